@@ -1,0 +1,38 @@
+import type { Task } from "./task.js";
+
+/** Where an answer came from: the small model, the large model, or the small model because the LM failed. */
+export type Route = "ssm" | "lm" | "fallback";
+
+export interface AdaptedPrediction {
+  label: string;
+  route: Route;
+  /** The estimated probability that `label` is right. */
+  confidence: number;
+  /** Set when the LM was called: its raw answer (also when off the label set). */
+  lmRaw?: string;
+  /** Set when route is "fallback": why the LM's answer was not used. */
+  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable";
+}
+
+/** The router's decision for one input before any LM call: cheap, synchronous, local. */
+export interface RouteDecision {
+  ssmLabel: string;
+  /** The SSM's (calibrated) probability for `ssmLabel`. */
+  ssmConfidence: number;
+  /** True when the router expects the LM's answer to be worth its cost for this input. */
+  useLm: boolean;
+}
+
+/**
+ * Contract v1 of a loaded adapter: a task, its small model(s), a router and an operating point.
+ * `predict` calls the LM only when routed there; when the LM times out, fails after its retries
+ * or answers off the label set it answers from the SSM with route "fallback". An LM
+ * authentication failure is not hidden: it is thrown.
+ */
+export interface Adapter {
+  readonly task: Task;
+  /** The LM id the adapter was calibrated against (e.g. "openai-compatible:gpt-4"). */
+  readonly lmId: string;
+  decide(text: string): RouteDecision;
+  predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction>;
+}
