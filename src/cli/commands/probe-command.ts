@@ -1,5 +1,115 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { probe } from "../../adapt/probe.js";
+import { ProbeStoppedError } from "../../adapt/probe-stopped-error.js";
+import { loadRows } from "../../data/stream-rows.js";
+import { loadTask } from "../../data/task-file.js";
+import { writeCsvFile } from "../../data/write-csv.js";
+import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
+import { formatDryRunEstimate } from "../../large-models/cost-estimate.js";
+import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { createProgressDisplay } from "../progress-display.js";
+import { runAction } from "../run-action.js";
+
+const probeOptionsSchema = z.object({
+  task: z.string({ error: "--task FILE is required" }).min(1),
+  data: z.string({ error: "--data FILE is required" }).min(1),
+  out: z.string().min(1).optional(),
+  textColumn: z.string().min(1).default("text"),
+  json: z.boolean().default(false),
+});
 
 export function registerProbeCommand(program: Command): void {
-  program.command("probe").description("(not built yet)");
+  const command = program
+    .command("probe")
+    .description("ask the large model about every row of a data file and write its answers (cached, budgeted)")
+    .option("--task <file>", "task.json (name, labels, optional instructions and examples)")
+    .option("--data <file>", "CSV or JSONL rows to ask about")
+    .option("--out <file>", "answers CSV to write (columns text, answer, raw); required unless --dry-run")
+    .option("--text-column <name>", "column holding the text", "text")
+    .option("--json", "print one JSON summary object on stdout");
+  addLargeModelOptions(command);
+  command.action(runAction(async (rawOptions: Record<string, unknown>) => probeCommand(rawOptions)));
+}
+
+async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> {
+  const parsed = probeOptionsSchema.safeParse(rawOptions);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const options = parsed.data;
+  const setup = largeModelFromOptions(rawOptions, process.env);
+  try {
+    if (options.out === undefined && !setup.dryRun) throw new UsageError("--out FILE is required");
+    const task = await loadTask(options.task);
+    const rows = await loadRows(options.data, { textColumn: options.textColumn, labelsOptional: true });
+    const texts = rows.map((row) => row.text);
+
+    if (setup.dryRun) {
+      const prompt = createClassificationPrompter(task);
+      const estimate = setup.estimate(texts.map((text) => prompt(text)));
+      if (options.json) process.stdout.write(`${JSON.stringify({ dryRun: true, ...estimate })}\n`);
+      else process.stdout.write(`${formatDryRunEstimate(estimate)}\n`);
+      return;
+    }
+
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const display = createProgressDisplay();
+    try {
+      const result = await probe(texts, task, setup.model, {
+        concurrency: setup.concurrency,
+        onProgress: display.listener,
+        progressDetail: () => setup.describeSpend(),
+        signal: controller.signal,
+      });
+      display.finish();
+      await writeCsvFile(
+        resolve(options.out!),
+        ["text", "answer", "raw"],
+        result.rows.map((row, index) => ({ text: texts[index]!, answer: row.label ?? "", raw: row.raw })),
+      );
+      const stats = setup.stats();
+      const summary = {
+        rows: result.stats.rows,
+        answered: result.stats.answered,
+        unparseable: result.stats.unparseable,
+        failed: result.stats.failed,
+        httpCalls: stats.httpCalls,
+        cacheHits: result.stats.cacheHits,
+        seconds: Number(result.stats.seconds.toFixed(3)),
+      };
+      if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(
+          `probed ${summary.rows} rows: ${summary.answered} answered, ${summary.unparseable} unparseable, ` +
+            `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
+            `${summary.seconds}s; wrote ${options.out}\n`,
+        );
+      }
+      if (summary.failed > 0) {
+        throw new EasyAdaptError(
+          `${summary.failed} of ${summary.rows} rows failed after retries (their errors are in the raw column of ${options.out})`,
+          { isUserError: true, exitCode: 1 },
+        );
+      }
+    } catch (error) {
+      display.finish();
+      if (error instanceof ProbeStoppedError && options.json) {
+        const stats = setup.stats();
+        process.stdout.write(
+          `${JSON.stringify({ stopped: error.reason, rows: texts.length, unanswered: error.unanswered, httpCalls: stats.httpCalls })}\n`,
+        );
+      }
+      throw error;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  } finally {
+    setup.close();
+  }
 }

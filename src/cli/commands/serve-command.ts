@@ -1,5 +1,111 @@
 import type { Command } from "commander";
+import { z } from "zod";
+import { loadAdapter } from "../../adapt/load-adapter.js";
+import { startServe } from "../../serve/start-serve.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import type { Logger } from "../../spec/logger.js";
+import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { runAction } from "../run-action.js";
+
+const serveOptionsSchema = z.object({
+  adapter: z.string().min(1, "--adapter must name the adapter folder"),
+  port: z
+    .string()
+    .regex(/^\d+$/, "--port must be a whole number")
+    .transform(Number)
+    .refine((port) => port <= 65_535, "--port must be at most 65535"),
+  host: z.string().min(1, "--host must not be empty"),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "--api-key-env must be an environment variable name")
+    .optional(),
+  log: z.string().min(1, "--log must name a file").optional(),
+  drainTimeoutMs: z.string().regex(/^\d+$/, "--drain-timeout-ms must be a whole number").transform(Number),
+});
 
 export function registerServeCommand(program: Command): void {
-  program.command("serve").description("(not built yet)");
+  const command = program
+    .command("serve")
+    .description(
+      "Serve an adapter over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, batch /v1/classify, /healthz, /metrics.",
+    )
+    .requiredOption("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
+    .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--api-key-env <name>", "environment variable holding the key clients must send as `Authorization: Bearer`")
+    .option("--log <file>", "append one JSON line per decision to this file (input hashed, never stored)")
+    .option("--drain-timeout-ms <n>", "on SIGTERM/SIGINT, wait at most this long for requests in flight", "30000");
+  addLargeModelOptions(command);
+  command.action(
+    runAction(async (rawOptions: Record<string, unknown>) => {
+      const parsed = serveOptionsSchema.safeParse(rawOptions);
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+      const options = parsed.data;
+      const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
+      const setup = largeModelFromOptions(rawOptions, process.env);
+      try {
+        if (setup.dryRun) throw new UsageError("--dry-run makes no sense for serve");
+        const adapter = await loadAdapter(options.adapter, { largeModel: setup.model });
+        const logger = createStderrLogger();
+        const serve = await startServe({
+          adapter,
+          host: options.host,
+          port: options.port,
+          apiKey,
+          logPath: options.log,
+          maxConcurrentLmCalls: setup.concurrency,
+          logger,
+        });
+        process.stdout.write(
+          `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${adapter.lmId}` +
+            `${apiKey === undefined ? ", no API key required" : ""})\n`,
+        );
+        const signal = await shutdownSignal();
+        process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
+        await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
+        process.stderr.write("easy-adapt serve: stopped\n");
+        process.exitCode = 0;
+      } finally {
+        setup.close();
+      }
+      // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+    }),
+  );
+}
+
+function apiKeyFromEnvironment(name: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (name === undefined) return undefined;
+  const value = env[name];
+  if (value === undefined || value.trim() === "") {
+    throw new UsageError(`the environment variable ${name} (named by --api-key-env) is empty or not set`);
+  }
+  return value;
+}
+
+/** Resolves with the first SIGTERM or SIGINT; a second one exits at once with code 1. */
+function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (received) {
+        process.stderr.write(`easy-adapt serve: second ${signal}: exiting without draining\n`);
+        process.exit(1);
+      }
+      received = true;
+      resolve(signal);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+}
+
+function createStderrLogger(): Logger {
+  const write = (level: string, event: string, details?: Record<string, unknown>) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, event, ...details })}\n`);
+  };
+  return {
+    info: (event, details) => write("info", event, details),
+    warn: (event, details) => write("warn", event, details),
+  };
 }

@@ -1,0 +1,237 @@
+import { createHash } from "node:crypto";
+import { trainNgramLinear } from "../small-models/train-ngram-linear.js";
+import { DataError } from "../spec/errors/data-error.js";
+import type { DataRow } from "../spec/dataset.js";
+import type { LargeModel } from "../spec/large-model.js";
+import { type Logger, type ProgressListener, silentLogger } from "../spec/logger.js";
+import type { Task } from "../spec/task.js";
+import { saveAdapterArtifact } from "./adapter-artifact.js";
+import type { AdapterDescription } from "./adapter-parts.js";
+import { createAdapterRuntime, type LoadedAdapter } from "./adapter-runtime.js";
+import { type FittedAdaptation, fitAdaptation, notAsked, unusableAnswer } from "./fit-adaptation.js";
+import { libraryVersion } from "./library-version.js";
+import type { OperatingCriterion } from "./operating-point.js";
+import { type ProbeRow, probe } from "./probe.js";
+import { ProbeStoppedError } from "./probe-stopped-error.js";
+import type { RouterKind } from "./router.js";
+import { routerFeatureNames } from "./router-features.js";
+import type { SsmTrainer } from "./ssm-trainer.js";
+
+export interface AdaptOptions {
+  task: Task;
+  /** Training rows; rows without a gold label are learnt from the LM's answer (distillation) when probed. */
+  trainRows: readonly DataRow[];
+  /** Calibration rows (gold labels required): always probed. */
+  calibRows: readonly DataRow[];
+  /** The LM, already wrapped with its cache, budget, retries and concurrency limit. */
+  largeModel: LargeModel;
+  /** Also ask the LM about the training rows (default false). */
+  probeTrain?: boolean;
+  /** Default: the cheapest point near the best estimated accuracy, never below the LM alone's. */
+  criterion?: OperatingCriterion;
+  /** sha256 of the train / calib files' contents (default: of the rows themselves). */
+  fingerprints?: { train: string; calib: string };
+  /** Default: `trainNgramLinear` with its defaults. */
+  trainer?: SsmTrainer;
+  complementStrengths?: readonly number[];
+  router?: RouterKind;
+  distillation?: boolean;
+  foldCount?: number;
+  seed?: number;
+  /** LM calls in flight during the probe (default 8). */
+  concurrency?: number;
+  onProgress?: ProgressListener;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export interface ProbeSummary {
+  asked: number;
+  answered: number;
+  unparseable: number;
+  failed: number;
+  notAsked: number;
+  cacheHits: number;
+  stoppedBy?: "budget";
+}
+
+export interface AdaptResult {
+  adapter: LoadedAdapter;
+  description: AdapterDescription;
+  /** What `calibration.json` holds: out-of-fold estimates, curve, underfit map, probe summary. */
+  calibration: Record<string, unknown>;
+  fitted: FittedAdaptation;
+  probe: ProbeSummary;
+  timings: { probeSeconds: number; fitSeconds: number; ssmTrainSeconds: number; adaptSeconds: number };
+  /** Writes the adapter folder (manifest + checksums). */
+  save(directory: string): Promise<void>;
+}
+
+export const defaultTrainer: SsmTrainer = (set) => trainNgramLinear(set);
+
+/**
+ * Adapts the LM to the task: probes the LM on the calibration rows (and the training rows with
+ * `probeTrain`), maps where it is wrong, trains complementary SSMs with cross-fitting, fits the
+ * answer gate and the router out of fold, and calibrates the operating point. Returns the adapter
+ * in memory; `save(dir)` writes it.
+ */
+export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
+  const started = performance.now();
+  const logger = options.logger ?? silentLogger;
+  const { task } = options;
+  const labelIds = new Map(task.labels.map((label, index) => [label, index]));
+  const rows = [...options.trainRows, ...options.calibRows];
+  const trainCount = options.trainRows.length;
+  options.calibRows.forEach((row, index) => {
+    if (row.label === undefined) {
+      throw new DataError("calibration rows need a gold label", { file: "calibration data", row: index + 1 });
+    }
+  });
+  const goldIds = new Int32Array(rows.length).fill(-1);
+  rows.forEach((row, index) => {
+    if (row.label === undefined) return;
+    const id = labelIds.get(row.label);
+    if (id === undefined) {
+      throw new DataError(`label "${row.label}" is not one of the task's labels`, {
+        file: index < trainCount ? "training data" : "calibration data",
+        row: (index < trainCount ? index : index - trainCount) + 1,
+        column: "label",
+      });
+    }
+    goldIds[index] = id;
+  });
+
+  // 1. Probe.
+  const probeStarted = performance.now();
+  const probeIndices: number[] = [];
+  for (let index = 0; index < rows.length; index += 1) {
+    const isCalib = index >= trainCount;
+    if (isCalib || options.probeTrain === true) probeIndices.push(index);
+  }
+  let probeRows: readonly (ProbeRow | undefined)[];
+  let stoppedBy: "budget" | undefined;
+  try {
+    const result = await probe(
+      probeIndices.map((index) => rows[index]?.text ?? ""),
+      task,
+      options.largeModel,
+      {
+        concurrency: options.concurrency ?? 8,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+    );
+    probeRows = result.rows;
+  } catch (error) {
+    if (!(error instanceof ProbeStoppedError) || error.reason !== "budget") throw error;
+    logger.warn("probe-stopped", { reason: "budget", unanswered: error.unanswered });
+    probeRows = error.rows;
+    stoppedBy = "budget";
+  }
+  const answerIds = new Int32Array(rows.length).fill(notAsked);
+  const summary: ProbeSummary = {
+    asked: 0,
+    answered: 0,
+    unparseable: 0,
+    failed: 0,
+    notAsked: rows.length,
+    cacheHits: 0,
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
+  };
+  probeIndices.forEach((index, position) => {
+    const row = probeRows[position];
+    if (row === undefined) return;
+    summary.asked += 1;
+    summary.notAsked -= 1;
+    if (row.cached) summary.cacheHits += 1;
+    if (row.status === "answered" && row.label !== undefined) {
+      summary.answered += 1;
+      answerIds[index] = labelIds.get(row.label) ?? unusableAnswer;
+    } else {
+      if (row.status === "failed") summary.failed += 1;
+      else summary.unparseable += 1;
+      answerIds[index] = unusableAnswer;
+    }
+  });
+  const probeSeconds = (performance.now() - probeStarted) / 1000;
+  logger.info("probe-done", { ...summary });
+
+  // 2-5. Underfit map, complementary SSMs, gate, router, operating point.
+  const fitStarted = performance.now();
+  const fitted = await fitAdaptation(
+    { labels: task.labels, texts: rows.map((row) => row.text), goldIds, answerIds },
+    {
+      trainer: options.trainer ?? defaultTrainer,
+      criterion: options.criterion ?? { kind: "default" },
+      ...(options.complementStrengths === undefined ? {} : { complementStrengths: options.complementStrengths }),
+      ...(options.router === undefined ? {} : { router: options.router }),
+      ...(options.distillation === undefined ? {} : { distillation: options.distillation }),
+      ...(options.foldCount === undefined ? {} : { foldCount: options.foldCount }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    },
+  );
+  const fitSeconds = (performance.now() - fitStarted) / 1000;
+
+  const description: AdapterDescription = {
+    task,
+    lmId: options.largeModel.id,
+    ssmKind: fitted.ssm.kind,
+    temperature: fitted.temperature,
+    reliability: fitted.reliability,
+    ssmPrecision: fitted.ssmPrecision,
+    gate: fitted.gate,
+    routerFeatures: [...routerFeatureNames],
+    router: fitted.router,
+    operatingPoint: fitted.operatingPoint,
+    complementStrength: fitted.complementStrength,
+    fingerprints: options.fingerprints ?? {
+      train: fingerprintRows(options.trainRows),
+      calib: fingerprintRows(options.calibRows),
+    },
+    versions: { easyAdapt: libraryVersion(), node: process.versions.node },
+    createdAt: new Date().toISOString(),
+  };
+  const calibration: Record<string, unknown> = {
+    estimates: fitted.estimates,
+    operatingPoint: fitted.operatingPoint,
+    candidates: fitted.candidates,
+    counts: { ...fitted.counts, train: options.trainRows.length, calib: options.calibRows.length },
+    probe: summary,
+    underfitMap: fitted.underfitMap,
+    curve: thinCurve(fitted.curve, 200),
+  };
+  const adapter = createAdapterRuntime({ description, ssm: fitted.ssm, largeModel: options.largeModel });
+  logger.info("adapt-done", { estimates: fitted.estimates });
+  return {
+    adapter,
+    description,
+    calibration,
+    fitted,
+    probe: summary,
+    timings: {
+      probeSeconds,
+      fitSeconds,
+      ssmTrainSeconds: fitted.timings.ssmTrainSeconds,
+      adaptSeconds: (performance.now() - started) / 1000 - probeSeconds,
+    },
+    save: (directory) => saveAdapterArtifact(directory, { description, ssm: fitted.ssm, calibration }),
+  };
+}
+
+function fingerprintRows(rows: readonly DataRow[]): string {
+  const hash = createHash("sha256");
+  for (const row of rows) hash.update(`${row.text}\u0000${row.label ?? ""}\u0001`);
+  return hash.digest("hex");
+}
+
+function thinCurve<Point extends { lmShare: number }>(points: readonly Point[], maxPoints: number): Point[] {
+  if (points.length <= maxPoints) return [...points];
+  const step = (points.length - 1) / (maxPoints - 1);
+  const kept: Point[] = [];
+  for (let index = 0; index < maxPoints; index += 1) {
+    const point = points[Math.round(index * step)];
+    if (point !== undefined) kept.push(point);
+  }
+  return kept;
+}

@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { ArtifactError } from "../spec/errors/artifact-error.js";
+import { type AdapterDescription, adapterDescriptionSchema } from "./adapter-parts.js";
+import { ssmCodecFor } from "./ssm-codec.js";
+import type { TrainedSsm } from "./ssm-trainer.js";
+
+/**
+ * The adapter folder: `adapter.json` (task, router, gate, operating point, fingerprints, versions),
+ * `ssm.bin` (the small model, in its kind's own checksummed format), `calibration.json` (out-of-fold estimates, the operating
+ * curve, the underfit map) and `manifest.json`, which lists each file's size and sha256. Loading
+ * checks the format, its version and every checksum before parsing anything: a broken or
+ * mismatched adapter is refused whole with an ArtifactError.
+ */
+export const adapterFormat = "easy-adapt-adapter";
+export const adapterFormatVersion = 1;
+
+const manifestSchema = z.object({
+  format: z.string(),
+  formatVersion: z.number().int(),
+  createdBy: z.string(),
+  files: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })),
+});
+
+const requiredFiles = ["adapter.json", "ssm.bin", "calibration.json"] as const;
+
+export interface AdapterArtifact {
+  description: AdapterDescription;
+  ssm: TrainedSsm;
+  calibration: Record<string, unknown>;
+}
+
+export function sha256(content: string | Uint8Array): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+export async function saveAdapterArtifact(directory: string, artifact: AdapterArtifact): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  // A stale manifest must not vouch for half-written files.
+  await rm(join(directory, "manifest.json"), { force: true });
+  await ssmCodecFor(artifact.ssm.kind, join(directory, "ssm.bin")).save(artifact.ssm, join(directory, "ssm.bin"));
+  await writeFile(join(directory, "adapter.json"), `${JSON.stringify(artifact.description, null, 2)}\n`);
+  await writeFile(join(directory, "calibration.json"), `${JSON.stringify(artifact.calibration, null, 2)}\n`);
+  const files = [];
+  for (const path of requiredFiles) {
+    const content = await readFile(join(directory, path));
+    files.push({ path, bytes: content.length, sha256: sha256(content) });
+  }
+  const manifest = {
+    format: adapterFormat,
+    formatVersion: adapterFormatVersion,
+    createdBy: `easy-adapt ${artifact.description.versions.easyAdapt}`,
+    files,
+  };
+  await writeFile(join(directory, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export async function loadAdapterArtifact(directory: string): Promise<AdapterArtifact> {
+  const manifestPath = join(directory, "manifest.json");
+  const manifestText = await readText(manifestPath, "the adapter's manifest is missing or unreadable");
+  const manifest = parseJson(manifestText, manifestPath, manifestSchema);
+  if (manifest.format !== adapterFormat) {
+    throw new ArtifactError(`not an easy-adapt adapter (format "${manifest.format}")`, manifestPath);
+  }
+  if (manifest.formatVersion !== adapterFormatVersion) {
+    throw new ArtifactError(
+      `adapter format version ${manifest.formatVersion} (${manifest.createdBy}) is not supported: this easy-adapt reads version ${adapterFormatVersion}; re-run easy-adapt adapt`,
+      manifestPath,
+    );
+  }
+  const texts = new Map<string, string>();
+  let ssmBytes = 0;
+  for (const path of requiredFiles) {
+    const entry = manifest.files.find((file) => file.path === path);
+    const filePath = join(directory, path);
+    if (entry === undefined) throw new ArtifactError(`the manifest does not list ${path}`, manifestPath);
+    let content: Buffer;
+    try {
+      content = await readFile(filePath);
+    } catch (error) {
+      throw new ArtifactError("listed in the manifest but missing or unreadable", filePath, { cause: error });
+    }
+    if (content.length !== entry.bytes) {
+      throw new ArtifactError(
+        `truncated or altered: ${content.length} bytes, the manifest says ${entry.bytes}`,
+        filePath,
+      );
+    }
+    if (sha256(content) !== entry.sha256) {
+      throw new ArtifactError("checksum mismatch: the file was altered after the adapter was written", filePath);
+    }
+    if (path === "ssm.bin") ssmBytes = content.length;
+    else texts.set(path, content.toString("utf8"));
+  }
+  const description = parseJson(texts.get("adapter.json") ?? "", join(directory, "adapter.json"), adapterDescriptionSchema);
+  const calibration = parseJson(
+    texts.get("calibration.json") ?? "",
+    join(directory, "calibration.json"),
+    z.record(z.string(), z.unknown()),
+  );
+  const labelCount = description.task.labels.length;
+  if (
+    description.reliability.labelCount !== labelCount ||
+    description.ssmPrecision.length !== labelCount ||
+    description.reliability.recall.length !== labelCount
+  ) {
+    throw new ArtifactError("the router's label statistics do not match the task's labels", join(directory, "adapter.json"));
+  }
+  const ssmPath = join(directory, "ssm.bin");
+  if (ssmBytes === 0) throw new ArtifactError("the small model file is empty", ssmPath);
+  const ssm = await ssmCodecFor(description.ssmKind, ssmPath).load(ssmPath);
+  if (ssm.kind !== description.ssmKind) {
+    throw new ArtifactError(`holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`, ssmPath);
+  }
+  if (ssm.labels.length !== labelCount || ssm.labels.some((label, index) => label !== description.task.labels[index])) {
+    throw new ArtifactError("the small model's labels differ from the task's labels", ssmPath);
+  }
+  return { description, ssm, calibration };
+}
+
+async function readText(path: string, message: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new ArtifactError(message, path, { cause: error });
+  }
+}
+
+function parseJson<Schema extends z.ZodType>(text: string, path: string, schema: Schema): z.output<Schema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ArtifactError("not valid JSON (corrupted or truncated)", path, { cause: error });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ArtifactError(`invalid content: ${z.prettifyError(parsed.error)}`, path);
+  return parsed.data;
+}

@@ -1,0 +1,116 @@
+import { LargeModelAbortedError } from "../large-models/errors/large-model-aborted-error.js";
+import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
+import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
+import { createClassificationPrompter } from "../large-models/classification-prompt.js";
+import { parseLabel } from "../large-models/parse-label.js";
+import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
+import type { LargeModel } from "../spec/large-model.js";
+import { combineWithAnswer } from "./answer-gate.js";
+import type { AdapterDescription } from "./adapter-parts.js";
+import { routerScore } from "./router.js";
+import { routerFeatureCount, summariseProbabilities, writeRouterFeatures } from "./router-features.js";
+import { predictInto, type TrainedSsm } from "./ssm-trainer.js";
+import { applyTemperature } from "./temperature-scaling.js";
+
+/** A loaded adapter's internals, for eval and bench (the router score and the gate on a given answer). */
+export interface AdapterInternals {
+  /** Calibrated SSM probabilities, top label and router score of one text. */
+  inspect(text: string): { probabilities: Float32Array; ssmLabelId: number; ssmConfidence: number; score: number };
+  /** The gate's answer once the LM answered `answerLabel` (undefined: unusable → the SSM's label). */
+  combine(probabilities: Float32Array, answerLabel: string | undefined): { label: string; confidence: number };
+  readonly threshold: number;
+  readonly description: AdapterDescription;
+}
+
+export type LoadedAdapter = Adapter & { readonly internals: AdapterInternals };
+
+export function createAdapterRuntime(input: {
+  description: AdapterDescription;
+  ssm: TrainedSsm;
+  largeModel?: LargeModel | undefined;
+}): LoadedAdapter {
+  const { description, ssm, largeModel } = input;
+  const labels = description.task.labels;
+  const labelCount = labels.length;
+  const labelIds = new Map(labels.map((label, index) => [label, index]));
+  const features = new Float64Array(routerFeatureCount);
+  const scratch = new Float64Array(labelCount);
+  const threshold = description.operatingPoint.threshold;
+  const prompter = createClassificationPrompter(description.task);
+
+  const inspect = (text: string) => {
+    const probabilities = new Float32Array(labelCount);
+    predictInto(ssm, text, probabilities, 0);
+    applyTemperature(probabilities, 0, labelCount, description.temperature);
+    const summary = summariseProbabilities(probabilities, 0, labelCount);
+    writeRouterFeatures(features, 0, summary, labelCount, {
+      ssmPrecision: description.ssmPrecision,
+      reliability: description.reliability,
+      textLength: text.length,
+      novelty: ssm.novelty?.(text) ?? 0,
+    });
+    return {
+      probabilities,
+      ssmLabelId: summary.topLabel,
+      ssmConfidence: summary.top,
+      score: routerScore(description.router, features, 0),
+    };
+  };
+
+  const combine = (probabilities: Float32Array, answerLabel: string | undefined) => {
+    const answerId = answerLabel === undefined ? undefined : labelIds.get(answerLabel);
+    if (answerId === undefined) {
+      const summary = summariseProbabilities(probabilities, 0, labelCount);
+      return { label: labels[summary.topLabel] ?? "", confidence: summary.top };
+    }
+    const result = combineWithAnswer(probabilities, answerId, description.reliability, description.gate, scratch);
+    return { label: labels[result.labelId] ?? "", confidence: result.confidence };
+  };
+
+  const decide = (text: string): RouteDecision => {
+    const inspected = inspect(text);
+    return {
+      ssmLabel: labels[inspected.ssmLabelId] ?? "",
+      ssmConfidence: inspected.ssmConfidence,
+      useLm: inspected.score >= threshold,
+    };
+  };
+
+  return {
+    task: description.task,
+    lmId: description.lmId,
+    decide,
+    internals: { inspect, combine, threshold, description },
+    async predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction> {
+      const inspected = inspect(text);
+      const ssmLabel = labels[inspected.ssmLabelId] ?? "";
+      if (inspected.score < threshold) return { label: ssmLabel, route: "ssm", confidence: inspected.ssmConfidence };
+      const fallback = (reason: NonNullable<AdaptedPrediction["fallbackReason"]>, lmRaw?: string): AdaptedPrediction => ({
+        label: ssmLabel,
+        route: "fallback",
+        confidence: inspected.ssmConfidence,
+        fallbackReason: reason,
+        ...(lmRaw === undefined ? {} : { lmRaw }),
+      });
+      if (largeModel === undefined) return fallback("lm-error");
+      let answer: string;
+      try {
+        const completion = await largeModel.complete(prompter(text), options?.signal ? { signal: options.signal } : {});
+        answer = completion.text;
+      } catch (error) {
+        if (error instanceof LargeModelAuthenticationError) throw error;
+        if (error instanceof LargeModelAbortedError && options?.signal?.aborted) throw error;
+        return fallback(error instanceof LargeModelTimeoutError ? "lm-timeout" : "lm-error");
+      }
+      const parsed = parseLabel(answer, labels);
+      if (!parsed.success) return fallback("lm-unparseable", answer);
+      const combined = combine(inspected.probabilities, parsed.label);
+      return {
+        label: combined.label,
+        route: combined.label === parsed.label ? "lm" : "ssm",
+        confidence: combined.confidence,
+        lmRaw: answer,
+      };
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { createClassificationPrompter } from "../large-models/classification-prompt.js";
+import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
+import { createLabelParser } from "../large-models/parse-label.js";
+import type { LargeModel } from "../spec/large-model.js";
+import type { ProgressListener } from "../spec/logger.js";
+import type { LoadedAdapter } from "./adapter-runtime.js";
+
+/**
+ * Everything eval and bench need about one labelled split, per row: the SSM's label and the
+ * router score, the LM's answer for every row (the LM alone is a system too), the gate's answer
+ * where the LM is called, and measured latencies. The adapted system's answers follow from the
+ * threshold: `score >= threshold` → `routedLabels`, else `ssmLabels`.
+ */
+export interface AdapterEvaluation {
+  gold: string[];
+  ssmLabels: string[];
+  ssmConfidences: Float64Array;
+  /** undefined where the LM's answer was unusable (off the label set, or the call failed). */
+  lmLabels: (string | undefined)[];
+  /** What the adapted system answers when it calls the LM: the gate's label, or the SSM's on an unusable answer. */
+  routedLabels: string[];
+  scores: Float64Array;
+  threshold: number;
+  adaptedLabels: string[];
+  lmCalled: Uint8Array;
+  /** Per-row SSM + router time, in milliseconds. */
+  ssmMs: Float64Array;
+  /** Per-row LM call time (cache hits included), in milliseconds. */
+  lmMs: Float64Array;
+  lmTokens: { input: Float64Array; output: Float64Array };
+  unusableLm: number;
+}
+
+export async function evaluateAdapter(
+  adapter: LoadedAdapter,
+  rows: readonly { text: string; label: string }[],
+  largeModel: LargeModel,
+  options: { concurrency?: number; onProgress?: ProgressListener; signal?: AbortSignal } = {},
+): Promise<AdapterEvaluation> {
+  const count = rows.length;
+  const labels = adapter.task.labels;
+  const gold = rows.map((row) => row.label);
+  const ssmLabels = new Array<string>(count);
+  const ssmConfidences = new Float64Array(count);
+  const scores = new Float64Array(count);
+  const ssmMs = new Float64Array(count);
+  const probabilities: Float32Array[] = [];
+  // Warm up once so the first row's time is not the JIT's.
+  if (count > 0) adapter.internals.inspect(rows[0]?.text ?? "");
+  for (let row = 0; row < count; row += 1) {
+    const started = performance.now();
+    const inspected = adapter.internals.inspect(rows[row]?.text ?? "");
+    ssmMs[row] = performance.now() - started;
+    ssmLabels[row] = labels[inspected.ssmLabelId] ?? "";
+    ssmConfidences[row] = inspected.ssmConfidence;
+    scores[row] = inspected.score;
+    probabilities.push(inspected.probabilities);
+  }
+
+  const prompter = createClassificationPrompter(adapter.task);
+  const parser = createLabelParser(labels);
+  const lmLabels = new Array<string | undefined>(count).fill(undefined);
+  const lmMs = new Float64Array(count);
+  const inputTokens = new Float64Array(count);
+  const outputTokens = new Float64Array(count);
+  let next = 0;
+  let done = 0;
+  let unusableLm = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const row = next;
+      next += 1;
+      options.signal?.throwIfAborted();
+      const started = performance.now();
+      try {
+        const completion = await largeModel.complete(
+          prompter(rows[row]?.text ?? ""),
+          options.signal === undefined ? {} : { signal: options.signal },
+        );
+        const parsed = parser(completion.text);
+        if (parsed.success) lmLabels[row] = parsed.label;
+        else unusableLm += 1;
+        inputTokens[row] = completion.usage.promptTokens;
+        outputTokens[row] = completion.usage.completionTokens;
+      } catch (error) {
+        if (error instanceof LargeModelAuthenticationError) throw error;
+        if (options.signal?.aborted) throw error;
+        unusableLm += 1;
+      }
+      lmMs[row] = performance.now() - started;
+      done += 1;
+      options.onProgress?.({ stage: "ask the LM about the evaluation rows", done, total: count });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+
+  const threshold = adapter.internals.threshold;
+  const routedLabels = new Array<string>(count);
+  const adaptedLabels = new Array<string>(count);
+  const lmCalled = new Uint8Array(count);
+  for (let row = 0; row < count; row += 1) {
+    routedLabels[row] = adapter.internals.combine(probabilities[row] ?? new Float32Array(0), lmLabels[row]).label;
+    const toLm = (scores[row] ?? 0) >= threshold;
+    lmCalled[row] = toLm ? 1 : 0;
+    adaptedLabels[row] = toLm ? (routedLabels[row] ?? "") : (ssmLabels[row] ?? "");
+  }
+  return {
+    gold,
+    ssmLabels,
+    ssmConfidences,
+    lmLabels,
+    routedLabels,
+    scores,
+    threshold,
+    adaptedLabels,
+    lmCalled,
+    ssmMs,
+    lmMs,
+    lmTokens: { input: inputTokens, output: outputTokens },
+    unusableLm,
+  };
+}
+
+export function accuracyOf(gold: readonly string[], predicted: readonly (string | undefined)[]): number {
+  if (gold.length === 0) return 0;
+  let right = 0;
+  gold.forEach((label, index) => {
+    if (predicted[index] === label) right += 1;
+  });
+  return right / gold.length;
+}

@@ -1,0 +1,27 @@
+import { ArtifactError } from "../spec/errors/artifact-error.js";
+import { NGRAM_LINEAR_KIND, NgramLinearModel } from "../small-models/ngram-linear-model.js";
+import type { TrainedSsm } from "./ssm-trainer.js";
+
+/** How an SSM kind is stored inside an adapter folder (its own versioned, checksummed format). */
+export interface SsmCodec {
+  kind: string;
+  save(model: TrainedSsm, path: string): Promise<void>;
+  load(path: string): Promise<TrainedSsm>;
+}
+
+const ngramLinearCodec: SsmCodec = {
+  kind: NGRAM_LINEAR_KIND,
+  async save(model, path) {
+    if (!(model instanceof NgramLinearModel)) throw new TypeError(`not an ${NGRAM_LINEAR_KIND} model`);
+    await model.save(path);
+  },
+  load: (path) => NgramLinearModel.load(path),
+};
+
+const codecs = new Map<string, SsmCodec>([[ngramLinearCodec.kind, ngramLinearCodec]]);
+
+export function ssmCodecFor(kind: string, path: string): SsmCodec {
+  const codec = codecs.get(kind);
+  if (codec === undefined) throw new ArtifactError(`unknown small-model kind "${kind}"`, path);
+  return codec;
+}

@@ -1,0 +1,68 @@
+/**
+ * Probe throughput: answers/s through the replay server (real HTTP on loopback, no cache) and from
+ * the answer cache. Run: `npx tsx src/bench/probe-bench.ts [--concurrency 16] [--repeat 3]`
+ * or after a build `node dist/bench/probe-bench.js`. Needs ../shared/datasets.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { probe } from "../adapt/probe.js";
+import { loadRecordedAnswers } from "../data/recorded-answers.js";
+import { sharedDatasetsDir } from "../data/shared-datasets.js";
+import { largeModelFromOptions } from "../cli/lm-options.js";
+import { startReplayServer } from "../replay/replay-server.js";
+import type { Task } from "../spec/task.js";
+
+const { values } = parseArgs({
+  options: {
+    concurrency: { type: "string", default: "16" },
+    repeat: { type: "string", default: "3" },
+    file: { type: "string", default: "banking77/test.csv" },
+    column: { type: "string", default: "gpt4" },
+  },
+});
+const concurrency = Number(values.concurrency);
+const repeat = Number(values.repeat);
+
+const datasets = sharedDatasetsDir();
+if (datasets === undefined) throw new Error("../shared/datasets is absent");
+const dataFile = join(datasets, values.file);
+const labels = readFileSync(join(datasets, "banking77/labels.txt"), "utf8").split("\n").filter(Boolean);
+const task: Task = { name: "banking77", labels };
+const answers = await loadRecordedAnswers([dataFile], values.column);
+const texts = answers.map((answer) => answer.text);
+const server = await startReplayServer({ answers });
+const folder = mkdtempSync(join(tmpdir(), "probe-bench-"));
+
+const lmOptions = { lmBaseUrl: server.url, lmModel: values.column, concurrency: String(concurrency) };
+try {
+  for (let round = 1; round <= repeat; round++) {
+    const setup = largeModelFromOptions({ ...lmOptions, cache: false }, {});
+    const cpuBefore = process.cpuUsage();
+    const result = await probe(texts, task, setup.model, { concurrency });
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerAnswer = (cpu.user + cpu.system) / 1000 / texts.length;
+    const perSecond = texts.length / result.stats.seconds;
+    process.stdout.write(
+      `replay server, no cache, concurrency ${concurrency}: ${texts.length} rows in ${result.stats.seconds.toFixed(2)}s = ${perSecond.toFixed(0)} answers/s; ${cpuMsPerAnswer.toFixed(2)} CPU ms per answer, client + server (httpCalls ${setup.stats().httpCalls}, answered ${result.stats.answered})\n`,
+    );
+    setup.close();
+  }
+  const cacheFile = join(folder, "cache.sqlite");
+  const fill = largeModelFromOptions({ ...lmOptions, cache: cacheFile }, {});
+  await probe(texts, task, fill.model, { concurrency });
+  fill.close();
+  for (let round = 1; round <= repeat; round++) {
+    const setup = largeModelFromOptions({ ...lmOptions, cache: cacheFile }, {});
+    const result = await probe(texts, task, setup.model, { concurrency });
+    const perSecond = texts.length / result.stats.seconds;
+    process.stdout.write(
+      `from the cache: ${texts.length} rows in ${result.stats.seconds.toFixed(3)}s = ${perSecond.toFixed(0)} answers/s (httpCalls ${setup.stats().httpCalls}, cacheHits ${result.stats.cacheHits})\n`,
+    );
+    setup.close();
+  }
+} finally {
+  await server.close();
+  rmSync(folder, { recursive: true, force: true });
+}

@@ -1,0 +1,267 @@
+import { resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { z } from "zod";
+import { type AnswerCache, createAnswerCache } from "../large-models/answer-cache.js";
+import { createAnthropicModel } from "../large-models/anthropic-model.js";
+import { type Budget, createBudget, createBudgetedModel, type TokenPrices } from "../large-models/budget.js";
+import { createCachedModel } from "../large-models/cached-model.js";
+import { createConcurrencyLimitedModel } from "../large-models/concurrency-limit.js";
+import { type DryRunEstimate, estimateRequestsCost } from "../large-models/cost-estimate.js";
+import { createCountingFetch } from "../large-models/counting-fetch.js";
+import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
+import { createRetryingModel, type RetryOptions } from "../large-models/retrying-model.js";
+import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
+import { UsageError } from "../spec/errors/usage-error.js";
+import type { CompletionRequest, LargeModel } from "../spec/large-model.js";
+
+/** Where the answer cache lives by default, relative to the current directory (reruns hit it). */
+export const defaultCacheFile = ".easy-adapt/cache.sqlite";
+
+/** Adds the large-model flags (provider, URL, model, key env, cache, concurrency, timeout, retries, budget, dry run). */
+export function addLargeModelOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--lm-provider <provider>", "large model API")
+        .choices(["openai-compatible", "anthropic"])
+        .default("openai-compatible"),
+    )
+    .option("--lm-base-url <url>", "API base URL (default https://api.openai.com/v1 or https://api.anthropic.com)")
+    .option("--lm-model <name>", "model name sent to the API")
+    .option(
+      "--lm-api-key-env <name>",
+      "environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY when set; none for local servers)",
+    )
+    .option("--cache <file>", `SQLite answer cache (default ${defaultCacheFile})`)
+    .option("--no-cache", "do not read or write the answer cache")
+    .option("--concurrency <n>", "LM calls in flight at once", "8")
+    .option("--lm-timeout-ms <n>", "timeout of one LM call in milliseconds", "60000")
+    .option("--max-retries <n>", "retries of a failed LM call (429, 5xx, timeouts, network errors)", "3")
+    .addOption(new Option("--retry-base-delay-ms <n>", "first retry backoff in milliseconds").default("500").hideHelp())
+    .option("--max-calls <n>", "budget: most LM calls to make")
+    .option("--max-tokens <n>", "budget: most tokens (prompt + output) to spend")
+    .option("--max-dollars <x>", "budget: most dollars to spend (needs the two prices)")
+    .option("--price-input-per-mtok <x>", "price in dollars per million prompt tokens")
+    .option("--price-output-per-mtok <x>", "price in dollars per million output tokens")
+    .option("--dry-run", "print the estimated calls, tokens and cost; call nothing");
+}
+
+const integer = (flag: string, minimum: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${flag} must be a whole number`)
+    .transform(Number)
+    .refine((value) => value >= minimum, `${flag} must be at least ${minimum}`);
+const amount = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${flag} must be a non-negative number`)
+    .transform(Number);
+
+const optionsSchema = z.object({
+  lmProvider: z.enum(["openai-compatible", "anthropic"]).default("openai-compatible"),
+  lmBaseUrl: z.url({ protocol: /^https?$/, error: "--lm-base-url must be an http(s) URL" }).optional(),
+  lmModel: z.string().trim().min(1, "--lm-model must not be empty").optional(),
+  lmApiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "--lm-api-key-env must be an environment variable name")
+    .optional(),
+  cache: z.union([z.string().min(1), z.boolean()]).default(true),
+  concurrency: integer("--concurrency", 1).default(8),
+  lmTimeoutMs: integer("--lm-timeout-ms", 1).default(60_000),
+  maxRetries: integer("--max-retries", 0).default(3),
+  retryBaseDelayMs: integer("--retry-base-delay-ms", 0).default(500),
+  maxCalls: integer("--max-calls", 0).optional(),
+  maxTokens: integer("--max-tokens", 0).optional(),
+  maxDollars: amount("--max-dollars").optional(),
+  priceInputPerMtok: amount("--price-input-per-mtok").optional(),
+  priceOutputPerMtok: amount("--price-output-per-mtok").optional(),
+  dryRun: z.boolean().default(false),
+});
+
+export type LargeModelSettings = z.infer<typeof optionsSchema>;
+
+/** Live counters of one LM setup. */
+export interface LargeModelStats {
+  /** Real HTTP requests sent (retries included). */
+  httpCalls: number;
+  cacheHits: number;
+  retries: number;
+  /** Finished paid calls and their usage. */
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  dollars: number;
+}
+
+export interface LargeModelSetup {
+  /** Cache → budget → concurrency limit → retries → connector (each as configured). */
+  model: LargeModel;
+  settings: LargeModelSettings;
+  /** A snapshot of the counters. */
+  stats(): LargeModelStats;
+  budget: Budget;
+  cache: AnswerCache | undefined;
+  prices: TokenPrices | undefined;
+  dryRun: boolean;
+  concurrency: number;
+  /** What asking these requests would cost (cache hits free). */
+  estimate(requests: Iterable<CompletionRequest>): DryRunEstimate;
+  /** e.g. "42 calls, 3100 tok, $0.0012" for progress lines. */
+  describeSpend(): string;
+  close(): void;
+}
+
+export interface LargeModelDependencies {
+  fetch?: typeof fetch;
+  /** Resolves the default cache path (default process.cwd()). */
+  cwd?: string;
+  /** Test hooks for the retry wrapper (sleep, jitter). */
+  retry?: Pick<RetryOptions, "sleep" | "random" | "maxDelayMs">;
+}
+
+/**
+ * Builds the configured LargeModel from the parsed flags of `addLargeModelOptions` and the
+ * environment (for the API key). Throws UsageError for any invalid or missing value.
+ */
+export function largeModelFromOptions(
+  rawOptions: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  dependencies: LargeModelDependencies = {},
+): LargeModelSetup {
+  const parsed = optionsSchema.safeParse(rawOptions);
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  }
+  const settings = parsed.data;
+  if (settings.lmModel === undefined) throw new UsageError("--lm-model is required (the model name the API serves)");
+  const prices = pricesFrom(settings);
+  if (settings.maxDollars !== undefined && prices === undefined) {
+    throw new UsageError("--max-dollars needs --price-input-per-mtok and --price-output-per-mtok");
+  }
+  const { apiKey, apiKeyEnv } = apiKeyFrom(settings, env);
+
+  const stats: LargeModelStats = {
+    httpCalls: 0,
+    cacheHits: 0,
+    retries: 0,
+    calls: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    dollars: 0,
+  };
+  const fetchForSdk = createCountingFetch(dependencies.fetch ?? globalThis.fetch, () => {
+    stats.httpCalls++;
+  });
+  const connectorOptions = {
+    model: settings.lmModel,
+    apiKey,
+    apiKeyEnv,
+    fetch: fetchForSdk,
+    timeoutMs: settings.lmTimeoutMs,
+  };
+  const connector =
+    settings.lmProvider === "anthropic"
+      ? createAnthropicModel({ ...connectorOptions, baseUrl: settings.lmBaseUrl })
+      : createOpenAICompatibleModel({
+          ...connectorOptions,
+          baseUrl: settings.lmBaseUrl ?? "https://api.openai.com/v1",
+        });
+
+  let model: LargeModel;
+  if (settings.dryRun) {
+    model = {
+      id: connector.id,
+      complete: () => Promise.reject(new EasyAdaptError("--dry-run: no LM call is made", { isUserError: true })),
+    };
+  } else {
+    model = createRetryingModel(connector, {
+      maxRetries: settings.maxRetries,
+      baseDelayMs: settings.retryBaseDelayMs,
+      ...dependencies.retry,
+      onRetry: () => {
+        stats.retries++;
+      },
+    });
+    model = createConcurrencyLimitedModel(model, settings.concurrency);
+  }
+  const budget = createBudget({
+    maxCalls: settings.maxCalls,
+    maxTokens: settings.maxTokens,
+    maxDollars: settings.maxDollars,
+    prices,
+  });
+  model = createBudgetedModel(model, budget);
+
+  let cache: AnswerCache | undefined;
+  if (settings.cache !== false) {
+    const cachePath =
+      typeof settings.cache === "string" ? resolve(settings.cache) : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
+    cache = createAnswerCache(cachePath);
+    model = createCachedModel(model, cache, {
+      onHit: () => {
+        stats.cacheHits++;
+      },
+    });
+  }
+
+  const snapshot = (): LargeModelStats => {
+    const spent = budget.spent();
+    return {
+      ...stats,
+      calls: spent.calls,
+      promptTokens: spent.promptTokens,
+      completionTokens: spent.completionTokens,
+      dollars: spent.dollars,
+    };
+  };
+
+  return {
+    model,
+    settings,
+    stats: snapshot,
+    budget,
+    cache,
+    prices,
+    dryRun: settings.dryRun,
+    concurrency: settings.concurrency,
+    estimate: (requests) => estimateRequestsCost(requests, { modelId: model.id, cache, prices }),
+    describeSpend() {
+      const current = snapshot();
+      const tokens = current.promptTokens + current.completionTokens;
+      const dollars = prices === undefined ? "" : `, $${current.dollars.toFixed(4)}`;
+      return `${current.calls} calls, ${tokens} tok${dollars}, ${current.cacheHits} cached`;
+    },
+    close() {
+      cache?.close();
+    },
+  };
+}
+
+function pricesFrom(settings: LargeModelSettings): TokenPrices | undefined {
+  const input = settings.priceInputPerMtok;
+  const output = settings.priceOutputPerMtok;
+  if (input === undefined && output === undefined) return undefined;
+  if (input === undefined || output === undefined) {
+    throw new UsageError("give both --price-input-per-mtok and --price-output-per-mtok, or neither");
+  }
+  return { inputPerMillion: input, outputPerMillion: output };
+}
+
+function apiKeyFrom(
+  settings: LargeModelSettings,
+  env: Record<string, string | undefined>,
+): { apiKey: string | undefined; apiKeyEnv: string | undefined } {
+  if (settings.lmApiKeyEnv !== undefined) {
+    const value = env[settings.lmApiKeyEnv];
+    if (value === undefined || value.trim() === "") {
+      throw new UsageError(
+        `the environment variable ${settings.lmApiKeyEnv} (named by --lm-api-key-env) is empty or not set: put the API key in it`,
+      );
+    }
+    return { apiKey: value.trim(), apiKeyEnv: settings.lmApiKeyEnv };
+  }
+  const defaultEnv = settings.lmProvider === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+  const value = env[defaultEnv];
+  if (value !== undefined && value.trim() !== "") return { apiKey: value.trim(), apiKeyEnv: defaultEnv };
+  return { apiKey: undefined, apiKeyEnv: undefined };
+}

@@ -1,0 +1,63 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { DataError } from "../spec/errors/data-error.js";
+import type { Task } from "../spec/task.js";
+
+export const taskSchema = z
+  .object({
+    name: z.string().trim().min(1, "must be a non-empty string"),
+    labels: z
+      .array(z.string().trim().min(1, "labels must be non-empty strings"))
+      .min(2, "needs at least two labels")
+      .refine((labels) => new Set(labels).size === labels.length, {
+        message: "labels must be unique",
+      }),
+    instructions: z.string().optional(),
+    examples: z.array(z.object({ text: z.string().min(1), label: z.string().min(1) })).optional(),
+  })
+  .superRefine((task, context) => {
+    const labels = new Set(task.labels);
+    task.examples?.forEach((example, index) => {
+      if (!labels.has(example.label)) {
+        context.addIssue({
+          code: "custom",
+          path: ["examples", index, "label"],
+          message: `label "${example.label}" is not in labels`,
+        });
+      }
+    });
+  });
+
+/** Validates a parsed task object; errors name the file and the field. */
+export function parseTask(value: unknown, file: string): Task {
+  const result = taskSchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue === undefined || issue.path.length === 0 ? "(top level)" : issue.path.join(".");
+    throw new DataError(`invalid task file: field "${field}": ${issue?.message ?? "invalid"}`, {
+      file,
+      column: field,
+    });
+  }
+  const task: Task = { name: result.data.name, labels: result.data.labels };
+  if (result.data.instructions !== undefined) task.instructions = result.data.instructions;
+  if (result.data.examples !== undefined) task.examples = result.data.examples;
+  return task;
+}
+
+/** Reads and validates `task.json`: `{ name, labels, instructions?, examples? }`. */
+export async function loadTask(file: string): Promise<Task> {
+  let source: string;
+  try {
+    source = await readFile(file, "utf8");
+  } catch (error) {
+    throw new DataError(`cannot read the task file: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch (error) {
+    throw new DataError(`the task file is not valid JSON: ${(error as Error).message}`, { file }, { cause: error });
+  }
+  return parseTask(value, file);
+}

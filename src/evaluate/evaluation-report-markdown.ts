@@ -1,0 +1,128 @@
+import { formatCost } from "./cost-estimate.js";
+import type { EvaluationReport, SystemResult } from "./evaluation-report.js";
+import { formatMarkdownTable, formatMilliseconds, formatPercent } from "./format-table.js";
+
+function systemRow(system: SystemResult): string[] {
+  return [
+    system.name,
+    formatPercent(system.accuracy),
+    formatPercent(system.macroF1),
+    formatPercent(system.lmShare, 1),
+    system.latency === null ? "–" : formatMilliseconds(system.latency.meanMs),
+    system.latency === null ? "–" : formatMilliseconds(system.latency.p95Ms),
+    formatCost(system.estimatedCost),
+  ];
+}
+
+function worstLabelsSection(report: EvaluationReport, count: number): string[] {
+  const adapted = report.systems.find((system) => system.id === "adapted");
+  if (adapted === undefined) return [];
+  const ssm = report.systems.find((system) => system.id === "ssm");
+  const lm = report.systems.find((system) => system.id === "lm");
+  const worst = Object.entries(adapted.perLabelF1)
+    .sort(([leftLabel, left], [rightLabel, right]) => left - right || leftLabel.localeCompare(rightLabel))
+    .slice(0, count);
+  if (worst.length === 0) return [];
+  const f1 = (system: SystemResult | undefined, label: string) => {
+    const value = system?.perLabelF1[label];
+    return value === undefined ? "–" : value.toFixed(3);
+  };
+  return [
+    `## The ${worst.length} labels with the lowest F1 (adapted)`,
+    "",
+    formatMarkdownTable(
+      [
+        { header: "label" },
+        { header: "adapted F1", align: "right" },
+        { header: "SSM F1", align: "right" },
+        { header: "LM F1", align: "right" },
+      ],
+      worst.map(([label]) => [label, f1(adapted, label), f1(ssm, label), f1(lm, label)]),
+    ),
+    "",
+  ];
+}
+
+/** The Markdown summary of a report: the four systems, the operating point, ablations, worst labels, the chart. */
+export function renderEvaluationMarkdown(
+  report: EvaluationReport,
+  options: { chartFile?: string } = {},
+): string {
+  const lines: string[] = [
+    `# ${report.dataset}: ${report.task} (${report.split})`,
+    "",
+    `LM: \`${report.models.lm}\` · SSM: \`${report.models.ssm}\` · ${report.labels.length} labels · ` +
+      Object.entries(report.counts)
+        .map(([split, rows]) => `${split} ${rows} rows`)
+        .join(", "),
+    "",
+    formatMarkdownTable(
+      [
+        { header: "system" },
+        { header: "accuracy", align: "right" },
+        { header: "macro-F1", align: "right" },
+        { header: "LM share", align: "right" },
+        { header: "mean latency", align: "right" },
+        { header: "p95 latency", align: "right" },
+        { header: "est. cost", align: "right" },
+      ],
+      report.systems.map(systemRow),
+    ),
+    "",
+    "The oracle is right wherever the SSM or the LM is: the ceiling of any router between the two. " +
+      'Costs are "unknown" when no token prices were given.',
+    "",
+    "## Operating point",
+    "",
+  ];
+  const point = report.operatingPoint;
+  if (point === null) {
+    lines.push("No router: the adapted system is the SSM alone.", "");
+  } else {
+    lines.push(
+      `${point.rule}, chosen on ${point.chosenOn}: threshold ${point.threshold.toPrecision(6)} → ` +
+        `accuracy ${formatPercent(point.accuracy)} at ${formatPercent(point.lmShare, 1)} LM calls ` +
+        `(${point.lmCalls} of ${report.counts[report.split] ?? "?"} rows) on ${report.split}.`,
+      "",
+    );
+  }
+  if (options.chartFile !== undefined) {
+    lines.push(`![accuracy against LM-call share](${options.chartFile})`, "");
+  }
+  if (report.ablations.length > 0) {
+    lines.push(
+      "## Ablations",
+      "",
+      formatMarkdownTable(
+        [
+          { header: "variant" },
+          { header: "accuracy", align: "right" },
+          { header: "macro-F1", align: "right" },
+          { header: "LM share", align: "right" },
+          { header: "note" },
+        ],
+        report.ablations.map((ablation) => [
+          ablation.name,
+          formatPercent(ablation.accuracy),
+          formatPercent(ablation.macroF1),
+          formatPercent(ablation.lmShare, 1),
+          ablation.note ?? "",
+        ]),
+      ),
+      "",
+    );
+  }
+  lines.push(...worstLabelsSection(report, 10));
+  const timings = Object.entries(report.timings);
+  if (timings.length > 0) {
+    lines.push(
+      "## Timings",
+      "",
+      ...timings.map(([stage, ms]) => `- ${stage}: ${formatMilliseconds(ms)}`),
+      "",
+    );
+  }
+  if (report.notes.length > 0) lines.push("## Notes", "", ...report.notes.map((note) => `- ${note}`), "");
+  lines.push(`_Generated ${report.createdAt} by easy-adapt._`, "");
+  return lines.join("\n");
+}

@@ -1,0 +1,97 @@
+import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import { z } from "zod";
+import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
+import { createCallSignal } from "./call-signal.js";
+import { LargeModelResponseError } from "./errors/large-model-response-error.js";
+import { type SdkFailure, toLargeModelError } from "./sdk-failure.js";
+import { estimateTokens } from "./token-estimate.js";
+
+export interface AnthropicModelOptions {
+  /** Default "https://api.anthropic.com". */
+  baseUrl?: string | undefined;
+  model: string;
+  /** Sent as `x-api-key`. */
+  apiKey?: string | undefined;
+  apiKeyEnv?: string | undefined;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const messageSchema = z.object({
+  content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
+});
+
+/** A model behind the Anthropic Messages API. System messages become the `system` field. */
+export function createAnthropicModel(options: AnthropicModelOptions): LargeModel {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const client = new Anthropic({
+    apiKey: options.apiKey ?? null,
+    authToken: null,
+    baseURL: options.baseUrl ?? "https://api.anthropic.com",
+    maxRetries: 0,
+    timeout: timeoutMs + 60_000,
+    logLevel: "off",
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.apiKey === undefined ? { defaultHeaders: { "x-api-key": null } } : {}),
+  });
+
+  return {
+    id: `anthropic:${options.model}`,
+    async complete(request: CompletionRequest, callOptions?: { signal?: AbortSignal }): Promise<Completion> {
+      const system = request.messages
+        .filter((message) => message.role === "system")
+        .map((message) => message.content)
+        .join("\n\n");
+      const messages = request.messages
+        .filter((message) => message.role !== "system")
+        .map((message) => ({ role: message.role as "user" | "assistant", content: message.content }));
+      const callSignal = createCallSignal(timeoutMs, callOptions?.signal);
+      try {
+        const response: unknown = await client.messages.create(
+          {
+            model: options.model,
+            max_tokens: request.maxTokens,
+            temperature: request.temperature,
+            messages,
+            ...(system === "" ? {} : { system }),
+          },
+          { signal: callSignal.signal },
+        );
+        const parsed = messageSchema.safeParse(response);
+        if (!parsed.success) throw new LargeModelResponseError(z.prettifyError(parsed.error));
+        const text = parsed.data.content
+          .filter((block) => block.type === "text")
+          .map((block) => block.text ?? "")
+          .join("");
+        return {
+          text,
+          usage: {
+            promptTokens: parsed.data.usage.input_tokens,
+            completionTokens: parsed.data.usage.output_tokens || estimateTokens(text),
+          },
+          cached: false,
+        };
+      } catch (error) {
+        if (error instanceof LargeModelResponseError) throw error;
+        throw toLargeModelError(classifyAnthropicError(error), error, {
+          callSignal,
+          timeoutMs,
+          apiKeyEnv: options.apiKeyEnv,
+        });
+      } finally {
+        callSignal.dispose();
+      }
+    },
+  };
+}
+
+function classifyAnthropicError(error: unknown): SdkFailure {
+  if (error instanceof APIUserAbortError) return { kind: "aborted" };
+  if (error instanceof APIConnectionError) return { kind: "connection", message: error.message };
+  if (error instanceof APIError && typeof error.status === "number") {
+    return { kind: "status", status: error.status, headers: error.headers, message: error.message };
+  }
+  if (error instanceof SyntaxError) return { kind: "malformed", message: `invalid JSON (${error.message})` };
+  return { kind: "unknown" };
+}

@@ -1,0 +1,49 @@
+import type { CompletionRequest } from "../spec/large-model.js";
+import type { AnswerCache } from "./answer-cache.js";
+import { costOf, type TokenPrices } from "./budget.js";
+import { requestKey } from "./request-key.js";
+import { estimatePromptTokens } from "./token-estimate.js";
+
+export interface DryRunEstimate {
+  requests: number;
+  /** Requests already in the cache: free. */
+  cached: number;
+  /** Calls that would be made (requests not in the cache). */
+  calls: number;
+  promptTokens: number;
+  /** Worst case: maxTokens per call. */
+  completionTokens: number;
+  /** Undefined when no prices are set. */
+  dollars: number | undefined;
+}
+
+/** What asking `requests` would cost: ~4 characters per prompt token, maxTokens per answer, cache hits free. */
+export function estimateRequestsCost(
+  requests: Iterable<CompletionRequest>,
+  context: { modelId: string; cache?: AnswerCache | undefined; prices?: TokenPrices | undefined },
+): DryRunEstimate {
+  const estimate = { requests: 0, cached: 0, calls: 0, promptTokens: 0, completionTokens: 0 };
+  for (const request of requests) {
+    estimate.requests++;
+    if (context.cache?.has(context.modelId, requestKey(request))) {
+      estimate.cached++;
+      continue;
+    }
+    estimate.calls++;
+    estimate.promptTokens += estimatePromptTokens(request);
+    estimate.completionTokens += request.maxTokens;
+  }
+  const dollars =
+    context.prices === undefined
+      ? undefined
+      : costOf({ promptTokens: estimate.promptTokens, completionTokens: estimate.completionTokens }, context.prices);
+  return { ...estimate, dollars };
+}
+
+export function formatDryRunEstimate(estimate: DryRunEstimate): string {
+  const cost = estimate.dollars === undefined ? "cost unknown (set --price-input-per-mtok and --price-output-per-mtok)" : `~$${estimate.dollars.toFixed(4)}`;
+  return (
+    `dry run: ${estimate.calls} LM calls (${estimate.cached} of ${estimate.requests} requests already cached), ` +
+    `~${estimate.promptTokens} prompt tokens + up to ${estimate.completionTokens} output tokens, ${cost}; nothing was spent`
+  );
+}

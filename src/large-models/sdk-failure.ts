@@ -1,0 +1,49 @@
+import { LargeModelAbortedError } from "./errors/large-model-aborted-error.js";
+import { LargeModelAuthenticationError } from "./errors/large-model-authentication-error.js";
+import { LargeModelHttpError } from "./errors/large-model-http-error.js";
+import { LargeModelNetworkError } from "./errors/large-model-network-error.js";
+import { LargeModelResponseError } from "./errors/large-model-response-error.js";
+import { LargeModelTimeoutError } from "./errors/large-model-timeout-error.js";
+import type { CallSignal } from "./call-signal.js";
+import { parseRetryAfter } from "./retry-after.js";
+
+/** What went wrong in an SDK call, independent of which SDK made it. */
+export type SdkFailure =
+  | { kind: "status"; status: number; headers: Headers | undefined; message: string }
+  | { kind: "aborted" }
+  | { kind: "connection"; message: string }
+  | { kind: "malformed"; message: string }
+  | { kind: "unknown" };
+
+/** Turns a classified SDK failure into the typed large-model error the rest of easy-adapt handles. */
+export function toLargeModelError(
+  failure: SdkFailure,
+  cause: unknown,
+  context: { callSignal: CallSignal; timeoutMs: number; apiKeyEnv: string | undefined },
+): unknown {
+  if (context.callSignal.timedOut()) return new LargeModelTimeoutError(context.timeoutMs, { cause });
+  if (context.callSignal.callerAborted()) return new LargeModelAbortedError({ cause });
+  switch (failure.kind) {
+    case "status":
+      if (failure.status === 401 || failure.status === 403) {
+        return new LargeModelAuthenticationError({
+          status: failure.status,
+          apiKeyEnv: context.apiKeyEnv,
+          serverMessage: failure.message,
+        });
+      }
+      return new LargeModelHttpError(
+        failure.message,
+        { status: failure.status, retryAfterMs: parseRetryAfter(failure.headers) },
+        { cause },
+      );
+    case "aborted":
+      return new LargeModelAbortedError({ cause });
+    case "connection":
+      return new LargeModelNetworkError(failure.message, { cause });
+    case "malformed":
+      return new LargeModelResponseError(failure.message, { cause });
+    case "unknown":
+      return cause;
+  }
+}

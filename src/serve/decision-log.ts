@@ -1,0 +1,126 @@
+import { type FileHandle, open } from "node:fs/promises";
+import type { AdaptedPrediction, Route } from "../spec/adapter.js";
+import type { Logger } from "../spec/logger.js";
+
+/**
+ * One line of the decision log: what was decided for one input, without the input itself (only
+ * its SHA-256), so that a later version can be retrained from the LM answers collected in serving.
+ */
+export interface DecisionRecord {
+  /** ISO 8601 time of the answer. */
+  time: string;
+  endpoint: "chat_completions" | "classify";
+  /** Hex SHA-256 of the UTF-8 input text. */
+  inputSha256: string;
+  route: Route;
+  label: string;
+  /** The estimated probability that `label` is right. */
+  confidence: number;
+  ssmLabel: string;
+  ssmConfidence: number;
+  /** The LM's raw answer, set when the LM was called and answered. */
+  lmAnswer?: string;
+  fallbackReason?: AdaptedPrediction["fallbackReason"];
+  latencyMs: number;
+}
+
+/** An append-only JSON-lines log with buffered writes; a failed write is reported, never thrown. */
+export interface DecisionLog {
+  append(record: DecisionRecord): void;
+  /** Writes everything appended so far. Never rejects. */
+  flush(): Promise<void>;
+  /** Flushes and closes the file. Never rejects. */
+  close(): Promise<void>;
+}
+
+export interface DecisionLogOptions {
+  path: string;
+  logger: Logger;
+  /** Called once per failed write (e.g. to count it in the metrics). */
+  onWriteError?: (error: unknown) => void;
+  /** Buffered records are written at least this often (default 200 ms). */
+  flushIntervalMs?: number;
+  /** A write starts at once when this many characters are buffered (default 256 Ki). */
+  maxBufferedChars?: number;
+}
+
+export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
+  const flushIntervalMs = options.flushIntervalMs ?? 200;
+  const maxBufferedChars = options.maxBufferedChars ?? 256 * 1024;
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let file: FileHandle | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  function scheduleFlush(): void {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, flushIntervalMs);
+    timer.unref();
+  }
+
+  async function writeBatch(lines: string[]): Promise<void> {
+    try {
+      file ??= await open(options.path, "a");
+      await file.write(lines.join(""));
+    } catch (error) {
+      options.logger.warn("decision-log-write-failed", {
+        path: options.path,
+        records: lines.length,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      options.onWriteError?.(error);
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (pending.length > 0) {
+      const lines = pending;
+      pending = [];
+      pendingChars = 0;
+      writing = writing.then(() => writeBatch(lines));
+    }
+    return writing;
+  }
+
+  return {
+    append(record) {
+      if (closed) return;
+      const line = `${JSON.stringify(record)}\n`;
+      pending.push(line);
+      pendingChars += line.length;
+      if (pendingChars >= maxBufferedChars) void flush();
+      else scheduleFlush();
+    },
+    flush,
+    async close() {
+      await flush();
+      closed = true;
+      const handle = file;
+      file = undefined;
+      try {
+        await handle?.close();
+      } catch (error) {
+        options.logger.warn("decision-log-close-failed", {
+          path: options.path,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    },
+  };
+}
+
+/** The decision log used when none is asked for: records nothing. */
+export const disabledDecisionLog: DecisionLog = {
+  append() {},
+  flush: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};

@@ -1,0 +1,12 @@
+/** The OpenAI error body `{"error":{"message","type","code"}}` as a JSON string. */
+export function openAiErrorBody(message: string, type: string, code: string): string {
+  return JSON.stringify({ error: { message, type, code } });
+}
+
+/** An OpenAI-style error response with the given HTTP status. */
+export function openAiErrorResponse(status: number, message: string, type: string, code: string): Response {
+  return new Response(openAiErrorBody(message, type, code), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}

@@ -1,0 +1,142 @@
+import { createHash } from "node:crypto";
+import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
+import type { Logger } from "../spec/logger.js";
+import type { ConcurrencyLimit } from "./concurrency-limit.js";
+import type { DecisionLog, DecisionRecord } from "./decision-log.js";
+import type { ServeClock } from "./serve-clock.js";
+import type { ServeMetrics } from "./serve-metrics.js";
+import { isUpstreamAuthenticationError, upstreamAuthenticationError } from "./upstream-failure.js";
+
+export type PredictionEndpoint = DecisionRecord["endpoint"];
+
+/**
+ * Answers inputs with the adapter: decides every input locally first, answers the SSM-routed ones
+ * at once and calls the LM (through `adapter.predict`, under the concurrency cap) only for the
+ * others. Records every answer in the metrics and the decision log. Throws a 502
+ * `ServeRequestError` when the upstream LLM refuses the credentials.
+ */
+export interface PredictionService {
+  classify(
+    text: string,
+    endpoint: PredictionEndpoint,
+    abortSignal?: () => AbortSignal,
+  ): Promise<AdaptedPrediction>;
+  classifyBatch(
+    texts: readonly string[],
+    endpoint: PredictionEndpoint,
+    abortSignal?: () => AbortSignal,
+  ): Promise<AdaptedPrediction[]>;
+}
+
+export interface PredictionServiceDependencies {
+  adapter: Adapter;
+  lmLimit: ConcurrencyLimit;
+  metrics: ServeMetrics;
+  decisionLog: DecisionLog;
+  clock: ServeClock;
+  logger: Logger;
+}
+
+export function createPredictionService(dependencies: PredictionServiceDependencies): PredictionService {
+  const { adapter, lmLimit, metrics, decisionLog, clock, logger } = dependencies;
+
+  function record(
+    text: string,
+    endpoint: PredictionEndpoint,
+    decision: RouteDecision,
+    prediction: AdaptedPrediction,
+    startedAt: number,
+  ): void {
+    const finishedAt = clock.now();
+    const latencyMs = finishedAt - startedAt;
+    metrics.recordPrediction(prediction.route, latencyMs / 1000);
+    const entry: DecisionRecord = {
+      time: new Date(finishedAt).toISOString(),
+      endpoint,
+      inputSha256: createHash("sha256").update(text, "utf8").digest("hex"),
+      route: prediction.route,
+      label: prediction.label,
+      confidence: prediction.confidence,
+      ssmLabel: decision.ssmLabel,
+      ssmConfidence: decision.ssmConfidence,
+      latencyMs: Math.round(latencyMs * 1000) / 1000,
+    };
+    if (prediction.lmRaw !== undefined) entry.lmAnswer = prediction.lmRaw;
+    if (prediction.fallbackReason !== undefined) entry.fallbackReason = prediction.fallbackReason;
+    decisionLog.append(entry);
+  }
+
+  function ssmAnswer(decision: RouteDecision): AdaptedPrediction {
+    return { label: decision.ssmLabel, route: "ssm", confidence: decision.ssmConfidence };
+  }
+
+  async function callLm(
+    text: string,
+    decision: RouteDecision,
+    abortSignal?: () => AbortSignal,
+  ): Promise<AdaptedPrediction> {
+    return lmLimit.run(async () => {
+      const startedAt = clock.now();
+      try {
+        const prediction = await adapter.predict(
+          text,
+          abortSignal === undefined ? undefined : { signal: abortSignal() },
+        );
+        metrics.recordLmCall(
+          prediction.route === "fallback" ? (prediction.fallbackReason ?? "lm-error") : "ok",
+          (clock.now() - startedAt) / 1000,
+        );
+        return prediction;
+      } catch (error) {
+        if (isUpstreamAuthenticationError(error)) {
+          metrics.recordLmCall("auth", (clock.now() - startedAt) / 1000);
+          throw upstreamAuthenticationError(error);
+        }
+        // The adapter turns LM failures into fallbacks itself; anything that still escapes is
+        // answered the same way rather than failing the request.
+        metrics.recordLmCall("lm-error", (clock.now() - startedAt) / 1000);
+        logger.warn("lm-call-failed", { error: error instanceof Error ? error.message : String(error) });
+        return {
+          label: decision.ssmLabel,
+          route: "fallback",
+          confidence: decision.ssmConfidence,
+          fallbackReason: "lm-error",
+        };
+      }
+    });
+  }
+
+  return {
+    async classify(text, endpoint, abortSignal) {
+      const startedAt = clock.now();
+      const decision = adapter.decide(text);
+      const prediction = decision.useLm ? await callLm(text, decision, abortSignal) : ssmAnswer(decision);
+      record(text, endpoint, decision, prediction, startedAt);
+      return prediction;
+    },
+    async classifyBatch(texts, endpoint, abortSignal) {
+      const startedAt = clock.now();
+      const decisions = texts.map((text) => adapter.decide(text));
+      const predictions: AdaptedPrediction[] = new Array(texts.length);
+      const lmCalls: Promise<void>[] = [];
+      for (let index = 0; index < texts.length; index += 1) {
+        const decision = decisions[index]!;
+        const text = texts[index]!;
+        if (!decision.useLm) {
+          const prediction = ssmAnswer(decision);
+          predictions[index] = prediction;
+          record(text, endpoint, decision, prediction, startedAt);
+        } else {
+          lmCalls.push(
+            callLm(text, decision, abortSignal).then((prediction) => {
+              predictions[index] = prediction;
+              record(text, endpoint, decision, prediction, startedAt);
+            }),
+          );
+        }
+      }
+      await Promise.all(lmCalls);
+      return predictions;
+    },
+  };
+}

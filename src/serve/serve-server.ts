@@ -1,0 +1,80 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+
+/** A listening HTTP server that can be closed gracefully. */
+export interface RunningServer {
+  /** e.g. "http://127.0.0.1:8080". */
+  readonly url: string;
+  readonly port: number;
+  /** Requests being answered now. */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections, waits for the requests in flight (at most `drainTimeoutMs`,
+   * default 30 s, after which the remaining connections are cut) and resolves when closed.
+   */
+  close(options?: { drainTimeoutMs?: number }): Promise<void>;
+}
+
+export interface StartServeServerOptions {
+  fetch: (request: Request, env: never) => Response | Promise<Response>;
+  port: number;
+  host: string;
+}
+
+/** Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server. */
+export function startServeServer(options: StartServeServerOptions): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    let inFlight = 0;
+    const server = serve(
+      {
+        fetch: options.fetch as (request: Request) => Response | Promise<Response>,
+        port: options.port,
+        hostname: options.host,
+      },
+      (info: AddressInfo) => {
+        server.off("error", reject);
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        let closing: Promise<void> | undefined;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          get inFlight() {
+            return inFlight;
+          },
+          close(closeOptions) {
+            closing ??= drainAndClose(
+              server as Server,
+              () => inFlight,
+              closeOptions?.drainTimeoutMs ?? 30_000,
+            );
+            return closing;
+          },
+        });
+      },
+    ) as Server;
+    server.once("error", reject);
+    server.on("request", (_request, response) => {
+      inFlight += 1;
+      response.once("close", () => {
+        inFlight -= 1;
+      });
+    });
+  });
+}
+
+function drainAndClose(server: Server, inFlight: () => number, drainTimeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const startedAt = Date.now();
+    // Idle keep-alive connections are closed at once; busy ones once their response is out.
+    const poll = setInterval(() => {
+      if (inFlight() === 0 || Date.now() - startedAt > drainTimeoutMs) server.closeAllConnections();
+      else server.closeIdleConnections();
+    }, 10);
+    server.close(() => {
+      clearInterval(poll);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

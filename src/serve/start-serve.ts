@@ -1,0 +1,65 @@
+import type { Adapter } from "../spec/adapter.js";
+import { type Logger, silentLogger } from "../spec/logger.js";
+import { createDecisionLog, type DecisionLog, disabledDecisionLog } from "./decision-log.js";
+import { createServeApp } from "./serve-app.js";
+import { type ServeClock, systemClock } from "./serve-clock.js";
+import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
+import { startServeServer } from "./serve-server.js";
+
+export interface StartServeOptions {
+  adapter: Adapter;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  apiKey?: string | undefined;
+  /** JSON-lines decision log; none when undefined. */
+  logPath?: string | undefined;
+  maxConcurrentLmCalls?: number;
+  clock?: ServeClock;
+  logger?: Logger;
+}
+
+export interface ServeHandle {
+  /** e.g. "http://127.0.0.1:8080" (the OpenAI base URL is `${url}/v1`). */
+  readonly url: string;
+  readonly port: number;
+  readonly metrics: ServeMetrics;
+  readonly decisionLog: DecisionLog;
+  /** Graceful stop: stop accepting, wait for in-flight requests, flush and close the decision log. */
+  close(options?: { drainTimeoutMs?: number }): Promise<void>;
+}
+
+/** Wires metrics, the decision log, the app and the HTTP server for one adapter, and starts listening. */
+export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
+  const logger = options.logger ?? silentLogger;
+  const metrics = createServeMetrics();
+  const decisionLog =
+    options.logPath === undefined
+      ? disabledDecisionLog
+      : createDecisionLog({ path: options.logPath, logger, onWriteError: () => metrics.recordDecisionLogError() });
+  const app = createServeApp({
+    adapter: options.adapter,
+    decisionLog,
+    metrics,
+    apiKey: options.apiKey,
+    maxConcurrentLmCalls: options.maxConcurrentLmCalls ?? 8,
+    clock: options.clock ?? systemClock,
+    logger,
+  });
+  const server = await startServeServer({ fetch: app.fetch, port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    metrics,
+    decisionLog,
+    close(closeOptions) {
+      closing ??= (async () => {
+        await server.close(closeOptions);
+        await decisionLog.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { z } from "zod";
+import { ArtifactError } from "../spec/errors/artifact-error.js";
+import type { SmallModelSnapshot } from "../spec/small-model.js";
+import { SparseVectorizer } from "../text/sparse-vectorizer.js";
+import {
+  type ArtifactArray,
+  arrayToBase64,
+  base64ToArray,
+  readArtifactFile,
+  writeArtifactFile,
+} from "./model-artifact.js";
+import { type NgramFeatureSettings, ngramFeatureSettingsSchema } from "./ngram-linear-options.js";
+import { softmaxInto } from "./softmax.js";
+import type { TrainedSmallModel } from "./trained-small-model.js";
+
+export const NGRAM_LINEAR_KIND = "ngram-linear";
+export const NGRAM_LINEAR_VERSION = 1;
+
+/** Everything a trained `ngram-linear` model is made of. */
+export interface NgramLinearParts {
+  labels: readonly string[];
+  settings: NgramFeatureSettings;
+  /** The hashed buckets seen in training, ascending: the rows of `weights`. */
+  featureBuckets: Int32Array;
+  /** idf of each row's bucket (all 1 when settings.idf is false). */
+  featureIdf: Float32Array;
+  /** idf given to buckets never seen in training (they still count in the L2 norm). */
+  unseenIdf: number;
+  /** Row-major `featureBuckets.length × labels.length`. */
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Softmax temperature fitted on held-out data (1 when none was held out). */
+  temperature: number;
+  trainingExamples: number;
+  epochs: number;
+}
+
+const headerSchema = z.object({
+  kind: z.literal(NGRAM_LINEAR_KIND),
+  version: z.literal(NGRAM_LINEAR_VERSION),
+  labels: z.array(z.string().min(1)).min(2),
+  settings: ngramFeatureSettingsSchema,
+  unseenIdf: z.number().finite(),
+  temperature: z.number().finite().positive(),
+  trainingExamples: z.number().int().min(0),
+  epochs: z.number().int().min(0),
+});
+
+const snapshotSchema = headerSchema.extend({
+  featureBuckets: z.string(),
+  featureIdf: z.string(),
+  weights: z.string(),
+  bias: z.string(),
+});
+
+export type NgramLinearSnapshot = z.output<typeof snapshotSchema>;
+
+/**
+ * A multinomial logistic regression over hashed word and character n-grams. Prediction reuses
+ * its buffers: one instance must not be used by two callers at once (it is not re-entrant).
+ */
+export class NgramLinearModel implements TrainedSmallModel {
+  readonly kind = NGRAM_LINEAR_KIND;
+  readonly labels: readonly string[];
+  readonly parts: NgramLinearParts;
+  private readonly rowOfBucket: Int32Array;
+  private readonly vectorizer: SparseVectorizer;
+  private readonly logits: Float64Array;
+
+  constructor(parts: NgramLinearParts) {
+    this.parts = parts;
+    this.labels = parts.labels;
+    const { settings } = parts;
+    this.rowOfBucket = new Int32Array(settings.buckets).fill(-1);
+    let idfByBucket: Float32Array | undefined;
+    if (settings.idf) idfByBucket = new Float32Array(settings.buckets).fill(parts.unseenIdf);
+    parts.featureBuckets.forEach((bucket, row) => {
+      this.rowOfBucket[bucket] = row;
+      if (idfByBucket !== undefined) idfByBucket[bucket] = parts.featureIdf[row]!;
+    });
+    this.vectorizer = new SparseVectorizer(settings, settings.sublinearTf, idfByBucket);
+    this.logits = new Float64Array(parts.labels.length);
+  }
+
+  predictProba(text: string): Float32Array {
+    const out = new Float32Array(this.labels.length);
+    this.predictProbaInto(text, out);
+    return out;
+  }
+
+  /** Writes one calibrated probability per label (in `labels` order) into `out`; no allocation. */
+  predictProbaInto(text: string, out: Float32Array): void {
+    this.rawLogitsInto(text, this.logits);
+    softmaxInto(this.logits, this.labels.length, this.parts.temperature, out);
+  }
+
+  /** The uncalibrated scores (before temperature and softmax) into `out`. */
+  rawLogitsInto(text: string, out: Float64Array | Float32Array): void {
+    const classes = this.labels.length;
+    const { weights, bias } = this.parts;
+    for (let k = 0; k < classes; k++) out[k] = bias[k]!;
+    const size = this.vectorizer.vectorize(text);
+    const indices = this.vectorizer.indices;
+    const values = this.vectorizer.values;
+    for (let position = 0; position < size; position++) {
+      const row = this.rowOfBucket[indices[position]!]!;
+      if (row < 0) continue;
+      const value = values[position]!;
+      const base = row * classes;
+      for (let k = 0; k < classes; k++) out[k]! += value * weights[base + k]!;
+    }
+  }
+
+  /** Share in [0, 1] of the text's distinct hashed features never seen in training (1 for a text with none). */
+  novelty(text: string): number {
+    const size = this.vectorizer.count(text);
+    if (size === 0) return 1;
+    let unseen = 0;
+    const indices = this.vectorizer.indices;
+    for (let position = 0; position < size; position++) if (this.rowOfBucket[indices[position]!]! < 0) unseen++;
+    return unseen / size;
+  }
+
+  toJSON(): NgramLinearSnapshot & SmallModelSnapshot {
+    const { header, arrays } = this.toArtifact();
+    return {
+      ...(header as z.output<typeof headerSchema>),
+      featureBuckets: arrayToBase64(arrays["featureBuckets"]!),
+      featureIdf: arrayToBase64(arrays["featureIdf"]!),
+      weights: arrayToBase64(arrays["weights"]!),
+      bias: arrayToBase64(arrays["bias"]!),
+    };
+  }
+
+  /** Rebuilds a model from `toJSON()` output; refuses anything malformed with ArtifactError. */
+  static fromJSON(value: unknown, source = "(snapshot)"): NgramLinearModel {
+    const parsed = snapshotSchema.safeParse(value);
+    if (!parsed.success) throw new ArtifactError(`not an ngram-linear snapshot: ${parsed.error.message}`, source);
+    const { featureBuckets, featureIdf, weights, bias, ...header } = parsed.data;
+    return NgramLinearModel.fromArtifact(
+      header,
+      {
+        featureBuckets: base64ToArray(featureBuckets, "i32"),
+        featureIdf: base64ToArray(featureIdf, "f32"),
+        weights: base64ToArray(weights, "f32"),
+        bias: base64ToArray(bias, "f32"),
+      },
+      source,
+    );
+  }
+
+  toArtifact(): { header: Record<string, unknown>; arrays: Record<string, ArtifactArray> } {
+    const { parts } = this;
+    return {
+      header: {
+        kind: NGRAM_LINEAR_KIND,
+        version: NGRAM_LINEAR_VERSION,
+        labels: [...parts.labels],
+        settings: parts.settings,
+        unseenIdf: parts.unseenIdf,
+        temperature: parts.temperature,
+        trainingExamples: parts.trainingExamples,
+        epochs: parts.epochs,
+      },
+      arrays: {
+        featureBuckets: parts.featureBuckets,
+        featureIdf: parts.featureIdf,
+        weights: parts.weights,
+        bias: parts.bias,
+      },
+    };
+  }
+
+  static fromArtifact(
+    headerValue: unknown,
+    arrays: Record<string, ArtifactArray>,
+    source: string,
+  ): NgramLinearModel {
+    const parsed = headerSchema.safeParse(headerValue);
+    if (!parsed.success) throw new ArtifactError(`invalid ngram-linear header: ${parsed.error.message}`, source);
+    const header = parsed.data;
+    const { featureBuckets, featureIdf, weights, bias } = arrays;
+    const classes = header.labels.length;
+    if (
+      !(featureBuckets instanceof Int32Array) ||
+      !(featureIdf instanceof Float32Array) ||
+      !(weights instanceof Float32Array) ||
+      !(bias instanceof Float32Array) ||
+      featureIdf.length !== featureBuckets.length ||
+      weights.length !== featureBuckets.length * classes ||
+      bias.length !== classes
+    ) {
+      throw new ArtifactError("ngram-linear arrays are missing or of the wrong size", source);
+    }
+    let previous = -1;
+    for (const bucket of featureBuckets) {
+      if (bucket <= previous || bucket >= header.settings.buckets) {
+        throw new ArtifactError("ngram-linear feature buckets out of order or range", source);
+      }
+      previous = bucket;
+    }
+    for (const array of [featureIdf, weights, bias]) {
+      for (const value of array) {
+        if (!Number.isFinite(value)) throw new ArtifactError("ngram-linear weights are not finite", source);
+      }
+    }
+    if (new Set(header.labels).size !== classes) throw new ArtifactError("duplicate labels", source);
+    return new NgramLinearModel({ ...header, featureBuckets, featureIdf, weights, bias });
+  }
+
+  /** Saves the versioned, checksummed binary artifact (atomically). */
+  async save(path: string): Promise<void> {
+    await writeArtifactFile(path, this.toArtifact());
+  }
+
+  static async load(path: string): Promise<NgramLinearModel> {
+    const { header, arrays } = await readArtifactFile(path);
+    if (header["kind"] !== NGRAM_LINEAR_KIND) {
+      throw new ArtifactError(`holds a "${String(header["kind"])}" model, not ${NGRAM_LINEAR_KIND}`, path);
+    }
+    return NgramLinearModel.fromArtifact(header, arrays, path);
+  }
+}

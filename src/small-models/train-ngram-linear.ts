@@ -1,0 +1,336 @@
+import { UsageError } from "../spec/errors/usage-error.js";
+import type { ProgressListener } from "../spec/logger.js";
+import type { TrainingSet } from "../spec/small-model.js";
+import { SparseVectorizer, weighAndNormalize } from "../text/sparse-vectorizer.js";
+import { NgramLinearModel } from "./ngram-linear-model.js";
+import { type NgramLinearOptions, type NgramLinearOptionsInput, ngramLinearOptionsSchema } from "./ngram-linear-options.js";
+import { createSeededRandom, shuffleInPlace } from "./seeded-random.js";
+import { softmaxInto } from "./softmax.js";
+import { fitTemperature } from "./temperature-scaling.js";
+import { validateTrainingSet } from "./validate-training-set.js";
+
+export interface TrainHooks {
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** Training rows pre-extracted once: CSR over compact feature rows, values weighted and L2-normalised. */
+interface FeatureMatrix {
+  rowStart: Int32Array;
+  columns: Int32Array;
+  values: Float32Array;
+  featureBuckets: Int32Array;
+  featureIdf: Float32Array;
+  unseenIdf: number;
+}
+
+const MIN_HELD_OUT = 10;
+/** Class gradients smaller than this (in absolute value) are skipped in an update. */
+const GRADIENT_FLOOR = 1e-4;
+
+/**
+ * Trains an `ngram-linear` model: hashed word/char n-gram features (TF-IDF, L2-normalised), a
+ * multinomial logistic regression trained by AdaGrad (or SGD) with L2, per-class and per-example
+ * weights, early stopping on a held-out fraction and temperature scaling on it. Deterministic
+ * for a given `seed`. Yields to the event loop between epochs so `signal` can stop it.
+ */
+export async function trainNgramLinear(
+  set: TrainingSet,
+  optionsInput: NgramLinearOptionsInput = {},
+  hooks: TrainHooks = {},
+): Promise<NgramLinearModel> {
+  const parsed = ngramLinearOptionsSchema.safeParse(optionsInput);
+  if (!parsed.success) throw new UsageError(`invalid ngram-linear options: ${parsed.error.message}`);
+  const options = parsed.data;
+  validateTrainingSet(set, options.classWeights);
+  const classes = set.labels.length;
+  const count = set.texts.length;
+  const random = createSeededRandom(options.seed);
+
+  const matrix = extractFeatures(set.texts, options, hooks);
+  const order = new Int32Array(count).map((_, index) => index);
+  shuffleInPlace(order, random);
+  const heldOutCount = Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT ? Math.floor(count * options.heldOutFraction) : 0;
+  const heldOut = order.slice(0, heldOutCount);
+  const training = order.slice(heldOutCount);
+
+  const exampleWeight = new Float32Array(count);
+  for (let index = 0; index < count; index++) {
+    exampleWeight[index] =
+      (set.exampleWeights?.[index] ?? 1) * (options.classWeights?.[set.labelIds[index]!] ?? 1);
+  }
+
+  const features = matrix.featureBuckets.length;
+  const trainer = new SoftmaxTrainer(matrix, set.labelIds, exampleWeight, classes, features, options);
+  let bestEpoch = 0;
+  let bestAccuracy = -1;
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestWeights: Float32Array | undefined;
+  let bestBias: Float32Array | undefined;
+  for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+    hooks.signal?.throwIfAborted();
+    shuffleInPlace(training, random);
+    trainer.epoch(training, epoch);
+    hooks.onProgress?.({ stage: "train", done: epoch, total: options.maxEpochs });
+    if (heldOutCount === 0) {
+      bestEpoch = epoch;
+      continue;
+    }
+    const { accuracy, loss } = trainer.evaluate(heldOut);
+    if (accuracy > bestAccuracy || (accuracy === bestAccuracy && loss < bestLoss)) {
+      bestAccuracy = accuracy;
+      bestLoss = loss;
+      bestEpoch = epoch;
+      if (!options.refit) {
+        bestWeights = copyInto(bestWeights, trainer.weights);
+        bestBias = copyInto(bestBias, trainer.bias);
+      }
+    } else if (epoch - bestEpoch >= options.patience) {
+      hooks.onProgress?.({ stage: "train", done: options.maxEpochs, total: options.maxEpochs });
+      break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (bestWeights !== undefined && bestBias !== undefined) {
+    trainer.weights.set(bestWeights);
+    trainer.bias.set(bestBias);
+  }
+  bestWeights = undefined;
+  let temperature = 1;
+  if (heldOutCount > 0) {
+    if (options.refit) {
+      // Temperature of the model trained without the held-out rows, at the chosen epoch count.
+      trainer.reset();
+      for (let epoch = 1; epoch <= bestEpoch; epoch++) trainer.epoch(shuffled(training, random), epoch);
+    }
+    temperature = fitTemperature(trainer.logitsOf(heldOut), labelsOf(heldOut, set.labelIds), classes);
+    if (options.refit) {
+      trainer.reset();
+      for (let epoch = 1; epoch <= bestEpoch; epoch++) {
+        hooks.signal?.throwIfAborted();
+        trainer.epoch(shuffled(order, random), epoch);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+  return new NgramLinearModel({
+    labels: [...set.labels],
+    settings: {
+      buckets: options.buckets,
+      wordNgramMax: options.wordNgramMax,
+      charNgramMin: options.charNgramMin,
+      charNgramMax: options.charNgramMax,
+      wordWeight: options.wordWeight,
+      sublinearTf: options.sublinearTf,
+      idf: options.idf,
+    },
+    featureBuckets: matrix.featureBuckets,
+    featureIdf: matrix.featureIdf,
+    unseenIdf: matrix.unseenIdf,
+    weights: trainer.weights,
+    bias: trainer.bias,
+    temperature,
+    trainingExamples: count,
+    epochs: bestEpoch,
+  });
+}
+
+function shuffled(values: Int32Array, random: () => number): Int32Array {
+  shuffleInPlace(values, random);
+  return values;
+}
+
+function copyInto(target: Float32Array | undefined, source: Float32Array): Float32Array {
+  const copy = target ?? new Float32Array(source.length);
+  copy.set(source);
+  return copy;
+}
+
+function labelsOf(rows: Int32Array, labelIds: Int32Array): Int32Array {
+  return rows.map((row) => labelIds[row]!);
+}
+
+/** One pass over the texts: hashed counts into a CSR matrix, then buckets → compact rows, idf, L2 norm. */
+function extractFeatures(
+  texts: readonly string[],
+  options: NgramLinearOptions,
+  hooks: TrainHooks,
+): FeatureMatrix {
+  const vectorizer = new SparseVectorizer(options, options.sublinearTf);
+  const count = texts.length;
+  const rowStart = new Int32Array(count + 1);
+  let columns = new Int32Array(Math.max(1024, count * 64));
+  let values = new Float32Array(columns.length);
+  let used = 0;
+  for (let index = 0; index < count; index++) {
+    const size = vectorizer.count(texts[index]!);
+    if (used + size > columns.length) {
+      const capacity = Math.max(columns.length * 2, used + size);
+      const grownColumns = new Int32Array(capacity);
+      grownColumns.set(columns.subarray(0, used));
+      const grownValues = new Float32Array(capacity);
+      grownValues.set(values.subarray(0, used));
+      columns = grownColumns;
+      values = grownValues;
+    }
+    columns.set(vectorizer.indices.subarray(0, size), used);
+    values.set(vectorizer.values.subarray(0, size), used);
+    used += size;
+    rowStart[index + 1] = used;
+    if (index % 2000 === 1999) hooks.onProgress?.({ stage: "features", done: index + 1, total: count });
+  }
+  hooks.onProgress?.({ stage: "features", done: count, total: count });
+  columns = columns.slice(0, used);
+  values = values.slice(0, used);
+
+  const documentFrequency = new Int32Array(options.buckets);
+  for (let position = 0; position < used; position++) documentFrequency[columns[position]!]!++;
+  let features = 0;
+  for (let bucket = 0; bucket < options.buckets; bucket++) if (documentFrequency[bucket]! > 0) features++;
+  const featureBuckets = new Int32Array(features);
+  const featureIdf = new Float32Array(features);
+  const rowOfBucket = new Int32Array(options.buckets);
+  let row = 0;
+  for (let bucket = 0; bucket < options.buckets; bucket++) {
+    const frequency = documentFrequency[bucket]!;
+    if (frequency === 0) continue;
+    featureBuckets[row] = bucket;
+    featureIdf[row] = options.idf ? Math.log((1 + count) / (1 + frequency)) + 1 : 1;
+    rowOfBucket[bucket] = row++;
+  }
+  for (let position = 0; position < used; position++) columns[position] = rowOfBucket[columns[position]!]!;
+  for (let index = 0; index < count; index++) {
+    weighAndNormalize(columns, values, rowStart[index]!, rowStart[index + 1]!, options.sublinearTf, featureIdf);
+  }
+  return {
+    rowStart,
+    columns,
+    values,
+    featureBuckets,
+    featureIdf,
+    unseenIdf: options.idf ? Math.log(1 + count) + 1 : 1,
+  };
+}
+
+/** The softmax regression's weights and its sparse AdaGrad/SGD updates over the feature matrix. */
+class SoftmaxTrainer {
+  weights: Float32Array;
+  bias: Float32Array;
+  private squaredGradients: Float32Array;
+  private biasSquaredGradients: Float32Array;
+  private readonly scores: Float64Array;
+  private readonly gradient: Float64Array;
+  private readonly active: Int32Array;
+
+  constructor(
+    private readonly matrix: FeatureMatrix,
+    private readonly labelIds: Int32Array,
+    private readonly exampleWeight: Float32Array,
+    private readonly classes: number,
+    private readonly features: number,
+    private readonly options: NgramLinearOptions,
+  ) {
+    this.weights = new Float32Array(features * classes);
+    this.bias = new Float32Array(classes);
+    this.squaredGradients = new Float32Array(options.optimizer === "adagrad" ? features * classes : 0);
+    this.biasSquaredGradients = new Float32Array(classes);
+    this.scores = new Float64Array(classes);
+    this.gradient = new Float64Array(classes);
+    this.active = new Int32Array(classes);
+  }
+
+  reset(): void {
+    this.weights.fill(0);
+    this.bias.fill(0);
+    this.squaredGradients.fill(0);
+    this.biasSquaredGradients.fill(0);
+  }
+
+  epoch(rows: Int32Array, epoch: number): void {
+    const { rowStart, columns, values } = this.matrix;
+    const { weights, bias, squaredGradients, biasSquaredGradients, scores, gradient, active, classes } = this;
+    const adagrad = this.options.optimizer === "adagrad";
+    const l2 = this.options.l2;
+    const learningRate = adagrad ? this.options.learningRate : this.options.learningRate / Math.sqrt(epoch);
+    for (let position = 0; position < rows.length; position++) {
+      const example = rows[position]!;
+      const weight = this.exampleWeight[example]!;
+      if (weight === 0) continue;
+      const start = rowStart[example]!;
+      const end = rowStart[example + 1]!;
+      this.scoreRow(start, end, scores);
+      softmaxInto(scores, classes, 1, scores);
+      const label = this.labelIds[example]!;
+      // Only the classes with a noticeable gradient are updated: with 77 labels most
+      // probabilities are ~0 after the first epoch, so this keeps an update at a few classes.
+      let activeCount = 0;
+      for (let k = 0; k < classes; k++) {
+        const step = weight * (scores[k]! - (k === label ? 1 : 0));
+        if (step > GRADIENT_FLOOR || step < -GRADIENT_FLOOR) {
+          gradient[activeCount] = step;
+          active[activeCount++] = k;
+        }
+      }
+      for (let slot = 0; slot < activeCount; slot++) {
+        const k = active[slot]!;
+        const step = gradient[slot]!;
+        if (adagrad) {
+          biasSquaredGradients[k]! += step * step;
+          bias[k]! -= (learningRate * step) / (Math.sqrt(biasSquaredGradients[k]!) + 1e-8);
+        } else bias[k]! -= learningRate * step;
+      }
+      for (let entry = start; entry < end; entry++) {
+        const value = values[entry]!;
+        const base = columns[entry]! * classes;
+        for (let slot = 0; slot < activeCount; slot++) {
+          const index = base + active[slot]!;
+          const step = gradient[slot]! * value + l2 * weights[index]!;
+          if (adagrad) {
+            const accumulated = squaredGradients[index]! + step * step;
+            squaredGradients[index] = accumulated;
+            weights[index]! -= (learningRate * step) / (Math.sqrt(accumulated) + 1e-8);
+          } else weights[index]! -= learningRate * step;
+        }
+      }
+    }
+  }
+
+  evaluate(rows: Int32Array): { accuracy: number; loss: number } {
+    let correct = 0;
+    let loss = 0;
+    const { scores, classes } = this;
+    const { rowStart } = this.matrix;
+    for (const example of rows) {
+      this.scoreRow(rowStart[example]!, rowStart[example + 1]!, scores);
+      softmaxInto(scores, classes, 1, scores);
+      const label = this.labelIds[example]!;
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (scores[k]! > scores[best]!) best = k;
+      if (best === label) correct++;
+      loss -= Math.log(Math.max(scores[label]!, 1e-12));
+    }
+    return { accuracy: correct / rows.length, loss: loss / rows.length };
+  }
+
+  logitsOf(rows: Int32Array): Float32Array {
+    const { scores, classes } = this;
+    const { rowStart } = this.matrix;
+    const logits = new Float32Array(rows.length * classes);
+    rows.forEach((example, row) => {
+      this.scoreRow(rowStart[example]!, rowStart[example + 1]!, scores);
+      for (let k = 0; k < classes; k++) logits[row * classes + k] = scores[k]!;
+    });
+    return logits;
+  }
+
+  private scoreRow(start: number, end: number, scores: Float64Array): void {
+    const { weights, bias, classes } = this;
+    const { columns, values } = this.matrix;
+    for (let k = 0; k < classes; k++) scores[k] = bias[k]!;
+    for (let entry = start; entry < end; entry++) {
+      const value = values[entry]!;
+      const base = columns[entry]! * classes;
+      for (let k = 0; k < classes; k++) scores[k]! += value * weights[base + k]!;
+    }
+  }
+}
