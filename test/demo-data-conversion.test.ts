@@ -23,7 +23,9 @@ describe("convertOcatsBanking77", () => {
   const converted = convertOcatsBanking77(sources);
 
   it("names labels in id order", () => {
-    expect(converted.files["labels.txt"]).toBe("activate_my_card\nage_limit\ncard_arrival\nreverted_card_payment?\n");
+    expect(converted.files["labels.txt"]).toBe(
+      "activate_my_card\nage_limit\ncard_arrival\nreverted_card_payment?\n",
+    );
     expect(converted.counts).toEqual({ train: 4, dev: 2, test: 4, labels: 4 });
   });
 
@@ -46,10 +48,34 @@ describe("convertOcatsBanking77", () => {
   it("maps the three test answer columns to gpt4, gpt4_noncurated and gpt35", () => {
     expect(converted.files["test.csv"].split("\n")[0]).toBe("text,label,gpt4,gpt4_noncurated,gpt35");
     expect(rows(converted.files["test.csv"])).toEqual([
-      { text: "When does my card arrive?", label: "card_arrival", gpt4: "card_arrival", gpt4_noncurated: "card_arrival", gpt35: "activate_my_card" },
-      { text: "Card came, how to activate, please?", label: "activate_my_card", gpt4: "activate_my_card", gpt4_noncurated: "", gpt35: "activate_my_card" },
-      { text: "Why was my card payment reverted?", label: "reverted_card_payment?", gpt4: "reverted_card_payment?", gpt4_noncurated: "reverted_card_payment?", gpt35: "" },
-      { text: "Age limit for kids?", label: "age_limit", gpt4: "card_arrival", gpt4_noncurated: "age_limit", gpt35: "age_limit" },
+      {
+        text: "When does my card arrive?",
+        label: "card_arrival",
+        gpt4: "card_arrival",
+        gpt4_noncurated: "card_arrival",
+        gpt35: "activate_my_card",
+      },
+      {
+        text: "Card came, how to activate, please?",
+        label: "activate_my_card",
+        gpt4: "activate_my_card",
+        gpt4_noncurated: "",
+        gpt35: "activate_my_card",
+      },
+      {
+        text: "Why was my card payment reverted?",
+        label: "reverted_card_payment?",
+        gpt4: "reverted_card_payment?",
+        gpt4_noncurated: "reverted_card_payment?",
+        gpt35: "",
+      },
+      {
+        text: "Age limit for kids?",
+        label: "age_limit",
+        gpt4: "card_arrival",
+        gpt4_noncurated: "age_limit",
+        gpt35: "age_limit",
+      },
     ]);
   });
 
@@ -62,7 +88,11 @@ describe("convertOcatsBanking77", () => {
   });
 
   it("rejects a missing answer column and gaps in the label ids", () => {
-    expect(() => convertOcatsBanking77({ ...sources, dev: "text,label\nhello,1\n" })).toThrow(/column "gpt-label": missing column/);
-    expect(() => readOcatsLabelNames("text,label_name,label\na,x,0\nb,z,2\n")).toThrow(/label id 1 has no name/);
+    expect(() => convertOcatsBanking77({ ...sources, dev: "text,label\nhello,1\n" })).toThrow(
+      /column "gpt-label": missing column/,
+    );
+    expect(() => readOcatsLabelNames("text,label_name,label\na,x,0\nb,z,2\n")).toThrow(
+      /label id 1 has no name/,
+    );
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoDataEvent, resolveDemoDataset } from "../src/data/demo-data.js";
+import { type DemoDataEvent, defaultDatasetCacheDir, resolveDemoDataset } from "../src/data/demo-data.js";
 import { UsageError } from "../src/spec/errors/index.js";
 import { datasetsDir } from "./support/datasets.js";
 
@@ -22,7 +22,10 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "demo-data-"));
   // A real HTTP server on loopback with the OCaTS repository's file layout.
   server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname)).replace(/^\/+/, "");
+    const path = normalize(decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname)).replace(
+      /^\/+/,
+      "",
+    );
     requests.push(path);
     readFile(join(fixtureDir, path)).then(
       (body) => response.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(body),
@@ -43,7 +46,13 @@ describe("resolveDemoDataset", () => {
     const cacheDir = join(workDir, "cache-a");
     const events: DemoDataEvent[] = [];
     requests = [];
-    const dir = await resolveDemoDataset({ cacheDir, fetch, sharedDir: null, sourceBaseUrl: baseUrl, onEvent: (event) => events.push(event) });
+    const dir = await resolveDemoDataset({
+      cacheDir,
+      fetch,
+      sharedDir: null,
+      sourceBaseUrl: baseUrl,
+      onEvent: (event) => events.push(event),
+    });
     expect(dir).toBe(join(cacheDir, "banking77"));
     expect(requests).toEqual([
       "data/raw/banking77/train.csv",
@@ -53,20 +62,34 @@ describe("resolveDemoDataset", () => {
       "LICENSE",
     ]);
     expect(await readFile(join(dir, "labels.txt"), "utf8")).toContain("reverted_card_payment?\n");
-    expect((await readFile(join(dir, "test.csv"), "utf8")).split("\n")[0]).toBe("text,label,gpt4,gpt4_noncurated,gpt35");
+    expect((await readFile(join(dir, "test.csv"), "utf8")).split("\n")[0]).toBe(
+      "text,label,gpt4,gpt4_noncurated,gpt35",
+    );
     expect(await readFile(join(dir, "OCaTS-LICENSE.txt"), "utf8")).toContain("MIT License");
     expect(events.at(-1)).toMatchObject({ type: "conversion-done", counts: { train: 4, dev: 2, test: 4 } });
 
     const again: DemoDataEvent[] = [];
-    const cached = await resolveDemoDataset({ cacheDir, fetch: offlineFetch, sharedDir: null, onEvent: (event) => again.push(event) });
+    const cached = await resolveDemoDataset({
+      cacheDir,
+      fetch: offlineFetch,
+      sharedDir: null,
+      onEvent: (event) => again.push(event),
+    });
     expect(cached).toBe(dir);
     expect(again).toEqual([{ type: "demo-data-found", dir, source: "cache" }]);
   });
 
   it("offline and with no copy, says exactly how to point it at a folder", async () => {
-    const attempt = resolveDemoDataset({ cacheDir: join(workDir, "cache-offline"), fetch: offlineFetch, sharedDir: null });
-    await expect(attempt).rejects.toBeInstanceOf(UsageError);
-    const error = await attempt.catch((caught: unknown) => caught as UsageError);
+    const attempt = resolveDemoDataset({
+      cacheDir: join(workDir, "cache-offline"),
+      fetch: offlineFetch,
+      sharedDir: null,
+    });
+    const error: unknown = await attempt.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    if (!(error instanceof UsageError)) throw new Error(`expected a UsageError, got ${String(error)}`);
     expect(error.exitCode).toBe(2);
     expect(error.isUserError).toBe(true);
     expect(error.message).toContain("fetch failed");
@@ -86,11 +109,21 @@ describe("resolveDemoDataset", () => {
   });
 
   it("prefers --data-dir, then EASY_ADAPT_DATA, and accepts a datasets folder holding banking77/", async () => {
-    const cacheDir = join(workDir, "cache-a");
-    const converted = join(cacheDir, "banking77");
+    const datasets = join(workDir, "datasets");
+    const complete = join(datasets, "banking77");
+    await mkdir(complete, { recursive: true });
+    await writeFile(join(complete, "train.csv"), "text,label\nhi,age_limit\n");
+    await writeFile(join(complete, "dev.csv"), "text,label,gpt4\nhi,age_limit,age_limit\n");
+    await writeFile(join(complete, "test.csv"), '"text","label","gpt4","gpt35"\nhi,age_limit,,age_limit\n');
+    await writeFile(join(complete, "labels.txt"), "age_limit\n");
     const options = { cacheDir: join(workDir, "unused"), fetch: offlineFetch, sharedDir: null };
-    expect(await resolveDemoDataset({ ...options, dataDir: converted, environmentDataDir: "/nowhere" })).toBe(converted);
-    expect(await resolveDemoDataset({ ...options, environmentDataDir: cacheDir })).toBe(converted);
+    expect(await resolveDemoDataset({ ...options, dataDir: complete, environmentDataDir: "/nowhere" })).toBe(
+      complete,
+    );
+    expect(await resolveDemoDataset({ ...options, environmentDataDir: datasets })).toBe(complete);
+    await expect(
+      resolveDemoDataset({ ...options, dataDir: "/nowhere", environmentDataDir: complete }),
+    ).rejects.toThrow(/--data-dir is not usable: \/nowhere has no train\.csv/);
   });
 
   it("rejects a given folder that lacks files or the gpt4 column", async () => {
@@ -101,9 +134,19 @@ describe("resolveDemoDataset", () => {
     await expect(resolveDemoDataset({ ...options, dataDir: incomplete })).rejects.toThrow(
       /given by --data-dir is not usable: .*incomplete has no train\.csv, dev\.csv, labels\.txt/,
     );
-    for (const file of ["train.csv", "dev.csv", "labels.txt"]) await writeFile(join(incomplete, file), "text,label,gpt4\n");
+    for (const file of ["train.csv", "dev.csv", "labels.txt"])
+      await writeFile(join(incomplete, file), "text,label,gpt4\n");
     await expect(resolveDemoDataset({ ...options, environmentDataDir: incomplete })).rejects.toThrow(
       /given by EASY_ADAPT_DATA is not usable: .*test\.csv has no column gpt4/,
+    );
+  });
+});
+
+describe("defaultDatasetCacheDir", () => {
+  it("uses XDG_CACHE_HOME when set, else ~/.cache", () => {
+    expect(defaultDatasetCacheDir({ homeDir: "/home/ada" })).toBe("/home/ada/.cache/easy-adapt/datasets");
+    expect(defaultDatasetCacheDir({ homeDir: "/home/ada", xdgCacheHome: "/var/cache/ada" })).toBe(
+      "/var/cache/ada/easy-adapt/datasets",
     );
   });
 });

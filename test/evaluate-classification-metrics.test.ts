@@ -56,7 +56,11 @@ describe("computeClassificationMetrics", () => {
   });
 
   it("gives zeros for no rows and rejects misaligned arrays", () => {
-    expect(computeClassificationMetrics([], [], labels)).toMatchObject({ accuracy: 0, macroF1: 0, perLabel: [] });
+    expect(computeClassificationMetrics([], [], labels)).toMatchObject({
+      accuracy: 0,
+      macroF1: 0,
+      perLabel: [],
+    });
     expect(() => computeClassificationMetrics(["a"], [], labels)).toThrow(/1 rows but predictions have 0/);
   });
 });

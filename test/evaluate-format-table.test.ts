@@ -32,7 +32,9 @@ describe("formatTable", () => {
         ["longer name", "12.5"],
       ],
     );
-    expect(table).toBe(["name         value", "-----------  -----", "a                1", "longer name   12.5"].join("\n"));
+    expect(table).toBe(
+      ["name         value", "-----------  -----", "a                1", "longer name   12.5"].join("\n"),
+    );
   });
 
   it("rejects rows with the wrong number of cells", () => {

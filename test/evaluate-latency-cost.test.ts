@@ -5,7 +5,15 @@ import { nearestRankPercentile, summarizeLatencies } from "../src/evaluate/laten
 describe("summarizeLatencies", () => {
   it("uses nearest-rank percentiles on 1..100", () => {
     const durations = Float64Array.from({ length: 100 }, (_, index) => 100 - index); // unsorted on purpose
-    expect(summarizeLatencies(durations)).toEqual({ count: 100, mean: 50.5, min: 1, max: 100, p50: 50, p95: 95, p99: 99 });
+    expect(summarizeLatencies(durations)).toEqual({
+      count: 100,
+      mean: 50.5,
+      min: 1,
+      max: 100,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+    });
     expect(durations[0]).toBe(100); // the input is not sorted in place
   });
 
@@ -49,7 +57,10 @@ describe("estimateCost", () => {
   it("rejects negative counts and prices", () => {
     expect(() => estimateCost({ calls: -1, inputTokens: 0, outputTokens: 0 })).toThrow(/calls/);
     expect(() =>
-      estimateCost({ calls: 1, inputTokens: 1, outputTokens: 1 }, { inputPerMillion: -1, outputPerMillion: 0 }),
+      estimateCost(
+        { calls: 1, inputTokens: 1, outputTokens: 1 },
+        { inputPerMillion: -1, outputPerMillion: 0 },
+      ),
     ).toThrow(/inputPerMillion/);
   });
 });

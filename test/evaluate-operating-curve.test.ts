@@ -31,7 +31,12 @@ function seededRandom(seed: number): () => number {
 
 function randomInput(rows: number, seed: number, distinctScores: number): OperatingCurveInput {
   const random = seededRandom(seed);
-  const input = { gold: [] as string[], ssmLabels: [] as string[], lmLabels: [] as (string | undefined)[], scores: [] as number[] };
+  const input = {
+    gold: [] as string[],
+    ssmLabels: [] as string[],
+    lmLabels: [] as (string | undefined)[],
+    scores: [] as number[],
+  };
   for (let row = 0; row < rows; row++) {
     const gold = `l${row % 5}`;
     input.gold.push(gold);
@@ -81,7 +86,9 @@ describe("computeOperatingCurve", () => {
 
   it("returns no points for no rows and rejects NaN scores and misaligned columns", () => {
     expect(computeOperatingCurve({ gold: [], ssmLabels: [], lmLabels: [], scores: [] })).toEqual([]);
-    expect(() => computeOperatingCurve({ ...small, scores: [0, Number.NaN, 0, 0, 0] })).toThrow(/row 1 is NaN/);
+    expect(() => computeOperatingCurve({ ...small, scores: [0, Number.NaN, 0, 0, 0] })).toThrow(
+      /row 1 is NaN/,
+    );
     expect(() => computeOperatingCurve({ ...small, lmLabels: ["a"] })).toThrow(/lmLabels has 1 rows/);
   });
 
@@ -110,7 +117,12 @@ describe("operating point helpers", () => {
 
   it("routes by threshold and measures a fixed threshold", () => {
     expect(routePredictions(small, 0.5)).toEqual(["a", "a", "b", undefined, "c"]);
-    expect(evaluateThreshold(small, 0.5)).toEqual({ threshold: 0.5, lmCalls: 3, lmShare: 0.6, accuracy: 0.8 });
+    expect(evaluateThreshold(small, 0.5)).toEqual({
+      threshold: 0.5,
+      lmCalls: 3,
+      lmShare: 0.6,
+      accuracy: 0.8,
+    });
   });
 
   it("computes the oracle: right wherever either side is", () => {

@@ -2,7 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEvaluationReport, type EvaluationReportInput } from "../src/evaluate/build-evaluation-report.js";
+import {
+  buildEvaluationReport,
+  type EvaluationReportInput,
+} from "../src/evaluate/build-evaluation-report.js";
 import {
   type EvaluationReport,
   evaluationReportSchema,
@@ -95,10 +98,26 @@ describe("buildEvaluationReport", () => {
     expect(findSystem(report, "adapted")?.latency).toEqual({ meanMs: 121, p95Ms: 601 });
     // LM: 600 input + 60 output tokens → 600·10/1e6 + 60·100/1e6 = 0.012 USD.
     expect(findSystem(report, "lm")?.estimatedCost.totalUsd).toBeCloseTo(0.012, 12);
-    expect(findSystem(report, "adapted")?.estimatedCost).toMatchObject({ known: true, calls: 1, inputTokens: 200 });
+    expect(findSystem(report, "adapted")?.estimatedCost).toMatchObject({
+      known: true,
+      calls: 1,
+      inputTokens: 200,
+    });
     expect(findSystem(report, "ssm")?.estimatedCost).toMatchObject({ known: true, totalUsd: 0 });
     const unpriced = buildEvaluationReport({ ...input, prices: undefined });
     expect(findSystem(unpriced, "lm")?.estimatedCost).toMatchObject({ known: false, totalUsd: 0 });
+  });
+
+  it("uses routedLabels for the adapted system and the curve, lmLabels for the LM and the oracle", () => {
+    // The gate answers "b" instead of the LM's "a" on row 1 (the only routed row): 3 of 5 right, not 4.
+    const gated = buildEvaluationReport({ ...input, routedLabels: ["b", "b", "b", undefined, "c"] });
+    expect(findSystem(gated, "adapted")).toMatchObject({ accuracy: 0.6, lmCalls: 1 });
+    expect(findSystem(gated, "lm")).toMatchObject({ accuracy: 0.6 });
+    expect(gated.oracleAccuracy).toBeCloseTo(0.8, 12);
+    expect(gated.operatingPoint).toMatchObject({ lmCalls: 1, accuracy: 0.6 });
+    // Everything routed: the gate's answers are right on rows 2 and 4 only.
+    expect(gated.operatingCurve.at(-1)).toMatchObject({ lmShare: 1, accuracy: 0.4 });
+    expect(() => buildEvaluationReport({ ...input, routedLabels: ["a"] })).toThrow(/routedLabels has 1 rows/);
   });
 
   it("without a router, the adapted system is the SSM alone", () => {
@@ -147,7 +166,9 @@ describe("writeEvaluationReport", () => {
     const path = join(outDir, "bad.json");
     await writeFile(path, JSON.stringify({ ...report, systems: [{ id: "lm" }] }));
     await expect(readEvaluationReport(path)).rejects.toThrow(DataError);
-    await expect(readEvaluationReport(path)).rejects.toThrow(/bad\.json: not an easy-adapt evaluation report at systems\.0/);
+    await expect(readEvaluationReport(path)).rejects.toThrow(
+      /bad\.json: not an easy-adapt evaluation report at systems\.0/,
+    );
     await writeFile(path, "{ not json");
     await expect(readEvaluationReport(path)).rejects.toThrow(/cannot read the report as JSON/);
   });
@@ -181,6 +202,8 @@ describe("renderOperatingCurveSvg", () => {
     );
     // The curve has one vertex per point (step-after doubles the inner ones).
     const path = /class="mark-line role-mark[^"]*"[^>]*>\s*<path[^>]* d="([^"]+)"/.exec(svg)?.[1] ?? "";
-    expect(path.split(/[ML]/).filter((part) => part.trim() !== "").length).toBeGreaterThanOrEqual(report.operatingCurve.length);
+    expect(path.split(/[ML]/).filter((part) => part.trim() !== "").length).toBeGreaterThanOrEqual(
+      report.operatingCurve.length,
+    );
   });
 });

@@ -2,13 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { chatBody, createServeFixture, type ServeFixture } from "./fixtures/serve/serve-fixture.js";
 
-const errorBodySchema = z.object({ error: z.object({ message: z.string(), type: z.string(), code: z.string() }) });
+const errorBodySchema = z.object({
+  error: z.object({ message: z.string(), type: z.string(), code: z.string() }),
+});
 const completionSchema = z.object({
   id: z.string(),
   object: z.literal("chat.completion"),
   model: z.string(),
   choices: z.array(
-    z.object({ index: z.number(), message: z.object({ role: z.literal("assistant"), content: z.string() }), finish_reason: z.string() }),
+    z.object({
+      index: z.number(),
+      message: z.object({ role: z.literal("assistant"), content: z.string() }),
+      finish_reason: z.string(),
+    }),
   ),
   easy_adapt: z.object({ route: z.enum(["ssm", "lm", "fallback"]), confidence: z.number() }),
 });
@@ -16,7 +22,11 @@ const completionSchema = z.object({
 describe("serve app (in memory)", () => {
   let fixture: ServeFixture;
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fixture.app.request(path, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+    fixture.app.request(path, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...headers },
+    });
 
   beforeAll(async () => {
     fixture = await createServeFixture();
@@ -68,7 +78,10 @@ describe("serve app (in memory)", () => {
   });
 
   it("streams a chat completion as server-sent events in the OpenAI chunk format", async () => {
-    const response = await post("/v1/chat/completions", chatBody("tickets", fixture.ssmText, { stream: true }));
+    const response = await post(
+      "/v1/chat/completions",
+      chatBody("tickets", fixture.ssmText, { stream: true }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(response.headers.get("x-easy-adapt-route")).toBe("ssm");
@@ -87,11 +100,16 @@ describe("serve app (in memory)", () => {
   it("classifies a batch, deciding locally and calling the LM only for the inputs routed there", async () => {
     fixture.upstream.behaviour = { kind: "answer", content: fixture.lmAnswer };
     const callsBefore = fixture.upstream.calls;
-    const response = await post("/v1/classify", JSON.stringify({ inputs: [fixture.ssmText, fixture.lmText, fixture.ssmText] }));
+    const response = await post(
+      "/v1/classify",
+      JSON.stringify({ inputs: [fixture.ssmText, fixture.lmText, fixture.ssmText] }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("x-easy-adapt-route")).toBe("ssm,lm");
     const body = z
-      .object({ results: z.array(z.object({ label: z.string(), route: z.string(), confidence: z.number() })) })
+      .object({
+        results: z.array(z.object({ label: z.string(), route: z.string(), confidence: z.number() })),
+      })
       .parse(await response.json());
     expect(body.results.map((result) => result.route)).toEqual(["ssm", "lm", "ssm"]);
     expect(body.results[1]?.label).toBe(fixture.lmAnswer);
@@ -110,7 +128,10 @@ describe("serve app (in memory)", () => {
     const badJson = await post("/v1/chat/completions", '{"model": "tickets", "messages": [');
     expect(badJson.status).toBe(400);
     expect(errorBodySchema.parse(await badJson.json()).error.code).toBe("invalid_json");
-    const noUser = await post("/v1/chat/completions", JSON.stringify({ model: "tickets", messages: [{ role: "system", content: "x" }] }));
+    const noUser = await post(
+      "/v1/chat/completions",
+      JSON.stringify({ model: "tickets", messages: [{ role: "system", content: "x" }] }),
+    );
     expect(noUser.status).toBe(400);
     expect(errorBodySchema.parse(await noUser.json()).error.message).toMatch(/user/);
     const badClassify = await post("/v1/classify", JSON.stringify({ inputs: [1, 2] }));
@@ -139,7 +160,9 @@ describe("serve app (in memory)", () => {
     expect(text).toMatch(/^easy_adapt_predictions_total\{route="lm"\} [1-9]/m);
     expect(text).toMatch(/^easy_adapt_lm_calls_total [1-9]/m);
     expect(text).toMatch(/^easy_adapt_http_requests_total\{endpoint="chat_completions",status="404"\} 1$/m);
-    expect(text).toMatch(/^easy_adapt_http_request_duration_seconds_bucket\{endpoint="classify",le="\+Inf"\} 2$/m);
+    expect(text).toMatch(
+      /^easy_adapt_http_request_duration_seconds_bucket\{endpoint="classify",le="\+Inf"\} 2$/m,
+    );
     expect(text).toMatch(/^# TYPE easy_adapt_prediction_duration_seconds histogram$/m);
     expect(text).toMatch(/^easy_adapt_lm_calls_in_flight 0$/m);
   });

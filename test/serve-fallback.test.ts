@@ -121,11 +121,18 @@ describe("serve fallbacks with a real upstream on loopback", () => {
     // 4 chat answers + the SSM half of the refused batch (auth failures answer nothing).
     expect(records.map((record) => record.route)).toEqual(["lm", "fallback", "fallback", "fallback", "ssm"]);
     const lmHash = createHash("sha256").update(fixture.lmText).digest("hex");
-    expect(records[0]).toMatchObject({ inputSha256: lmHash, lmAnswer: fixture.lmAnswer, label: fixture.lmAnswer });
+    expect(records[0]).toMatchObject({
+      inputSha256: lmHash,
+      lmAnswer: fixture.lmAnswer,
+      label: fixture.lmAnswer,
+    });
     expect(records[1]).toMatchObject({ fallbackReason: "lm-timeout" });
     expect(records[1]?.lmAnswer).toBeUndefined();
     expect(records[2]).toMatchObject({ fallbackReason: "lm-error" });
-    expect(records[3]).toMatchObject({ fallbackReason: "lm-unparseable", lmAnswer: "I would rather not say." });
+    expect(records[3]).toMatchObject({
+      fallbackReason: "lm-unparseable",
+      lmAnswer: "I would rather not say.",
+    });
     expect(records[4]).toMatchObject({
       endpoint: "classify",
       inputSha256: createHash("sha256").update(fixture.ssmText).digest("hex"),
@@ -137,7 +144,9 @@ describe("serve fallbacks with a real upstream on loopback", () => {
 
 describe("serve with an unwritable decision log", () => {
   it("keeps answering and counts the failed writes", async () => {
-    const fixture = await createServeFixture({ logPath: join(tmpdir(), "no-such-dir-serve", "deep", "log.jsonl") });
+    const fixture = await createServeFixture({
+      logPath: join(tmpdir(), "no-such-dir-serve", "deep", "log.jsonl"),
+    });
     try {
       const response = await fixture.app.request("/v1/chat/completions", {
         method: "POST",

@@ -4,7 +4,11 @@ import { createOpenAICompatibleModel } from "../src/large-models/openai-compatib
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { type ServeHandle, startServe } from "../src/serve/start-serve.js";
 import type { Adapter } from "../src/spec/adapter.js";
-import { loadTicketsAdapter, readTicketRows, ticketsAdapterFolder } from "./fixtures/serve/tickets-adapter.js";
+import {
+  loadTicketsAdapter,
+  readTicketRows,
+  ticketsAdapterFolder,
+} from "./fixtures/serve/tickets-adapter.js";
 
 describe("serve over real HTTP, driven by the official openai client, with the replay server upstream", () => {
   let replay: ReplayServer;
@@ -16,7 +20,10 @@ describe("serve over real HTTP, driven by the official openai client, with the r
 
   beforeAll(async () => {
     const rows = readTicketRows("test.csv");
-    replay = await startReplayServer({ answers: rows.map((row) => ({ text: row.text, answer: row.llm })), latencyMs: 100 });
+    replay = await startReplayServer({
+      answers: rows.map((row) => ({ text: row.text, answer: row.llm })),
+      latencyMs: 100,
+    });
     adapter = await loadTicketsAdapter(
       await ticketsAdapterFolder(),
       createOpenAICompatibleModel({ baseUrl: replay.url, model: "replay", timeoutMs: 5000 }),
@@ -93,7 +100,10 @@ describe("serve over real HTTP, driven by the official openai client, with the r
     const closing = drained.close();
     const response = await pending;
     expect(response.status).toBe(200);
-    expect(adapter.task.labels).toContain(((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content);
+    expect(adapter.task.labels).toContain(
+      ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message
+        .content,
+    );
     await closing;
     await expect(fetch(`${drained.url}/healthz`)).rejects.toThrow();
   });

@@ -11,6 +11,9 @@ export interface GateParameters {
   lmWeight: number;
 }
 
+/** The gate that keeps the LM's answer as is (used where the combination does not measurably help). */
+export const lmAnswerGate: GateParameters = { ssmWeight: 0, lmWeight: 1 };
+
 export const gateParametersSchema = z.object({ ssmWeight: z.number(), lmWeight: z.number() });
 
 export interface GateResult {
@@ -27,6 +30,9 @@ export function combineWithAnswer(
   scratch: Float64Array,
 ): GateResult {
   const labelCount = reliability.labelCount;
+  if (parameters.ssmWeight === 0) {
+    return { labelId: answerId, confidence: reliability.precision[answerId] ?? reliability.accuracy };
+  }
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   for (let label = 0; label < labelCount; label += 1) {

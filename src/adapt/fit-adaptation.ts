@@ -1,6 +1,6 @@
 import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
-import { combineWithAnswer, fitGate, type GateParameters } from "./answer-gate.js";
+import { combineWithAnswer, fitGate, type GateParameters, lmAnswerGate } from "./answer-gate.js";
 import { complementWeights } from "./complement-weights.js";
 import { assignFolds } from "./folds.js";
 import { estimateLmReliability, type LmReliability } from "./lm-reliability.js";
@@ -114,7 +114,7 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
   const labelCount = data.labels.length;
   const foldCount = options.foldCount ?? 5;
   const seed = options.seed ?? 1;
-  const strengths = options.complementStrengths ?? [0, 1];
+  const strengths = options.complementStrengths ?? [0.5];
   const routerKind = options.router ?? "learned";
   const distillation = options.distillation ?? true;
 
@@ -226,7 +226,7 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
         novelty: fit.novelty[index] ?? 0,
       });
     }
-    const gate = fitGate(
+    const fittedGate = fitGate(
       probed
         .filter((index) => (answers[index] ?? -1) >= 0)
         .map((index) => ({
@@ -238,22 +238,31 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
       labelCount,
     );
     const scratch = new Float64Array(labelCount);
-    const gatedRight = new Uint8Array(labelledCount);
-    for (const index of probed) {
-      const answer = answers[index] ?? -1;
-      if (answer < 0) {
-        gatedRight[index] = ssmRight[index] ?? 0;
-        continue;
+    const gateOutcomes = (parameters: GateParameters): Uint8Array => {
+      const outcome = new Uint8Array(labelledCount);
+      for (const index of probed) {
+        const answer = answers[index] ?? -1;
+        if (answer < 0) {
+          outcome[index] = ssmRight[index] ?? 0;
+          continue;
+        }
+        const result = combineWithAnswer(
+          probabilities.subarray(index * labelCount, (index + 1) * labelCount),
+          answer,
+          foldReliability[folds[index] ?? 0] ?? globalReliability,
+          parameters,
+          scratch,
+        );
+        outcome[index] = result.labelId === gold[index] ? 1 : 0;
       }
-      const result = combineWithAnswer(
-        probabilities.subarray(index * labelCount, (index + 1) * labelCount),
-        answer,
-        foldReliability[folds[index] ?? 0] ?? globalReliability,
-        gate,
-        scratch,
-      );
-      gatedRight[index] = result.labelId === gold[index] ? 1 : 0;
-    }
+      return outcome;
+    };
+    // Keep the combination only where it measurably beats the LM's own answer (paired, one standard error).
+    const combined = gateOutcomes(fittedGate);
+    const lmOnly = gateOutcomes(lmAnswerGate);
+    const gateGain = pairedGain(probed, combined, lmOnly);
+    const gate = gateGain.mean - gateGain.standardError > 0 ? fittedGate : lmAnswerGate;
+    const gatedRight = gate === fittedGate ? combined : lmOnly;
     // Out-of-fold router scores on the probed rows.
     const scores = new Float64Array(probed.length);
     for (let fold = 0; fold < foldCount; fold += 1) {
@@ -268,17 +277,18 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
     }
     const probedSsmRight = Uint8Array.from(probed, (index) => ssmRight[index] ?? 0);
     const probedGatedRight = Uint8Array.from(probed, (index) => gatedRight[index] ?? 0);
-    const curve = estimateCurve(scores, probedSsmRight, probedGatedRight);
+    const probedLmRight = Uint8Array.from(probed, (index) => (answers[index] === gold[index] ? 1 : 0));
+    const curve = estimateCurve(scores, probedSsmRight, probedGatedRight, probedLmRight);
     let lmRight = 0;
     let oracleRight = 0;
-    for (const index of probed) {
-      const lm = answers[index] === gold[index] ? 1 : 0;
+    probed.forEach((index, position) => {
+      const lm = probedLmRight[position] ?? 0;
       lmRight += lm;
       oracleRight += Math.max(lm, ssmRight[index] ?? 0);
-    }
+    });
     const probedCount = Math.max(probed.length, 1);
     const lmAlone = lmRight / probedCount;
-    const chosen = chooseOperatingPoint(curve, options.criterion, lmAlone);
+    const chosen = chooseOperatingPoint(curve, options.criterion);
     const best = curve.reduce((value, point) => Math.max(value, point.accuracy), 0);
     const objective =
       options.criterion.kind === "lm-cost"
@@ -405,4 +415,18 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
     timings: { ssmTrainSeconds, crossFitSeconds },
     audit: { labelledRows, folds, trainedTexts: best.fit.trainedTexts },
   };
+}
+
+function pairedGain(rows: readonly number[], left: Uint8Array, right: Uint8Array): { mean: number; standardError: number } {
+  if (rows.length === 0) return { mean: 0, standardError: 0 };
+  let sum = 0;
+  let differing = 0;
+  for (const row of rows) {
+    const difference = (left[row] ?? 0) - (right[row] ?? 0);
+    sum += difference;
+    differing += Math.abs(difference);
+  }
+  const mean = sum / rows.length;
+  const variance = Math.max(differing / rows.length - mean * mean, 0);
+  return { mean, standardError: Math.sqrt(variance / rows.length) };
 }

@@ -7,8 +7,10 @@ import { z } from "zod";
  * - `lm-cost`: the point maximising `accuracy − lmCost × lmShare` (accuracy and share in 0..1, so
  *   `--lm-cost 0.05` means sending every input to the LM must buy at least 5 accuracy points);
  * - `default`: the cheapest point whose estimated accuracy is within `defaultTolerance` (0.2
- *   accuracy points) of the best estimated accuracy on the curve, and never below the LM alone's
- *   estimated accuracy (unless no point reaches it, then the best point).
+ *   accuracy points) of the best estimated accuracy on the curve and is not below the LM alone's:
+ *   its paired gain over the LM alone, minus one standard error, must be at least 0. Where the SSM
+ *   is weak this pushes the point toward calling the LM nearly always; sending everything to the
+ *   LM always qualifies when the gate adds nothing over the LM's answer.
  */
 export type OperatingCriterion =
   | { kind: "default" }
@@ -28,13 +30,11 @@ export interface CurvePoint {
   threshold: number;
   lmShare: number;
   accuracy: number;
+  /** Accuracy minus the LM alone's, on the same rows (paired). */
+  gainOverLm: number;
+  /** The standard error of that paired gain. */
+  gainStandardError: number;
 }
-
-export const curvePointSchema = z.object({
-  threshold: z.number().or(z.null()).transform((value) => value ?? Number.POSITIVE_INFINITY),
-  lmShare: z.number(),
-  accuracy: z.number(),
-});
 
 /**
  * The estimated curve over every distinct threshold: rows sorted by score, the top `n` routed to
@@ -44,32 +44,62 @@ export function estimateCurve(
   scores: Float64Array,
   ssmRight: Uint8Array,
   routedRight: Uint8Array,
+  lmRight: Uint8Array,
 ): CurvePoint[] {
   const count = scores.length;
-  if (count === 0) return [{ threshold: Number.POSITIVE_INFINITY, lmShare: 0, accuracy: 0 }];
+  if (count === 0) {
+    return [{ threshold: Number.POSITIVE_INFINITY, lmShare: 0, accuracy: 0, gainOverLm: 0, gainStandardError: 0 }];
+  }
   const order = Array.from({ length: count }, (_, index) => index).sort(
     (left, right) => (scores[right] ?? 0) - (scores[left] ?? 0),
   );
   let right = 0;
-  for (let index = 0; index < count; index += 1) right += ssmRight[index] ?? 0;
-  const points: CurvePoint[] = [{ threshold: Number.POSITIVE_INFINITY, lmShare: 0, accuracy: right / count }];
+  let lm = 0;
+  // Paired differences d = right − lmRight ∈ {−1, 0, 1}: their sum, and the sum of d² = |d|.
+  let gain = 0;
+  let differing = 0;
+  for (let index = 0; index < count; index += 1) {
+    right += ssmRight[index] ?? 0;
+    lm += lmRight[index] ?? 0;
+    const difference = (ssmRight[index] ?? 0) - (lmRight[index] ?? 0);
+    gain += difference;
+    differing += Math.abs(difference);
+  }
+  const point = (threshold: number, routed: number): CurvePoint => {
+    const mean = gain / count;
+    const variance = Math.max(differing / count - mean * mean, 0);
+    return {
+      threshold,
+      lmShare: routed / count,
+      accuracy: right / count,
+      gainOverLm: mean,
+      gainStandardError: Math.sqrt(variance / count),
+    };
+  };
+  const points: CurvePoint[] = [point(Number.POSITIVE_INFINITY, 0)];
   for (let position = 0; position < count; position += 1) {
     const row = order[position] ?? 0;
+    const before = (ssmRight[row] ?? 0) - (lmRight[row] ?? 0);
+    const after = (routedRight[row] ?? 0) - (lmRight[row] ?? 0);
     right += (routedRight[row] ?? 0) - (ssmRight[row] ?? 0);
+    gain += after - before;
+    differing += Math.abs(after) - Math.abs(before);
     const score = scores[row] ?? 0;
     const next = order[position + 1];
     if (next !== undefined && scores[next] === score) continue;
-    points.push({ threshold: score, lmShare: (position + 1) / count, accuracy: right / count });
+    points.push(point(score, position + 1));
   }
   return points;
 }
 
-export function chooseOperatingPoint(
-  curve: readonly CurvePoint[],
-  criterion: OperatingCriterion,
-  lmAloneAccuracy: number,
-): CurvePoint {
-  const first = curve[0] ?? { threshold: Number.POSITIVE_INFINITY, lmShare: 0, accuracy: 0 };
+export function chooseOperatingPoint(curve: readonly CurvePoint[], criterion: OperatingCriterion): CurvePoint {
+  const first = curve[0] ?? {
+    threshold: Number.POSITIVE_INFINITY,
+    lmShare: 0,
+    accuracy: 0,
+    gainOverLm: 0,
+    gainStandardError: 0,
+  };
   let chosen = first;
   if (criterion.kind === "max-lm-share") {
     for (const point of curve) {
@@ -90,9 +120,14 @@ export function chooseOperatingPoint(
   }
   let best = first.accuracy;
   for (const point of curve) best = Math.max(best, point.accuracy);
-  const target = Math.min(best, Math.max(best - defaultTolerance, lmAloneAccuracy));
+  const notBelowLm = (point: CurvePoint): boolean => point.gainOverLm - point.gainStandardError >= -1e-12;
   for (const point of curve) {
-    if (point.accuracy >= target - 1e-12) return point;
+    if (point.accuracy >= best - defaultTolerance - 1e-12 && notBelowLm(point)) return point;
   }
-  return chosen;
+  // No point near the best is safely above the LM alone: the most accurate point that is.
+  let fallback: CurvePoint | undefined;
+  for (const point of curve) {
+    if (notBelowLm(point) && (fallback === undefined || point.accuracy > fallback.accuracy)) fallback = point;
+  }
+  return fallback ?? curve[curve.length - 1] ?? chosen;
 }

@@ -40,6 +40,18 @@ export interface ResolveDemoDatasetOptions {
   onEvent?: (event: DemoDataEvent) => void;
 }
 
+/**
+ * The download cache for datasets: `$XDG_CACHE_HOME/easy-adapt/datasets`, else
+ * `HOME/.cache/easy-adapt/datasets`. The CLI reads the environment and passes the values in.
+ */
+export function defaultDatasetCacheDir(options: { homeDir: string; xdgCacheHome?: string }): string {
+  const base =
+    options.xdgCacheHome !== undefined && options.xdgCacheHome !== ""
+      ? options.xdgCacheHome
+      : join(options.homeDir, ".cache");
+  return join(base, "easy-adapt", "datasets");
+}
+
 export const demoDataHelp =
   "Point easy-adapt at a folder that holds it: `easy-adapt demo --data-dir DIR` or set EASY_ADAPT_DATA=DIR. " +
   "DIR (or DIR/banking77) must hold train.csv (columns text,label), dev.csv and test.csv " +

@@ -24,6 +24,12 @@ export interface EvaluationReportInput {
   gold: readonly string[];
   ssmLabels: readonly (string | undefined)[];
   lmLabels: readonly (string | undefined)[];
+  /**
+   * What the adapted system answers on rows it sends to the LM (e.g. a gate combining the SSM's and
+   * the LM's answers); defaults to lmLabels. Used for the adapted system and the operating curve;
+   * the "lm" system and the oracle keep using lmLabels.
+   */
+  routedLabels?: readonly (string | undefined)[];
   /** Router scores, higher = more reason to call the LM. */
   routerScores: Column;
   /** The threshold chosen beforehand (on dev), applied here unchanged; omit when there is no router. */
@@ -90,6 +96,7 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
   const rows = input.gold.length;
   checkColumn("ssmLabels", input.ssmLabels, rows);
   checkColumn("lmLabels", input.lmLabels, rows);
+  checkColumn("routedLabels", input.routedLabels, rows);
   checkColumn("routerScores", input.routerScores, rows);
   checkColumn("latenciesMs.lm", input.latenciesMs?.lm, rows);
   checkColumn("latenciesMs.ssm", input.latenciesMs?.ssm, rows);
@@ -100,7 +107,7 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
   const curveInput: OperatingCurveInput = {
     scores: input.routerScores,
     ssmLabels: input.ssmLabels,
-    lmLabels: input.lmLabels,
+    lmLabels: input.routedLabels ?? input.lmLabels,
     gold: input.gold,
   };
   const threshold = input.operatingPoint?.threshold ?? Number.POSITIVE_INFINITY;
@@ -109,7 +116,7 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
   for (let row = 0; row < rows; row++) {
     const toLm = input.routerScores[row]! >= threshold;
     routedToLm[row] = toLm ? 1 : 0;
-    adaptedLabels[row] = toLm ? input.lmLabels[row] : input.ssmLabels[row];
+    adaptedLabels[row] = toLm ? curveInput.lmLabels[row] : input.ssmLabels[row];
   }
   const oracleLabels = oraclePredictions(input.gold, input.ssmLabels, input.lmLabels);
   const oracleLmRows = new Uint8Array(rows);

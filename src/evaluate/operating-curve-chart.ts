@@ -1,5 +1,4 @@
-import { Error as ErrorLevel, logger, parse, View } from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { OperatingPoint } from "./operating-curve.js";
 
 export interface OperatingCurveChartInput {
@@ -25,6 +24,21 @@ const seriesColors = {
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Curve accuracies under the chosen point's label: 40% of the share axis to its right (or left). */
+function labelSpan(curve: readonly OperatingPoint[], lmShare: number, toTheLeft: boolean): number[] {
+  return curve
+    .filter((point) =>
+      toTheLeft
+        ? point.lmShare < lmShare && point.lmShare >= lmShare - 0.4
+        : point.lmShare > lmShare && point.lmShare <= lmShare + 0.4,
+    )
+    .map((point) => point.accuracy);
 }
 
 /** The Vega-Lite spec of the operating curve: accuracy (y) against LM-call share (x). */
@@ -107,6 +121,13 @@ export function operatingCurveSpec(input: OperatingCurveChartInput): TopLevelSpe
         label: `chosen: ${percent(input.chosen.accuracy)} at ${percent(input.chosen.lmShare)} LM calls`,
       },
     ];
+    const right = input.chosen.lmShare > 0.6;
+    const labelSide = labelSpan(input.curve, input.chosen.lmShare, right);
+    // Put the label on the side of the dot away from the curve it would run along.
+    const labelBelow =
+      labelSide.length === 0
+        ? input.chosen.accuracy > (low + high) / 2
+        : mean(labelSide) >= input.chosen.accuracy;
     layers.push(
       {
         data: { values: chosen },
@@ -116,24 +137,26 @@ export function operatingCurveSpec(input: OperatingCurveChartInput): TopLevelSpe
           y: { field: "accuracy", type: "quantitative" },
         },
       },
-      {
+      // A white halo first, then the label, so it stays legible where it crosses the curve.
+      ...[{ stroke: "#ffffff", strokeWidth: 4 }, {}].map((halo) => ({
         data: { values: chosen },
         mark: {
-          type: "text",
+          type: "text" as const,
           // Right of the dot, or left of it near the right edge, so the label stays inside the plot.
-          align: input.chosen.lmShare > 0.6 ? "right" : "left",
-          baseline: "top",
-          dx: input.chosen.lmShare > 0.6 ? -8 : 8,
-          dy: 6,
+          align: right ? ("right" as const) : ("left" as const),
+          dx: right ? -8 : 8,
+          baseline: labelBelow ? ("top" as const) : ("bottom" as const),
+          dy: labelBelow ? 6 : -6,
           fontSize: 11,
-          fontWeight: "bold",
+          fontWeight: "bold" as const,
+          ...halo,
         },
         encoding: {
-          x: { field: "lmShare", type: "quantitative" },
-          y: { field: "accuracy", type: "quantitative" },
+          x: { field: "lmShare", type: "quantitative" as const },
+          y: { field: "accuracy", type: "quantitative" as const },
           text: { field: "label" },
         },
-      },
+      })),
     );
   }
   return {
@@ -147,12 +170,17 @@ export function operatingCurveSpec(input: OperatingCurveChartInput): TopLevelSpe
   };
 }
 
-/** Renders the operating curve to a standalone SVG document, in Node (no browser, no canvas). */
+/**
+ * Renders the operating curve to a standalone SVG document, in Node (no browser, no canvas).
+ * Vega is imported on first use: it takes most of a second to load, which commands that never
+ * draw a chart should not pay.
+ */
 export async function renderOperatingCurveSvg(input: OperatingCurveChartInput): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
   // Warnings would go to the console; a spec error still throws.
-  const quiet = logger(ErrorLevel);
-  const vegaSpec = compile(operatingCurveSpec(input), { logger: quiet }).spec;
-  const view = new View(parse(vegaSpec), { renderer: "none", logger: quiet });
+  const quiet = vega.logger(vega.Error);
+  const vegaSpec = vegaLite.compile(operatingCurveSpec(input), { logger: quiet }).spec;
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: "none", logger: quiet });
   try {
     return await view.toSVG();
   } finally {

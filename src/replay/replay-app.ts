@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RecordedAnswer } from "../data/recorded-answers.js";
@@ -38,6 +40,18 @@ function errorBody(message: string, type: ErrorType, code: string) {
   return { error: { message, type, code } };
 }
 
+/**
+ * The request body as JSON. Under @hono/node-server the body is read straight from the Node request
+ * (much cheaper than building a web Request); in memory (`app.request`) through Hono.
+ */
+async function readJson(context: Context<{ Bindings: { incoming?: IncomingMessage } }>): Promise<unknown> {
+  const incoming = context.env?.incoming;
+  if (incoming === undefined || typeof incoming.on !== "function") return context.req.json();
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
 function contentText(content: z.infer<typeof contentSchema> | null | undefined): string {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
@@ -48,7 +62,7 @@ function contentText(content: z.infer<typeof contentSchema> | null | undefined):
  * An OpenAI-compatible app (`POST /v1/chat/completions`, `GET /v1/models`) that answers each prompt
  * with the recorded answer for the text in its last user message, a stand-in for the recorded LLM.
  */
-export function createReplayApp(options: ReplayAppOptions): Hono {
+export function createReplayApp(options: ReplayAppOptions): Hono<{ Bindings: { incoming?: IncomingMessage } }> {
   const index = createRecordedAnswerIndex(options.answers);
   const latencyMs = options.latencyMs ?? 0;
   const errorRate = options.errorRate ?? 0;
@@ -59,7 +73,7 @@ export function createReplayApp(options: ReplayAppOptions): Hono {
   const created = Math.floor(Date.now() / 1000);
   let completionCount = 0;
 
-  const app = new Hono();
+  const app = new Hono<{ Bindings: { incoming?: IncomingMessage } }>();
 
   app.get("/v1/models", (context) =>
     context.json({ object: "list", data: [{ id: model, object: "model", created, owned_by: "easy-adapt-replay" }] }),
@@ -78,7 +92,7 @@ export function createReplayApp(options: ReplayAppOptions): Hono {
     }
     let body: unknown;
     try {
-      body = await context.req.json();
+      body = await readJson(context);
     } catch {
       return context.json(errorBody("the request body is not valid JSON", "invalid_request_error", "invalid_json"), 400);
     }

@@ -37,7 +37,11 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
   const decisionLog =
     options.logPath === undefined
       ? disabledDecisionLog
-      : createDecisionLog({ path: options.logPath, logger, onWriteError: () => metrics.recordDecisionLogError() });
+      : createDecisionLog({
+          path: options.logPath,
+          logger,
+          onWriteError: () => metrics.recordDecisionLogError(),
+        });
   const app = createServeApp({
     adapter: options.adapter,
     decisionLog,
@@ -47,7 +51,11 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     clock: options.clock ?? systemClock,
     logger,
   });
-  const server = await startServeServer({ fetch: app.fetch, port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
+  const server = await startServeServer({
+    fetch: app.fetch,
+    port: options.port ?? 0,
+    host: options.host ?? "127.0.0.1",
+  });
   let closing: Promise<void> | undefined;
   return {
     url: server.url,

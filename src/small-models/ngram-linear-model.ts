@@ -11,6 +11,7 @@ import {
 } from "./model-artifact.js";
 import { type NgramFeatureSettings, ngramFeatureSettingsSchema } from "./ngram-linear-options.js";
 import { softmaxInto } from "./softmax.js";
+import { scoreSparseRow } from "./sparse-scores.js";
 import type { TrainedSmallModel } from "./trained-small-model.js";
 
 export const NGRAM_LINEAR_KIND = "ngram-linear";
@@ -66,6 +67,8 @@ export class NgramLinearModel implements TrainedSmallModel {
   private readonly rowOfBucket: Int32Array;
   private readonly vectorizer: SparseVectorizer;
   private readonly logits: Float64Array;
+  private rows = new Int32Array(256);
+  private rowValues = new Float32Array(256);
 
   constructor(parts: NgramLinearParts) {
     this.parts = parts;
@@ -95,20 +98,23 @@ export class NgramLinearModel implements TrainedSmallModel {
   }
 
   /** The uncalibrated scores (before temperature and softmax) into `out`. */
-  rawLogitsInto(text: string, out: Float64Array | Float32Array): void {
-    const classes = this.labels.length;
-    const { weights, bias } = this.parts;
-    for (let k = 0; k < classes; k++) out[k] = bias[k]!;
+  rawLogitsInto(text: string, out: Float64Array): void {
     const size = this.vectorizer.vectorize(text);
+    if (size > this.rows.length) {
+      this.rows = new Int32Array(this.vectorizer.indices.length);
+      this.rowValues = new Float32Array(this.vectorizer.indices.length);
+    }
+    const { rows, rowValues, rowOfBucket } = this;
     const indices = this.vectorizer.indices;
     const values = this.vectorizer.values;
+    let seen = 0;
     for (let position = 0; position < size; position++) {
-      const row = this.rowOfBucket[indices[position]!]!;
+      const row = rowOfBucket[indices[position]!]!;
       if (row < 0) continue;
-      const value = values[position]!;
-      const base = row * classes;
-      for (let k = 0; k < classes; k++) out[k]! += value * weights[base + k]!;
+      rows[seen] = row;
+      rowValues[seen++] = values[position]!;
     }
+    scoreSparseRow(this.parts.weights, this.parts.bias, this.labels.length, rows, rowValues, 0, seen, out);
   }
 
   /** Share in [0, 1] of the text's distinct hashed features never seen in training (1 for a text with none). */

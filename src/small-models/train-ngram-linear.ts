@@ -6,6 +6,7 @@ import { NgramLinearModel } from "./ngram-linear-model.js";
 import { type NgramLinearOptions, type NgramLinearOptionsInput, ngramLinearOptionsSchema } from "./ngram-linear-options.js";
 import { createSeededRandom, shuffleInPlace } from "./seeded-random.js";
 import { softmaxInto } from "./softmax.js";
+import { scoreSparseRow } from "./sparse-scores.js";
 import { fitTemperature } from "./temperature-scaling.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
@@ -324,13 +325,7 @@ class SoftmaxTrainer {
   }
 
   private scoreRow(start: number, end: number, scores: Float64Array): void {
-    const { weights, bias, classes } = this;
     const { columns, values } = this.matrix;
-    for (let k = 0; k < classes; k++) scores[k] = bias[k]!;
-    for (let entry = start; entry < end; entry++) {
-      const value = values[entry]!;
-      const base = columns[entry]! * classes;
-      for (let k = 0; k < classes; k++) scores[k]! += value * weights[base + k]!;
-    }
+    scoreSparseRow(this.weights, this.bias, this.classes, columns, values, start, end, scores);
   }
 }

@@ -32,9 +32,16 @@ export function registerServeCommand(program: Command): void {
     .requiredOption("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
     .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--api-key-env <name>", "environment variable holding the key clients must send as `Authorization: Bearer`")
+    .option(
+      "--api-key-env <name>",
+      "environment variable holding the key clients must send as `Authorization: Bearer`",
+    )
     .option("--log <file>", "append one JSON line per decision to this file (input hashed, never stored)")
-    .option("--drain-timeout-ms <n>", "on SIGTERM/SIGINT, wait at most this long for requests in flight", "30000");
+    .option(
+      "--drain-timeout-ms <n>",
+      "on SIGTERM/SIGINT, wait at most this long for requests in flight",
+      "30000",
+    );
   addLargeModelOptions(command);
   command.action(
     runAction(async (rawOptions: Record<string, unknown>) => {

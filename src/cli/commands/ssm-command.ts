@@ -125,7 +125,7 @@ export function registerSsmCommand(program: Command): void {
           predicted.push(model.labels[argMax(probabilities)]!);
         });
         const metrics = computeClassificationMetrics(
-          rows.map((row) => row.label),
+          rows.map((row) => row.label ?? ""),
           predicted,
           model.labels,
         );

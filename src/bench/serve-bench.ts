@@ -1,0 +1,338 @@
+/**
+ * Serving benchmark: builds a real adapter with `adapt()` on banking77 (GPT-4's recorded answers
+ * through the replay server), runs `easy-adapt serve` in a child process and loads it with
+ * autocannon (in another child process) on loopback:
+ * - SSM-routed chat completions: requests/s, p50/p99 latency, errors, the server's peak RSS;
+ * - LM-routed chat completions: the latency serve adds over the upstream's own (replay server with
+ *   `--latency-ms`), measured by interleaved sequential requests to both.
+ * Run after a build: `npm run bench:serve [-- --json] [--duration 10] [--connections 64]
+ * [--latency-ms 50] [--lm-samples 200] [--adapter-dir DIR]` (an existing adapter in DIR is reused).
+ */
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { adapt } from "../adapt/adapt.js";
+import { loadAdapter } from "../adapt/load-adapter.js";
+import { loadRecordedAnswers } from "../data/recorded-answers.js";
+import { sharedDatasetsDir } from "../data/shared-datasets.js";
+import { loadRows } from "../data/stream-rows.js";
+import { createClassificationPrompter } from "../large-models/classification-prompt.js";
+import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
+import { startReplayServer } from "../replay/replay-server.js";
+import type { Task } from "../spec/task.js";
+import type { LoadGeneratorResult, LoadGeneratorSettings } from "./load-generator.js";
+
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "64" },
+    "latency-ms": { type: "string", default: "50" },
+    "lm-samples": { type: "string", default: "200" },
+    "adapter-dir": { type: "string" },
+  },
+});
+const durationSeconds = Number(values.duration);
+const connections = Number(values.connections);
+const upstreamLatencyMs = Number(values["latency-ms"]);
+const lmSamples = Number(values["lm-samples"]);
+
+const jsonHeaders = { "content-type": "application/json" };
+const targets = { requestsPerSecond: 3000, p99Ms: 20, rssMb: 200, lmOverheadMs: 2 };
+const runningFromSource = import.meta.url.endsWith(".ts");
+const extension = runningFromSource ? "ts" : "js";
+const cliMain = fileURLToPath(new URL(`../cli/main.${extension}`, import.meta.url));
+const loadGeneratorMain = fileURLToPath(new URL(`./load-generator.${extension}`, import.meta.url));
+const nodeArguments = runningFromSource ? ["--import", "tsx"] : [];
+
+const log = (line: string) => process.stderr.write(`[bench:serve] ${line}\n`);
+
+const datasets = sharedDatasetsDir();
+if (datasets === undefined) {
+  process.stderr.write("bench:serve needs ../shared/datasets (banking77) beside the repository\n");
+  process.exit(1);
+}
+const datasetDir = join(datasets, "banking77");
+const labels = readFileSync(join(datasetDir, "labels.txt"), "utf8").split("\n").filter(Boolean);
+const task: Task = { name: "banking77", labels };
+const answers = await loadRecordedAnswers([join(datasetDir, "dev.csv"), join(datasetDir, "test.csv")], "gpt4");
+
+const ownAdapterDir = values["adapter-dir"] === undefined;
+const adapterDir = values["adapter-dir"] ?? (await mkdtemp(join(tmpdir(), "serve-bench-adapter-")));
+let adaptSeconds: number | undefined;
+if (!existsSync(join(adapterDir, "manifest.json"))) {
+  log(`adapting banking77 (train 9,002 rows, calibration = dev 1,001 rows with gpt4) into ${adapterDir}`);
+  const replay = await startReplayServer({ answers, model: "gpt4" });
+  try {
+    const started = performance.now();
+    const result = await adapt({
+      task,
+      trainRows: await loadRows(join(datasetDir, "train.csv")),
+      calibRows: await loadRows(join(datasetDir, "dev.csv")),
+      largeModel: createOpenAICompatibleModel({ baseUrl: replay.url, model: "gpt4" }),
+      concurrency: 16,
+      seed: 1,
+    });
+    await result.save(adapterDir);
+    adaptSeconds = (performance.now() - started) / 1000;
+    log(`adapted in ${adaptSeconds.toFixed(1)} s`);
+  } finally {
+    await replay.close();
+  }
+}
+
+const routing = await loadAdapter(adapterDir);
+const testTexts = answers.slice(-3080).map((answer) => answer.text);
+const ssmTexts = testTexts.filter((text) => !routing.decide(text).useLm);
+const lmTexts = testTexts.filter((text) => routing.decide(text).useLm);
+log(`test split: ${ssmTexts.length} texts routed to the SSM, ${lmTexts.length} to the LM`);
+if (ssmTexts.length === 0 || lmTexts.length === 0) throw new Error("the adapter routes every test text one way");
+
+const replay = await startReplayServer({ answers, model: "gpt4", latencyMs: upstreamLatencyMs });
+const server = await startServeChild();
+try {
+  const idleRssMb = readRssMb(server.pid);
+  const bodies = ssmTexts.map((text) => JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] }));
+  log("warm-up: 3 s");
+  await runLoad({ url: `${server.url}/v1/chat/completions`, bodies, connections, durationSeconds: 3, headers: jsonHeaders });
+  log(`SSM-routed load: ${connections} connections for ${durationSeconds} s`);
+  const sampler = sampleRss(server.pid);
+  const load = await runLoad({
+    url: `${server.url}/v1/chat/completions`,
+    bodies,
+    connections,
+    durationSeconds,
+    headers: jsonHeaders,
+  });
+  const peakRssMb = sampler.stop();
+
+  log(`LM-routed latency: ${lmSamples} interleaved requests to the replay server (${upstreamLatencyMs} ms) and through serve`);
+  const overhead = await measureLmOverhead(server.url, replay.url);
+
+  const report = {
+    dataset: "banking77",
+    adaptSeconds,
+    ssmRoutedShareOfTest: ssmTexts.length / testTexts.length,
+    ssmRouted: {
+      connections,
+      durationSeconds,
+      requests: load.requests,
+      requestsPerSecond: Math.round(load.requestsPerSecond),
+      latencyP50Ms: load.latencyP50Ms,
+      latencyP99Ms: load.latencyP99Ms,
+      latencyMaxMs: load.latencyMaxMs,
+      errors: load.errors + load.timeouts + load.non2xx,
+      idleRssMb,
+      peakRssMb,
+    },
+    lmRouted: overhead,
+    targets,
+    pass: {
+      requestsPerSecond: load.requestsPerSecond >= targets.requestsPerSecond,
+      p99: load.latencyP99Ms <= targets.p99Ms,
+      errors: load.errors + load.timeouts + load.non2xx === 0,
+      rss: peakRssMb <= targets.rssMb,
+      lmOverhead: overhead.overheadMedianMs <= targets.lmOverheadMs,
+    },
+  };
+  const exitCode = await server.stop();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, serveExitCode: exitCode }, null, 2)}\n`);
+  } else {
+    printTable(report, exitCode);
+  }
+} finally {
+  server.kill();
+  await replay.close();
+  if (ownAdapterDir) await rm(adapterDir, { recursive: true, force: true });
+}
+
+interface ServeChild {
+  url: string;
+  pid: number;
+  stop(): Promise<number | null>;
+  kill(): void;
+}
+
+async function startServeChild(): Promise<ServeChild> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...nodeArguments,
+      cliMain,
+      "serve",
+      "--adapter",
+      adapterDir,
+      "--lm-base-url",
+      replay.url,
+      "--lm-model",
+      "gpt4",
+      "--no-cache",
+      "--max-retries",
+      "0",
+      "--concurrency",
+      "64",
+      "--port",
+      "0",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code} before listening`)));
+  });
+  return {
+    url,
+    pid: child.pid ?? 0,
+    stop: () => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+    kill: () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+
+function runLoad(settings: LoadGeneratorSettings): Promise<LoadGeneratorResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(loadGeneratorMain, [], { execArgv: nodeArguments, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    child.once("message", (message) => resolve(message as LoadGeneratorResult));
+    child.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with ${code}`));
+    });
+    child.send(settings);
+  });
+}
+
+function readRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  return match?.[1] === undefined ? Number.NaN : Math.round(Number(match[1]) / 1024);
+}
+
+function sampleRss(pid: number): { stop(): number } {
+  let peak = readRssMb(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, readRssMb(pid));
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, readRssMb(pid));
+    },
+  };
+}
+
+async function measureLmOverhead(serveUrl: string, replayUrl: string) {
+  const prompter = createClassificationPrompter(task);
+  const direct: number[] = [];
+  const served: number[] = [];
+  const routes: Record<string, number> = {};
+  const time = async (url: string, body: string): Promise<{ ms: number; route: string | null }> => {
+    const started = performance.now();
+    const response = await fetch(url, { method: "POST", headers: jsonHeaders, body });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+    return { ms: performance.now() - started, route: response.headers.get("x-easy-adapt-route") };
+  };
+  const warmUp = Math.min(20, lmTexts.length);
+  for (let index = 0; index < lmSamples + warmUp; index += 1) {
+    const text = lmTexts[index % lmTexts.length]!;
+    const request = prompter(text);
+    const directBody = JSON.stringify({
+      model: "gpt4",
+      messages: request.messages,
+      temperature: request.temperature,
+      max_tokens: request.maxTokens,
+    });
+    const serveBody = JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] });
+    const directTiming = await time(`${replayUrl}/chat/completions`, directBody);
+    const serveTiming = await time(`${serveUrl}/v1/chat/completions`, serveBody);
+    if (index < warmUp) continue;
+    direct.push(directTiming.ms);
+    served.push(serveTiming.ms);
+    routes[serveTiming.route ?? "none"] = (routes[serveTiming.route ?? "none"] ?? 0) + 1;
+  }
+  const directMedian = median(direct);
+  const servedMedian = median(served);
+  return {
+    upstreamLatencyMs,
+    samples: lmSamples,
+    directMedianMs: round(directMedian),
+    servedMedianMs: round(servedMedian),
+    directMeanMs: round(mean(direct)),
+    servedMeanMs: round(mean(served)),
+    overheadMedianMs: round(servedMedian - directMedian),
+    overheadMeanMs: round(mean(served) - mean(direct)),
+    routes,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function printTable(
+  report: {
+    ssmRouted: {
+      requestsPerSecond: number;
+      latencyP50Ms: number;
+      latencyP99Ms: number;
+      errors: number;
+      peakRssMb: number;
+      idleRssMb: number;
+      connections: number;
+      durationSeconds: number;
+    };
+    lmRouted: Awaited<ReturnType<typeof measureLmOverhead>>;
+    pass: Record<string, boolean>;
+    ssmRoutedShareOfTest: number;
+    adaptSeconds: number | undefined;
+  },
+  exitCode: number | null,
+): void {
+  const mark = (ok: boolean | undefined) => (ok ? "ok" : "MISSED");
+  const ssm = report.ssmRouted;
+  const lm = report.lmRouted;
+  const rows: [string, string, string, string][] = [
+    ["SSM-routed requests/s", String(ssm.requestsPerSecond), `>= ${targets.requestsPerSecond}`, mark(report.pass.requestsPerSecond)],
+    ["SSM-routed p50 latency", `${ssm.latencyP50Ms} ms`, "", ""],
+    ["SSM-routed p99 latency", `${ssm.latencyP99Ms} ms`, `<= ${targets.p99Ms} ms`, mark(report.pass.p99)],
+    ["errors (incl. non-2xx, timeouts)", String(ssm.errors), "0", mark(report.pass.errors)],
+    ["server RSS idle / peak", `${ssm.idleRssMb} / ${ssm.peakRssMb} MB`, `<= ${targets.rssMb} MB`, mark(report.pass.rss)],
+    ["upstream alone, median", `${lm.directMedianMs} ms`, "", ""],
+    ["LM-routed through serve, median", `${lm.servedMedianMs} ms`, "", ""],
+    ["LM overhead (median / mean)", `${lm.overheadMedianMs} / ${lm.overheadMeanMs} ms`, `<= ${targets.lmOverheadMs} ms`, mark(report.pass.lmOverhead)],
+  ];
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const lines = [
+    `serve benchmark — banking77 adapter (${(report.ssmRoutedShareOfTest * 100).toFixed(1)}% of test texts SSM-routed), ` +
+      `${ssm.connections} connections × ${ssm.durationSeconds} s, upstream latency ${lm.upstreamLatencyMs} ms, ${lm.samples} LM samples` +
+      (report.adaptSeconds === undefined ? "" : `, adapt ${report.adaptSeconds.toFixed(1)} s`),
+    ...rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()),
+    `LM-routed answers by route: ${JSON.stringify(lm.routes)}; serve exited with ${exitCode} after SIGTERM`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

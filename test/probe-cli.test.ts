@@ -1,0 +1,250 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRecordedAnswers, type RecordedAnswer } from "../src/data/recorded-answers.js";
+import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import { type ScriptedServer, startScriptedServer } from "./support/scripted-server.js";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const cliSource = join(repoRoot, "src", "cli", "main.ts");
+const tsxLoader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const fixtures = join(repoRoot, "test", "fixtures", "lm");
+const dataFile = join(fixtures, "colours.csv");
+const taskFile = join(fixtures, "task.json");
+
+/** Starts the CLI from source in a child process (any working directory). */
+function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+  return spawn(process.execPath, ["--import", tsxLoader, cliSource, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, OPENAI_API_KEY: "", ...options.env, FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = startCli(args, options);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+function readAnswers(file: string): Array<Record<string, string>> {
+  return parse(readFileSync(file, "utf8"), { columns: true });
+}
+
+let folder: string;
+let recorded: RecordedAnswer[];
+let server: ReplayServer;
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), "probe-cli-"));
+  recorded = await loadRecordedAnswers([dataFile], "model_a");
+  server = await startReplayServer({ answers: recorded, model: "model_a" });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const lmFlags = () => ["--lm-base-url", server.url, "--lm-model", "model_a", "--retry-base-delay-ms", "1"];
+
+describe("easy-adapt probe", () => {
+  it("writes answers.csv in input order and prints the JSON summary; a rerun in the same folder costs nothing", async () => {
+    const out = join(folder, "answers.csv");
+    const args = ["probe", "--task", taskFile, "--data", dataFile, "--out", out, "--json", "--concurrency", "4", ...lmFlags()];
+    const first = await runCli(args, { cwd: folder });
+    expect(first.status).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toEqual({
+      rows: 40,
+      answered: 36,
+      unparseable: 4,
+      failed: 0,
+      httpCalls: 40,
+      cacheHits: 0,
+      seconds: expect.any(Number),
+    });
+    const written = readAnswers(out);
+    expect(written.map((row) => row.text)).toEqual(recorded.map((row) => row.text));
+    expect(written.map((row) => row.answer)).toEqual(recorded.map((row) => row.answer));
+    expect(written[7]!.raw).toContain("not sure");
+    expect(written[0]!.raw).toBe("red");
+    expect(existsSync(join(folder, ".easy-adapt", "cache.sqlite"))).toBe(true);
+
+    const second = await runCli(args, { cwd: folder });
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ rows: 40, answered: 36, httpCalls: 0, cacheHits: 40 });
+  });
+
+  it("--dry-run prints calls, tokens and cost and sends nothing", async () => {
+    const counting: ScriptedServer = await startScriptedServer([]);
+    try {
+      const result = await runCli([
+        "probe",
+        "--task",
+        taskFile,
+        "--data",
+        dataFile,
+        "--dry-run",
+        "--no-cache",
+        "--lm-base-url",
+        `${counting.origin}/v1`,
+        "--lm-model",
+        "m",
+        "--price-input-per-mtok",
+        "2.5",
+        "--price-output-per-mtok",
+        "10",
+      ]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/dry run: 40 LM calls .* prompt tokens .* output tokens, ~\$0\.\d+; nothing was spent/);
+      expect(counting.requests).toHaveLength(0);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it("stops at the budget: exit 1, says how many rows were left, and a rerun pays only for those", async () => {
+    const cache = join(folder, "budget.sqlite");
+    const out = join(folder, "budget-answers.csv");
+    const base = ["probe", "--task", taskFile, "--data", dataFile, "--out", out, "--cache", cache, "--json", ...lmFlags()];
+    const stopped = await runCli([...base, "--max-calls", "15", "--concurrency", "3"]);
+    expect(stopped.status).toBe(1);
+    expect(stopped.stderr).toContain("budget");
+    expect(stopped.stderr).toContain("25 of 40 rows left unanswered");
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: "budget", unanswered: 25, httpCalls: 15 });
+    const rerun = await runCli(base);
+    expect(rerun.status).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ rows: 40, httpCalls: 25, cacheHits: 15 });
+  });
+
+  it("writes failed rows with the error in raw and exits 1", async () => {
+    const failing: ScriptedServer = await startScriptedServer([], (request) => {
+      const text: string = JSON.parse(request.body).messages.at(-1).content;
+      return text.includes("1")
+        ? { status: 503, body: { error: { message: "down" } } }
+        : { status: 200, body: { choices: [{ message: { role: "assistant", content: "blue" } }] } };
+    });
+    try {
+      const out = join(folder, "failed.csv");
+      const result = await runCli([
+        "probe",
+        "--task",
+        taskFile,
+        "--data",
+        dataFile,
+        "--out",
+        out,
+        "--no-cache",
+        "--json",
+        "--max-retries",
+        "1",
+        "--retry-base-delay-ms",
+        "1",
+        "--lm-base-url",
+        `${failing.origin}/v1`,
+        "--lm-model",
+        "m",
+      ]);
+      expect(result.status).toBe(1);
+      const failedCount = recorded.filter((row) => row.text.includes("1")).length;
+      expect(JSON.parse(result.stdout)).toMatchObject({ rows: 40, failed: failedCount, answered: 40 - failedCount });
+      expect(result.stderr).toContain(`${failedCount} of 40 rows failed`);
+      const written = readAnswers(out);
+      const failedIndex = recorded.findIndex((row) => row.text.includes("1"));
+      expect(written[failedIndex]).toMatchObject({ answer: "" });
+      expect(written[failedIndex]!.raw).toContain("503");
+      expect(written[0]).toMatchObject({ answer: "blue", raw: "blue" });
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("exits 1 on an authentication failure, naming the variable that held the key", async () => {
+    const refusing: ScriptedServer = await startScriptedServer([], { status: 401, body: { error: { message: "no" } } });
+    try {
+      const result = await runCli(
+        [
+          "probe",
+          ...["--task", taskFile, "--data", dataFile, "--out", join(folder, "x.csv"), "--no-cache"],
+          ...["--lm-base-url", `${refusing.origin}/v1`, "--lm-model", "m", "--lm-api-key-env", "PROBE_CLI_KEY"],
+        ],
+        { env: { PROBE_CLI_KEY: "sk-bad" } },
+      );
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("PROBE_CLI_KEY");
+      expect(result.stderr).not.toContain("    at ");
+      expect(refusing.requests.length).toBeLessThanOrEqual(8);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("exits 2 with a clear message on a bad flag value (all value checks: lm-options.test.ts)", async () => {
+    const base = ["probe", "--task", taskFile, "--data", dataFile, "--out", join(folder, "y.csv"), "--lm-model", "m"];
+    const emptyKey = await runCli([...base, "--lm-api-key-env", "PROBE_EMPTY_KEY"], { env: { PROBE_EMPTY_KEY: "" } });
+    expect(emptyKey.status).toBe(2);
+    expect(emptyKey.stderr).toContain("PROBE_EMPTY_KEY");
+    expect(emptyKey.stderr).not.toContain("    at ");
+  });
+});
+
+describe("a probe killed with SIGKILL", () => {
+  it("resumes without paying again for any answer it had received", async () => {
+    const slow = await startReplayServer({ answers: recorded, latencyMs: 40 });
+    try {
+      const cache = join(folder, "killed.sqlite");
+      const args = [
+        "probe",
+        ...["--task", taskFile, "--data", dataFile, "--out", join(folder, "killed.csv"), "--cache", cache, "--json"],
+        ...["--concurrency", "2", "--lm-base-url", slow.url, "--lm-model", "model_a"],
+      ];
+      const child = startCli(args);
+      const exited = new Promise((resolve) => child.on("close", resolve));
+      let stored = 0;
+      for (let attempt = 0; attempt < 600 && stored < 10; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!existsSync(cache)) continue;
+        try {
+          const database = new Database(cache, { readonly: true, fileMustExist: true });
+          stored = Number(database.prepare("SELECT count(*) FROM answers").pluck().get());
+          database.close();
+        } catch {
+          stored = 0;
+        }
+      }
+      child.kill("SIGKILL");
+      await exited;
+      const database = new Database(cache, { readonly: true });
+      const kept = Number(database.prepare("SELECT count(*) FROM answers").pluck().get());
+      database.close();
+      expect(kept).toBeGreaterThanOrEqual(10);
+      expect(kept).toBeLessThan(40);
+
+      const rerun = await runCli(args.map((arg) => (arg === slow.url ? server.url : arg)));
+      expect(rerun.status).toBe(0);
+      const summary = JSON.parse(rerun.stdout);
+      expect(summary.httpCalls).toBe(40 - kept);
+      expect(summary.cacheHits).toBe(kept);
+    } finally {
+      await slow.close();
+    }
+  });
+});

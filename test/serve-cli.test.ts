@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import { readTicketRows, ticketsAdapterFolder } from "./fixtures/serve/tickets-adapter.js";
+import { runCli } from "./support/run-cli.js";
+
+const cliSource = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+
+describe("easy-adapt serve (CLI)", () => {
+  let replay: ReplayServer;
+  let adapterDir: string;
+  let directory: string;
+
+  beforeAll(async () => {
+    replay = await startReplayServer({
+      answers: readTicketRows("test.csv").map((row) => ({ text: row.text, answer: row.llm })),
+    });
+    adapterDir = await ticketsAdapterFolder();
+    directory = await mkdtemp(join(tmpdir(), "serve-cli-"));
+  });
+  afterAll(async () => {
+    await replay?.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("serves until SIGTERM, then drains, flushes the decision log and exits 0", async () => {
+    const logPath = join(directory, "decisions.jsonl");
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        cliSource,
+        "serve",
+        "--adapter",
+        adapterDir,
+        "--lm-base-url",
+        replay.url,
+        "--lm-model",
+        "replay",
+        "--no-cache",
+        "--port",
+        "0",
+        "--log",
+        logPath,
+        "--api-key-env",
+        "SERVE_TEST_KEY",
+      ],
+      {
+        env: { ...process.env, SERVE_TEST_KEY: "cli-key", FORCE_COLOR: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on("close", () => reject(new Error(`serve exited early: ${stderr}`)));
+    });
+    const texts = readTicketRows("test.csv")
+      .slice(0, 3)
+      .map((row) => row.text);
+    const response = await fetch(`${url}/v1/classify`, {
+      method: "POST",
+      headers: { authorization: "Bearer cli-key", "content-type": "application/json" },
+      body: JSON.stringify({ inputs: texts }),
+    });
+    expect(response.status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/stopped/);
+    const lines = (await readFile(logPath, "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ endpoint: "classify" });
+  });
+
+  it("refuses an unset --api-key-env variable as a usage error", async () => {
+    const result = await runCli(
+      ["serve", "--adapter", adapterDir, "--lm-model", "replay", "--api-key-env", "SERVE_TEST_UNSET_KEY"],
+      { env: { SERVE_TEST_UNSET_KEY: "" } },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/SERVE_TEST_UNSET_KEY/);
+  });
+
+  it("refuses a folder that is not an adapter with a plain message and exit 1", async () => {
+    const result = await runCli(["serve", "--adapter", directory, "--lm-model", "replay", "--no-cache"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^easy-adapt: /);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

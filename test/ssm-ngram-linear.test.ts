@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { loadSmallModel } from "../src/small-models/load-small-model.js";
+import { NgramLinearModel } from "../src/small-models/ngram-linear-model.js";
+import { trainNgramLinear } from "../src/small-models/train-ngram-linear.js";
+import { ArtifactError } from "../src/spec/errors/artifact-error.js";
+import { UsageError } from "../src/spec/errors/usage-error.js";
+import { describeSmallModelContract, toyTrainingSet } from "./ssm-contract.case.js";
+
+describeSmallModelContract({
+  kind: "ngram-linear",
+  train: (set, seed) => trainNgramLinear(set, { seed }),
+  load: loadSmallModel,
+});
+
+describe("ngram-linear specifics", () => {
+  const set = toyTrainingSet();
+
+  it("fits a temperature on held-out rows and stops early", async () => {
+    const model = await trainNgramLinear(set, { seed: 5 });
+    expect(model.parts.temperature).toBeGreaterThan(0);
+    expect(model.parts.temperature).not.toBe(1);
+    expect(model.parts.epochs).toBeGreaterThanOrEqual(1);
+    expect(model.parts.epochs).toBeLessThanOrEqual(30);
+  });
+
+  it("follows per-class weights: a zero-weighted label is never learnt", async () => {
+    const model = await trainNgramLinear(set, { seed: 1, classWeights: [1, 1, 0] });
+    const probabilities = model.predictProba("what is the euro exchange rate");
+    expect(probabilities[2]).toBeLessThan(Math.max(probabilities[0]!, probabilities[1]!));
+  });
+
+  it("follows per-example weights: zero-weighted rows teach nothing", async () => {
+    const weights = new Float32Array(set.texts.length).fill(1);
+    set.labelIds.forEach((id, index) => {
+      if (id === 1) weights[index] = 0;
+    });
+    const model = await trainNgramLinear({ ...set, exampleWeights: weights }, { seed: 1, heldOutFraction: 0 });
+    const probabilities = model.predictProba("i want my money back refund");
+    expect(probabilities[1]).toBeLessThan(Math.max(probabilities[0]!, probabilities[2]!));
+  });
+
+  it("differs with the seed (the shuffles change)", async () => {
+    const first = await trainNgramLinear(set, { seed: 1 });
+    const second = await trainNgramLinear(set, { seed: 2 });
+    expect([...first.predictProba("card money rate")]).not.toEqual([...second.predictProba("card money rate")]);
+  });
+
+  it("trains with SGD too", async () => {
+    const model = await trainNgramLinear(set, { seed: 1, optimizer: "sgd", learningRate: 1 });
+    const probabilities = model.predictProba("when will my new card arrive");
+    expect(probabilities.indexOf(Math.max(...probabilities))).toBe(0);
+  });
+
+  it("refuses inconsistent sets and invalid options with UsageError", async () => {
+    await expect(trainNgramLinear({ ...set, labelIds: new Int32Array(3) })).rejects.toBeInstanceOf(UsageError);
+    await expect(trainNgramLinear({ ...set, labels: ["only"] })).rejects.toBeInstanceOf(UsageError);
+    await expect(trainNgramLinear(set, { buckets: 1000 })).rejects.toBeInstanceOf(UsageError);
+    await expect(trainNgramLinear(set, { classWeights: [1] })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("stops when its signal is aborted", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("stop now"));
+    await expect(trainNgramLinear(set, {}, { signal: controller.signal })).rejects.toThrow("stop now");
+  });
+
+  it("reports progress", async () => {
+    const stages = new Set<string>();
+    await trainNgramLinear(set, { seed: 1 }, { onProgress: ({ stage }) => stages.add(stage) });
+    expect([...stages]).toEqual(["features", "train"]);
+  });
+
+  it("refuses a snapshot with arrays of the wrong size", async () => {
+    const model = await trainNgramLinear(set, { seed: 1 });
+    const snapshot = { ...model.toJSON(), bias: Buffer.from(new Float32Array(2).buffer).toString("base64") };
+    expect(() => NgramLinearModel.fromJSON(snapshot)).toThrow(ArtifactError);
+    const restored = NgramLinearModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    expect([...restored.predictProba("card")]).toEqual([...model.predictProba("card")]);
+  });
+});
