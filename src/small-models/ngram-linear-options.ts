@@ -13,7 +13,7 @@ import { z } from "zod";
  * | sublinearTf | true | 1 + ln(count) instead of count |
  * | idf | true | multiply by ln((1 + N) / (1 + df)) + 1; each vector is then L2-normalised |
  * | optimizer | "adagrad" | "adagrad" or "sgd" (inverse-scaling step) |
- * | learningRate | 0.5 | initial step |
+ * | learningRate | 0.2 | initial step |
  * | l2 | 1e-6 | L2 penalty, applied lazily to the weights an example touches |
  * | maxEpochs | 30 | upper bound of passes over the data |
  * | patience | 3 | epochs without held-out improvement before stopping |
@@ -37,7 +37,7 @@ export const ngramLinearOptionsSchema = z.object({
   sublinearTf: z.boolean().default(true),
   idf: z.boolean().default(true),
   optimizer: z.enum(["adagrad", "sgd"]).default("adagrad"),
-  learningRate: z.number().positive().default(0.5),
+  learningRate: z.number().positive().default(0.2),
   l2: z.number().min(0).default(1e-6),
   maxEpochs: z.number().int().min(1).max(1000).default(30),
   patience: z.number().int().min(1).default(3),

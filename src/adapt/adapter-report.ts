@@ -1,0 +1,52 @@
+import { buildEvaluationReport } from "../evaluate/build-evaluation-report.js";
+import type { TokenPrices } from "../evaluate/cost-estimate.js";
+import type { AblationResult, EvaluationReport } from "../evaluate/evaluation-report.js";
+import type { AdapterDescription } from "./adapter-parts.js";
+import type { AdapterEvaluation } from "./evaluate-adapter.js";
+
+/** The evaluation report (helper "evaluate"'s format) of an adapter measured on one labelled split. */
+export function buildAdapterReport(input: {
+  dataset: string;
+  split: string;
+  description: AdapterDescription;
+  evaluation: AdapterEvaluation;
+  counts?: Record<string, number>;
+  timingsMs?: Record<string, number>;
+  ablations?: AblationResult[];
+  prices?: TokenPrices;
+  notes?: string[];
+}): EvaluationReport {
+  const { description, evaluation } = input;
+  const criterion = description.operatingPoint.criterion;
+  const rule =
+    criterion.kind === "max-lm-share"
+      ? `best estimated accuracy with LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%`
+      : criterion.kind === "lm-cost"
+        ? `best accuracy - ${criterion.lmCost} x LM share`
+        : "cheapest point within 0.2 points of the best estimated accuracy, not below the LM alone";
+  return buildEvaluationReport({
+    dataset: input.dataset,
+    task: description.task.name,
+    split: input.split,
+    models: { lm: description.lmId, ssm: description.ssmKind },
+    labels: description.task.labels,
+    gold: evaluation.gold,
+    ssmLabels: evaluation.ssmLabels,
+    lmLabels: evaluation.lmLabels,
+    routedLabels: evaluation.routedLabels,
+    routerScores: evaluation.scores,
+    operatingPoint: {
+      // A finite stand-in for "never" keeps the report JSON-serialisable.
+      threshold: Number.isFinite(evaluation.threshold) ? evaluation.threshold : Number.MAX_VALUE,
+      rule,
+      chosenOn: "calibration rows, out of fold",
+    },
+    latenciesMs: { lm: evaluation.lmMs, ssm: evaluation.ssmMs },
+    lmTokens: evaluation.lmTokens,
+    ...(input.prices === undefined ? {} : { prices: input.prices }),
+    ...(input.counts === undefined ? {} : { counts: input.counts }),
+    ...(input.timingsMs === undefined ? {} : { timings: input.timingsMs }),
+    ...(input.ablations === undefined ? {} : { ablations: input.ablations }),
+    ...(input.notes === undefined ? {} : { notes: input.notes }),
+  });
+}
