@@ -27,7 +27,11 @@ describe("the Anthropic Messages connector against a scripted HTTP server", () =
     server = await startScriptedServer([{ status: 200, body: anthropicMessageBody("b") }]);
     const model = createAnthropicModel({ baseUrl: server.origin, model: "claude-test", apiKey: "sk-ant" });
     const completion = await model.complete(request);
-    expect(completion).toEqual({ text: "b", usage: { promptTokens: 20, completionTokens: 4 }, cached: false });
+    expect(completion).toEqual({
+      text: "b",
+      usage: { promptTokens: 20, completionTokens: 4 },
+      cached: false,
+    });
     expect(model.id).toBe("anthropic:claude-test");
     const received = server.requests[0]!;
     expect(received.url).toBe("/v1/messages");
@@ -52,9 +56,16 @@ describe("the Anthropic Messages connector against a scripted HTTP server", () =
   });
 
   it("does not retry a 401 and names the key's environment variable", async () => {
-    server = await startScriptedServer([{ status: 401, body: { type: "error", error: { message: "invalid x-api-key" } } }]);
+    server = await startScriptedServer([
+      { status: 401, body: { type: "error", error: { message: "invalid x-api-key" } } },
+    ]);
     const model = createRetryingModel(
-      createAnthropicModel({ baseUrl: server.origin, model: "c", apiKey: "bad", apiKeyEnv: "ANTHROPIC_KEY_FOR_TEST" }),
+      createAnthropicModel({
+        baseUrl: server.origin,
+        model: "c",
+        apiKey: "bad",
+        apiKeyEnv: "ANTHROPIC_KEY_FOR_TEST",
+      }),
       { baseDelayMs: 1 },
     );
     const error = await model.complete(request).catch((caught: unknown) => caught);

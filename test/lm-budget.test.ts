@@ -53,9 +53,9 @@ describe("the budget", () => {
     await model.complete(request);
     await model.complete(request);
     expect(budget.spent().dollars).toBeCloseTo(2);
-    const error = await model.complete({ ...request, messages: [{ role: "user", content: "x".repeat(4_000_000) }] }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await model
+      .complete({ ...request, messages: [{ role: "user", content: "x".repeat(4_000_000) }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as BudgetExceededError).limit).toBe("dollars");
   });
@@ -73,7 +73,12 @@ describe("the budget", () => {
       },
     };
     const model = createBudgetedModel(inner, createBudget({ maxCalls: 3 }));
-    const results = Array.from({ length: 5 }, () => model.complete(request).then(() => "ok", (error) => error));
+    const results = Array.from({ length: 5 }, () =>
+      model.complete(request).then(
+        () => "ok",
+        (error) => error,
+      ),
+    );
     release();
     const settled = await Promise.all(results);
     expect(settled.filter((result) => result === "ok")).toHaveLength(3);

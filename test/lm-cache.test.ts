@@ -47,7 +47,10 @@ describe("the SQLite answer cache", () => {
     const path = join(folder, "nested", "cache.sqlite");
     const cache = createAnswerCache(path);
     cache.put("m1", requestKey(request("x")), { text: "a", usage: { promptTokens: 3, completionTokens: 1 } });
-    expect(cache.get("m1", requestKey(request("x")))).toEqual({ text: "a", usage: { promptTokens: 3, completionTokens: 1 } });
+    expect(cache.get("m1", requestKey(request("x")))).toEqual({
+      text: "a",
+      usage: { promptTokens: 3, completionTokens: 1 },
+    });
     expect(cache.get("m2", requestKey(request("x")))).toBeUndefined();
     expect(cache.has("m1", requestKey(request("y")))).toBe(false);
     cache.close();
@@ -68,7 +71,11 @@ describe("the SQLite answer cache", () => {
     const model = createCachedModel(inner, cache, { onHit: () => hits++ });
     const first = await model.complete(request("x"));
     const second = await model.complete(request("x"));
-    expect(first).toEqual({ text: "answer to x", usage: { promptTokens: 5, completionTokens: 2 }, cached: false });
+    expect(first).toEqual({
+      text: "answer to x",
+      usage: { promptTokens: 5, completionTokens: 2 },
+      cached: false,
+    });
     expect(second).toEqual({ ...first, cached: true });
     expect(inner.calls).toBe(1);
     expect(hits).toBe(1);
@@ -101,7 +108,10 @@ describe("the SQLite answer cache", () => {
 
   it("refuses a file that is not a SQLite database with an ArtifactError naming it", () => {
     const path = join(folder, "not-a-cache.sqlite");
-    writeFileSync(path, "this is not sqlite at all, just some text that is long enough to look like a header");
+    writeFileSync(
+      path,
+      "this is not sqlite at all, just some text that is long enough to look like a header",
+    );
     expect(() => createAnswerCache(path)).toThrow(ArtifactError);
     expect(() => createAnswerCache(path)).toThrow(path);
   });

@@ -28,7 +28,10 @@ afterEach(async () => {
 });
 
 /** The retrying model over the connector, with recorded (instant) sleeps. */
-function retryingModel(baseUrl: string, options: { timeoutMs?: number; maxRetries?: number; apiKey?: string } = {}) {
+function retryingModel(
+  baseUrl: string,
+  options: { timeoutMs?: number; maxRetries?: number; apiKey?: string } = {},
+) {
   const delays: number[] = [];
   const model = createRetryingModel(
     createOpenAICompatibleModel({
@@ -53,15 +56,28 @@ function retryingModel(baseUrl: string, options: { timeoutMs?: number; maxRetrie
 describe("the OpenAI-compatible connector against a scripted HTTP server", () => {
   it("sends the chat request and parses text and usage", async () => {
     server = await startScriptedServer([{ status: 200, body: chatCompletionBody("a") }]);
-    const model = createOpenAICompatibleModel({ baseUrl: `${server.origin}/v1`, model: "test-model", apiKey: "sk-1" });
+    const model = createOpenAICompatibleModel({
+      baseUrl: `${server.origin}/v1`,
+      model: "test-model",
+      apiKey: "sk-1",
+    });
     const completion = await model.complete(request);
-    expect(completion).toEqual({ text: "a", usage: { promptTokens: 12, completionTokens: 3 }, cached: false });
+    expect(completion).toEqual({
+      text: "a",
+      usage: { promptTokens: 12, completionTokens: 3 },
+      cached: false,
+    });
     expect(model.id).toBe("openai-compatible:test-model");
     const received = server.requests[0]!;
     expect(received.url).toBe("/v1/chat/completions");
     expect(received.headers.authorization).toBe("Bearer sk-1");
     const body = JSON.parse(received.body);
-    expect(body).toMatchObject({ model: "test-model", temperature: 0, max_tokens: 16, messages: request.messages });
+    expect(body).toMatchObject({
+      model: "test-model",
+      temperature: 0,
+      max_tokens: 16,
+      messages: request.messages,
+    });
   });
 
   it("sends no Authorization header when no key is given", async () => {
@@ -215,7 +231,10 @@ describe("the OpenAI-compatible connector against a scripted HTTP server", () =>
   });
 
   it("counts every HTTP request through an injected fetch", async () => {
-    server = await startScriptedServer([{ status: 500, body: {} }, { status: 200, body: chatCompletionBody("a") }]);
+    server = await startScriptedServer([
+      { status: 500, body: {} },
+      { status: 200, body: chatCompletionBody("a") },
+    ]);
     let calls = 0;
     const model = createRetryingModel(
       createOpenAICompatibleModel({

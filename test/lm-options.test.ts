@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addLargeModelOptions, largeModelFromOptions } from "../src/cli/lm-options.js";
 import { buildClassificationRequest } from "../src/large-models/classification-prompt.js";
+import { LargeModelTimeoutError } from "../src/large-models/errors/index.js";
 import { UsageError } from "../src/spec/errors/usage-error.js";
 import { chatCompletionBody, type ScriptedServer, startScriptedServer } from "./support/scripted-server.js";
 
@@ -55,13 +55,17 @@ describe("largeModelFromOptions", () => {
 
   it("names the empty environment variable given by --lm-api-key-env", () => {
     const options = parse(["--lm-model", "m", "--lm-api-key-env", "MY_EMPTY_KEY", "--no-cache"]);
-    expect(() => largeModelFromOptions(options, { MY_EMPTY_KEY: "" })).toThrow(/MY_EMPTY_KEY.*empty or not set/);
+    expect(() => largeModelFromOptions(options, { MY_EMPTY_KEY: "" })).toThrow(
+      /MY_EMPTY_KEY.*empty or not set/,
+    );
     expect(() => largeModelFromOptions(options, {})).toThrow(UsageError);
   });
 
   it("sends the key from --lm-api-key-env, OPENAI_API_KEY when set, and no key otherwise", async () => {
     const base = ["--lm-model", "m", "--lm-base-url", `${server.origin}/v1`, "--no-cache"];
-    const withNamed = largeModelFromOptions(parse([...base, "--lm-api-key-env", "MY_KEY"]), { MY_KEY: "sk-named" });
+    const withNamed = largeModelFromOptions(parse([...base, "--lm-api-key-env", "MY_KEY"]), {
+      MY_KEY: "sk-named",
+    });
     await withNamed.model.complete(request);
     expect(server.requests.at(-1)?.headers.authorization).toBe("Bearer sk-named");
     const withDefault = largeModelFromOptions(parse(base), { OPENAI_API_KEY: "sk-default" });
@@ -72,10 +76,59 @@ describe("largeModelFromOptions", () => {
     expect(server.requests.at(-1)?.headers.authorization).toBeUndefined();
   });
 
-  it("puts the default cache in .easy-adapt/cache.sqlite under the working directory", async () => {
-    const setup = largeModelFromOptions(parse(["--lm-model", "m", "--lm-base-url", `${server.origin}/v1`]), {}, {
-      cwd: folder,
+  it("builds the Anthropic connector with ANTHROPIC_API_KEY by default", async () => {
+    const anthropic = await startScriptedServer([], {
+      status: 200,
+      body: { content: [{ type: "text", text: "b" }], usage: { input_tokens: 9, output_tokens: 1 } },
     });
+    try {
+      const setup = largeModelFromOptions(
+        parse([
+          "--lm-provider",
+          "anthropic",
+          "--lm-model",
+          "claude-x",
+          "--lm-base-url",
+          anthropic.origin,
+          "--no-cache",
+        ]),
+        { ANTHROPIC_API_KEY: "sk-ant-default" },
+      );
+      expect(setup.model.id).toBe("anthropic:claude-x");
+      expect((await setup.model.complete(request)).text).toBe("b");
+      expect(anthropic.requests[0]?.headers["x-api-key"]).toBe("sk-ant-default");
+      expect(anthropic.requests[0]?.url).toBe("/v1/messages");
+    } finally {
+      await anthropic.close();
+    }
+  });
+
+  it("applies --lm-timeout-ms and --max-retries", async () => {
+    const hanging = await startScriptedServer([], "hang");
+    try {
+      const setup = largeModelFromOptions(
+        parse([
+          ...["--lm-model", "m", "--lm-base-url", `${hanging.origin}/v1`, "--no-cache"],
+          ...["--lm-timeout-ms", "100", "--max-retries", "1", "--retry-base-delay-ms", "1"],
+        ]),
+        {},
+      );
+      await expect(setup.model.complete(request)).rejects.toBeInstanceOf(LargeModelTimeoutError);
+      expect(hanging.requests).toHaveLength(2);
+      expect(setup.stats()).toMatchObject({ httpCalls: 2, retries: 1, calls: 0 });
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it("puts the default cache in .easy-adapt/cache.sqlite under the working directory", async () => {
+    const setup = largeModelFromOptions(
+      parse(["--lm-model", "m", "--lm-base-url", `${server.origin}/v1`]),
+      {},
+      {
+        cwd: folder,
+      },
+    );
     await setup.model.complete(request);
     expect(setup.cache?.path).toBe(join(folder, ".easy-adapt", "cache.sqlite"));
     expect(existsSync(join(folder, ".easy-adapt", "cache.sqlite"))).toBe(true);
@@ -111,7 +164,12 @@ describe("largeModelFromOptions", () => {
     );
     const other = buildClassificationRequest({ name: "t", labels: ["a", "b"] }, "another text");
     const estimate = dry.estimate([request, other, other]);
-    expect(estimate).toMatchObject({ requests: 3, cached: 1, calls: 2, completionTokens: 2 * other.maxTokens });
+    expect(estimate).toMatchObject({
+      requests: 3,
+      cached: 1,
+      calls: 2,
+      completionTokens: 2 * other.maxTokens,
+    });
     expect(estimate.promptTokens).toBeGreaterThan(0);
     expect(estimate.dollars).toBeCloseTo((estimate.promptTokens * 1 + estimate.completionTokens * 2) / 1e6);
     await expect(dry.model.complete(other)).rejects.toThrow("--dry-run");

@@ -18,7 +18,7 @@ const task: Task = {
 
 describe("buildClassificationRequest", () => {
   it("puts instructions and the numbered labels in the system message, examples as pairs, the text last", () => {
-    const text = "  A film, with \"quotes\",\nand lines.  ";
+    const text = '  A film, with "quotes",\nand lines.  ';
     const request = buildClassificationRequest(task, text);
     expect(request.temperature).toBe(0);
     expect(request.maxTokens).toBeGreaterThan(0);

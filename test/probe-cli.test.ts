@@ -68,7 +68,19 @@ const lmFlags = () => ["--lm-base-url", server.url, "--lm-model", "model_a", "--
 describe("easy-adapt probe", () => {
   it("writes answers.csv in input order and prints the JSON summary; a rerun in the same folder costs nothing", async () => {
     const out = join(folder, "answers.csv");
-    const args = ["probe", "--task", taskFile, "--data", dataFile, "--out", out, "--json", "--concurrency", "4", ...lmFlags()];
+    const args = [
+      "probe",
+      "--task",
+      taskFile,
+      "--data",
+      dataFile,
+      "--out",
+      out,
+      "--json",
+      "--concurrency",
+      "4",
+      ...lmFlags(),
+    ];
     const first = await runCli(args, { cwd: folder });
     expect(first.status).toBe(0);
     const summary = JSON.parse(first.stdout);
@@ -114,7 +126,9 @@ describe("easy-adapt probe", () => {
         "10",
       ]);
       expect(result.status).toBe(0);
-      expect(result.stdout).toMatch(/dry run: 40 LM calls .* prompt tokens .* output tokens, ~\$0\.\d+; nothing was spent/);
+      expect(result.stdout).toMatch(
+        /dry run: 40 LM calls .* prompt tokens .* output tokens, ~\$0\.\d+; nothing was spent/,
+      );
       expect(counting.requests).toHaveLength(0);
     } finally {
       await counting.close();
@@ -124,7 +138,19 @@ describe("easy-adapt probe", () => {
   it("stops at the budget: exit 1, says how many rows were left, and a rerun pays only for those", async () => {
     const cache = join(folder, "budget.sqlite");
     const out = join(folder, "budget-answers.csv");
-    const base = ["probe", "--task", taskFile, "--data", dataFile, "--out", out, "--cache", cache, "--json", ...lmFlags()];
+    const base = [
+      "probe",
+      "--task",
+      taskFile,
+      "--data",
+      dataFile,
+      "--out",
+      out,
+      "--cache",
+      cache,
+      "--json",
+      ...lmFlags(),
+    ];
     const stopped = await runCli([...base, "--max-calls", "15", "--concurrency", "3"]);
     expect(stopped.status).toBe(1);
     expect(stopped.stderr).toContain("budget");
@@ -165,7 +191,11 @@ describe("easy-adapt probe", () => {
       ]);
       expect(result.status).toBe(1);
       const failedCount = recorded.filter((row) => row.text.includes("1")).length;
-      expect(JSON.parse(result.stdout)).toMatchObject({ rows: 40, failed: failedCount, answered: 40 - failedCount });
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        rows: 40,
+        failed: failedCount,
+        answered: 40 - failedCount,
+      });
       expect(result.stderr).toContain(`${failedCount} of 40 rows failed`);
       const written = readAnswers(out);
       const failedIndex = recorded.findIndex((row) => row.text.includes("1"));
@@ -178,13 +208,23 @@ describe("easy-adapt probe", () => {
   });
 
   it("exits 1 on an authentication failure, naming the variable that held the key", async () => {
-    const refusing: ScriptedServer = await startScriptedServer([], { status: 401, body: { error: { message: "no" } } });
+    const refusing: ScriptedServer = await startScriptedServer([], {
+      status: 401,
+      body: { error: { message: "no" } },
+    });
     try {
       const result = await runCli(
         [
           "probe",
           ...["--task", taskFile, "--data", dataFile, "--out", join(folder, "x.csv"), "--no-cache"],
-          ...["--lm-base-url", `${refusing.origin}/v1`, "--lm-model", "m", "--lm-api-key-env", "PROBE_CLI_KEY"],
+          ...[
+            "--lm-base-url",
+            `${refusing.origin}/v1`,
+            "--lm-model",
+            "m",
+            "--lm-api-key-env",
+            "PROBE_CLI_KEY",
+          ],
         ],
         { env: { PROBE_CLI_KEY: "sk-bad" } },
       );
@@ -198,8 +238,20 @@ describe("easy-adapt probe", () => {
   });
 
   it("exits 2 with a clear message on a bad flag value (all value checks: lm-options.test.ts)", async () => {
-    const base = ["probe", "--task", taskFile, "--data", dataFile, "--out", join(folder, "y.csv"), "--lm-model", "m"];
-    const emptyKey = await runCli([...base, "--lm-api-key-env", "PROBE_EMPTY_KEY"], { env: { PROBE_EMPTY_KEY: "" } });
+    const base = [
+      "probe",
+      "--task",
+      taskFile,
+      "--data",
+      dataFile,
+      "--out",
+      join(folder, "y.csv"),
+      "--lm-model",
+      "m",
+    ];
+    const emptyKey = await runCli([...base, "--lm-api-key-env", "PROBE_EMPTY_KEY"], {
+      env: { PROBE_EMPTY_KEY: "" },
+    });
     expect(emptyKey.status).toBe(2);
     expect(emptyKey.stderr).toContain("PROBE_EMPTY_KEY");
     expect(emptyKey.stderr).not.toContain("    at ");
@@ -208,12 +260,22 @@ describe("easy-adapt probe", () => {
 
 describe("a probe killed with SIGKILL", () => {
   it("resumes without paying again for any answer it had received", async () => {
-    const slow = await startReplayServer({ answers: recorded, latencyMs: 40 });
+    const slow = await startReplayServer({ answers: recorded, latencyMs: 60 });
     try {
       const cache = join(folder, "killed.sqlite");
       const args = [
         "probe",
-        ...["--task", taskFile, "--data", dataFile, "--out", join(folder, "killed.csv"), "--cache", cache, "--json"],
+        ...[
+          "--task",
+          taskFile,
+          "--data",
+          dataFile,
+          "--out",
+          join(folder, "killed.csv"),
+          "--cache",
+          cache,
+          "--json",
+        ],
         ...["--concurrency", "2", "--lm-base-url", slow.url, "--lm-model", "model_a"],
       ];
       const child = startCli(args);

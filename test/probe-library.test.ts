@@ -90,10 +90,15 @@ describe("probe()", () => {
 
   it("stops at an authentication failure, saying which env var held the key", async () => {
     scripted = await startScriptedServer([], { status: 401, body: { error: { message: "bad key" } } });
-    const setup = largeModelFromOptions(lmOptions(`${scripted.origin}/v1`, { lmApiKeyEnv: "PROBE_TEST_KEY" }), {
-      PROBE_TEST_KEY: "sk-wrong",
-    });
-    const error = await probe(texts, task, setup.model, { concurrency: 4 }).catch((caught: unknown) => caught);
+    const setup = largeModelFromOptions(
+      lmOptions(`${scripted.origin}/v1`, { lmApiKeyEnv: "PROBE_TEST_KEY" }),
+      {
+        PROBE_TEST_KEY: "sk-wrong",
+      },
+    );
+    const error = await probe(texts, task, setup.model, { concurrency: 4 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(ProbeStoppedError);
     const stopped = error as ProbeStoppedError;
     expect(stopped.reason).toBe("authentication");
@@ -106,8 +111,13 @@ describe("probe()", () => {
 
   it("stops cleanly when the budget runs out, keeping the paid answers in the cache for a rerun", async () => {
     const cache = join(folder, "budget-cache.sqlite");
-    const limited = largeModelFromOptions(lmOptions(replay.url, { cache, maxCalls: "25", concurrency: "4" }), {});
-    const error = await probe(texts, task, limited.model, { concurrency: 4 }).catch((caught: unknown) => caught);
+    const limited = largeModelFromOptions(
+      lmOptions(replay.url, { cache, maxCalls: "25", concurrency: "4" }),
+      {},
+    );
+    const error = await probe(texts, task, limited.model, { concurrency: 4 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(ProbeStoppedError);
     const stopped = error as ProbeStoppedError;
     expect(stopped.reason).toBe("budget");

@@ -31,7 +31,7 @@ interface ReplayBody {
 }
 
 async function bodyOf(response: Response): Promise<ReplayBody> {
-  return (await bodyOf(response)) as ReplayBody;
+  return (await response.json()) as ReplayBody;
 }
 
 async function answerTo(app: ReturnType<typeof createReplayApp>, lastUser: string) {
@@ -85,7 +85,10 @@ describe("the replay app (in memory)", () => {
     const invalid = await app.request("/v1/chat/completions", { method: "POST", body: "{oops" });
     expect(invalid.status).toBe(400);
     expect((await bodyOf(invalid)).error.code).toBe("invalid_json");
-    const empty = await app.request("/v1/chat/completions", { method: "POST", body: JSON.stringify({ messages: [] }) });
+    const empty = await app.request("/v1/chat/completions", {
+      method: "POST",
+      body: JSON.stringify({ messages: [] }),
+    });
     expect(empty.status).toBe(400);
   });
 

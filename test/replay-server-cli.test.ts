@@ -11,7 +11,18 @@ describe("easy-adapt replay-server", () => {
   it("prints its address, answers OpenAI-style requests, and stops cleanly on SIGTERM", async () => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "src", "cli", "main.ts"), "replay-server", "--answers", fixture, "--answer-column", "model_a", "--port", "0"],
+      [
+        "--import",
+        "tsx",
+        join(repoRoot, "src", "cli", "main.ts"),
+        "replay-server",
+        "--answers",
+        fixture,
+        "--answer-column",
+        "model_a",
+        "--port",
+        "0",
+      ],
       { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
@@ -36,7 +47,10 @@ describe("easy-adapt replay-server", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "model_a", messages: [{ role: "user", content: "sample text 4" }] }),
     });
-    expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe("green");
+    expect(
+      ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message
+        .content,
+    ).toBe("green");
 
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     child.kill("SIGTERM");
@@ -48,7 +62,15 @@ describe("easy-adapt replay-server", () => {
     const missing = await runCli(["replay-server", "--answers", fixture]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("--answer-column");
-    const absent = await runCli(["replay-server", "--answers", fixture, "--answer-column", "gpt9", "--error-rate", "0.1"]);
+    const absent = await runCli([
+      "replay-server",
+      "--answers",
+      fixture,
+      "--answer-column",
+      "gpt9",
+      "--error-rate",
+      "0.1",
+    ]);
     expect(absent.status).toBe(1);
     expect(absent.stderr).toContain("colours.csv");
     expect(absent.stderr).toContain('"gpt9"');

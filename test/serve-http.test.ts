@@ -89,6 +89,39 @@ describe("serve over real HTTP, driven by the official openai client, with the r
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
+  it("enforces the limits on the Node request too: 413 over 1 MB (declared or chunked), 400 for bad JSON", async () => {
+    const headers = { authorization: "Bearer client-key", "content-type": "application/json" };
+    const url = `${serve.url}/v1/chat/completions`;
+    const huge = JSON.stringify({
+      model: "tickets",
+      messages: [{ role: "user", content: "x".repeat(1_100_000) }],
+    });
+    const declared = await fetch(url, { method: "POST", headers, body: huge });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: { code: "request_too_large" } });
+    const bytes = new TextEncoder().encode(huge);
+    const chunked = await fetch(url, {
+      method: "POST",
+      headers,
+      body: new ReadableStream({
+        start(controller) {
+          for (let offset = 0; offset < bytes.length; offset += 65_536)
+            controller.enqueue(bytes.slice(offset, offset + 65_536));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const badJson = await fetch(url, { method: "POST", headers, body: "{nope" });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({
+      error: { code: "invalid_json", type: "invalid_request_error" },
+    });
+    const health = await fetch(`${serve.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
   it("drains a request in flight on close, then refuses new connections", async () => {
     const drained = await startServe({ adapter, maxConcurrentLmCalls: 2 });
     const pending = fetch(`${drained.url}/v1/chat/completions`, {

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./support/run-cli.js";
 import { toyTrainingSet } from "./ssm-contract.case.js";
+import { runCli } from "./support/run-cli.js";
 
 let directory: string;
 let dataPath: string;
@@ -21,7 +21,17 @@ afterAll(async () => {
 describe("easy-adapt ssm", () => {
   it("trains, evaluates and predicts with --json", async () => {
     const modelPath = join(directory, "model.bin");
-    const train = await runCli(["ssm", "train", "--data", dataPath, "--out", modelPath, "--seed", "4", "--json"]);
+    const train = await runCli([
+      "ssm",
+      "train",
+      "--data",
+      dataPath,
+      "--out",
+      modelPath,
+      "--seed",
+      "4",
+      "--json",
+    ]);
     expect(train.stderr).toBe("");
     expect(train.status).toBe(0);
     const trained = JSON.parse(train.stdout) as Record<string, number>;
@@ -36,7 +46,14 @@ describe("easy-adapt ssm", () => {
     expect(figures["accuracy"]).toBeGreaterThan(0.8);
     expect(figures["examples"]).toBe(90);
 
-    const prediction = await runCli(["ssm", "predict", "--model", modelPath, "--json", "i want my money back"]);
+    const prediction = await runCli([
+      "ssm",
+      "predict",
+      "--model",
+      modelPath,
+      "--json",
+      "i want my money back",
+    ]);
     expect(prediction.status).toBe(0);
     const answer = JSON.parse(prediction.stdout) as { label: string; probability: number };
     expect(answer.label).toBe("refund");
@@ -55,7 +72,16 @@ describe("easy-adapt ssm", () => {
     expect(notAModel.status).toBe(1);
     expect(notAModel.stderr).toContain("not an easy-adapt small-model file");
 
-    const badSeed = await runCli(["ssm", "train", "--data", dataPath, "--out", join(directory, "y.bin"), "--seed", "x"]);
+    const badSeed = await runCli([
+      "ssm",
+      "train",
+      "--data",
+      dataPath,
+      "--out",
+      join(directory, "y.bin"),
+      "--seed",
+      "x",
+    ]);
     expect(badSeed.status).toBe(2);
   });
 });

@@ -27,7 +27,10 @@ export function toyTrainingSet(rowsPerLabel = 40): TrainingSet {
     labels.forEach((label, id) => {
       const words = topics[label]!;
       const parts = [shared[next(shared.length)]!, words[next(words.length)]!, shared[next(shared.length)]!];
-      parts.push(words[next(words.length)]!, next(3) === 0 ? labels[(id + 1) % 3]! : shared[next(shared.length)]!);
+      parts.push(
+        words[next(words.length)]!,
+        next(3) === 0 ? labels[(id + 1) % 3]! : shared[next(shared.length)]!,
+      );
       texts.push(parts.join(" "));
       ids.push(id);
     });
@@ -47,7 +50,12 @@ export function describeSmallModelContract(subject: SmallModelKind): void {
     const set = toyTrainingSet();
     let model: TrainedSmallModel;
     let directory: string;
-    const probes = ["when will my new card arrive", "i want my money back", "what is the euro exchange rate", "zzz"];
+    const probes = [
+      "when will my new card arrive",
+      "i want my money back",
+      "what is the euro exchange rate",
+      "zzz",
+    ];
 
     beforeAll(async () => {
       directory = await mkdtemp(join(tmpdir(), `easy-adapt-${subject.kind}-`));
@@ -102,7 +110,9 @@ export function describeSmallModelContract(subject: SmallModelKind): void {
       for (const text of probes) {
         const expected = model.predictProba(text);
         const actual = loaded.predictProba(text);
-        expected.forEach((value, index) => expect(actual[index]).toBeCloseTo(value, 6));
+        expected.forEach((value, index) => {
+          expect(actual[index]).toBeCloseTo(value, 6);
+        });
       }
       const snapshot = JSON.parse(JSON.stringify(model.toJSON())) as { kind: string; version: number };
       expect(snapshot.kind).toBe(subject.kind);

@@ -34,7 +34,10 @@ describe("ngram-linear specifics", () => {
     set.labelIds.forEach((id, index) => {
       if (id === 1) weights[index] = 0;
     });
-    const model = await trainNgramLinear({ ...set, exampleWeights: weights }, { seed: 1, heldOutFraction: 0 });
+    const model = await trainNgramLinear(
+      { ...set, exampleWeights: weights },
+      { seed: 1, heldOutFraction: 0 },
+    );
     const probabilities = model.predictProba("i want my money back refund");
     expect(probabilities[1]).toBeLessThan(Math.max(probabilities[0]!, probabilities[2]!));
   });
@@ -42,7 +45,9 @@ describe("ngram-linear specifics", () => {
   it("differs with the seed (the shuffles change)", async () => {
     const first = await trainNgramLinear(set, { seed: 1 });
     const second = await trainNgramLinear(set, { seed: 2 });
-    expect([...first.predictProba("card money rate")]).not.toEqual([...second.predictProba("card money rate")]);
+    expect([...first.predictProba("card money rate")]).not.toEqual([
+      ...second.predictProba("card money rate"),
+    ]);
   });
 
   it("trains with SGD too", async () => {
@@ -52,7 +57,9 @@ describe("ngram-linear specifics", () => {
   });
 
   it("refuses inconsistent sets and invalid options with UsageError", async () => {
-    await expect(trainNgramLinear({ ...set, labelIds: new Int32Array(3) })).rejects.toBeInstanceOf(UsageError);
+    await expect(trainNgramLinear({ ...set, labelIds: new Int32Array(3) })).rejects.toBeInstanceOf(
+      UsageError,
+    );
     await expect(trainNgramLinear({ ...set, labels: ["only"] })).rejects.toBeInstanceOf(UsageError);
     await expect(trainNgramLinear(set, { buckets: 1000 })).rejects.toBeInstanceOf(UsageError);
     await expect(trainNgramLinear(set, { classWeights: [1] })).rejects.toBeInstanceOf(UsageError);

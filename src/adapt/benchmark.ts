@@ -46,11 +46,12 @@ export interface SystemFigures {
   lmShare: number;
 }
 
+/** One row of the ablation; the figures are null where the part does not apply (see `note`). */
 export interface AblationRow {
   name: string;
-  accuracy: number;
-  macroF1: number;
-  lmShare: number;
+  accuracy: number | null;
+  macroF1: number | null;
+  lmShare: number | null;
   note?: string;
 }
 
@@ -266,13 +267,13 @@ async function runAblation(input: {
   } else {
     rows.push({
       name: "distillation",
-      accuracy: Number.NaN,
-      macroF1: Number.NaN,
-      lmShare: Number.NaN,
+      accuracy: null,
+      macroF1: null,
+      lmShare: null,
       note: "does not apply: train.csv has no LM answers, so no row can be learnt from the LM",
     });
   }
-  return rows.map((row) => ({ ...row, accuracy: row.accuracy, macroF1: row.macroF1 }));
+  return rows;
 }
 
 async function benchTask(name: string, directory: string, trainRows: readonly DataRow[]): Promise<Task> {

@@ -7,7 +7,8 @@ import { z } from "zod";
  * - `lm-cost`: the point maximising `accuracy − lmCost × lmShare` (accuracy and share in 0..1, so
  *   `--lm-cost 0.05` means sending every input to the LM must buy at least 5 accuracy points);
  * - `default`: the cheapest point whose estimated accuracy is within `defaultTolerance` (0.2
- *   accuracy points) of the best estimated accuracy on the curve and is not below the LM alone's:
+ *   accuracy points) or one paired standard error of the best point's (the best point of a curve
+ *   estimated on a few hundred rows is partly luck) and is not below the LM alone's:
  *   its paired gain over the LM alone, minus one standard error, must be at least 0. Where the SSM
  *   is weak this pushes the point toward calling the LM nearly always; sending everything to the
  *   LM always qualifies when the gate adds nothing over the LM's answer.
@@ -34,6 +35,10 @@ export interface CurvePoint {
   gainOverLm: number;
   /** The standard error of that paired gain. */
   gainStandardError: number;
+  /** Over the routed rows, Σ(routed right − SSM right) and Σ|routed right − SSM right| (for paired comparisons). */
+  routedGain: number;
+  routedDiffering: number;
+  rows: number;
 }
 
 /**
@@ -48,7 +53,18 @@ export function estimateCurve(
 ): CurvePoint[] {
   const count = scores.length;
   if (count === 0) {
-    return [{ threshold: Number.POSITIVE_INFINITY, lmShare: 0, accuracy: 0, gainOverLm: 0, gainStandardError: 0 }];
+    return [
+      {
+        threshold: Number.POSITIVE_INFINITY,
+        lmShare: 0,
+        accuracy: 0,
+        gainOverLm: 0,
+        gainStandardError: 0,
+        routedGain: 0,
+        routedDiffering: 0,
+        rows: 0,
+      },
+    ];
   }
   const order = Array.from({ length: count }, (_, index) => index).sort(
     (left, right) => (scores[right] ?? 0) - (scores[left] ?? 0),
@@ -58,6 +74,8 @@ export function estimateCurve(
   // Paired differences d = right − lmRight ∈ {−1, 0, 1}: their sum, and the sum of d² = |d|.
   let gain = 0;
   let differing = 0;
+  let routedGain = 0;
+  let routedDiffering = 0;
   for (let index = 0; index < count; index += 1) {
     right += ssmRight[index] ?? 0;
     lm += lmRight[index] ?? 0;
@@ -74,6 +92,9 @@ export function estimateCurve(
       accuracy: right / count,
       gainOverLm: mean,
       gainStandardError: Math.sqrt(variance / count),
+      routedGain,
+      routedDiffering,
+      rows: count,
     };
   };
   const points: CurvePoint[] = [point(Number.POSITIVE_INFINITY, 0)];
@@ -82,6 +103,8 @@ export function estimateCurve(
     const before = (ssmRight[row] ?? 0) - (lmRight[row] ?? 0);
     const after = (routedRight[row] ?? 0) - (lmRight[row] ?? 0);
     right += (routedRight[row] ?? 0) - (ssmRight[row] ?? 0);
+    routedGain += (routedRight[row] ?? 0) - (ssmRight[row] ?? 0);
+    routedDiffering += Math.abs((routedRight[row] ?? 0) - (ssmRight[row] ?? 0));
     gain += after - before;
     differing += Math.abs(after) - Math.abs(before);
     const score = scores[row] ?? 0;
@@ -99,6 +122,9 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], criterion: Op
     accuracy: 0,
     gainOverLm: 0,
     gainStandardError: 0,
+    routedGain: 0,
+    routedDiffering: 0,
+    rows: 0,
   };
   let chosen = first;
   if (criterion.kind === "max-lm-share") {
@@ -118,11 +144,20 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], criterion: Op
     }
     return chosen;
   }
-  let best = first.accuracy;
-  for (const point of curve) best = Math.max(best, point.accuracy);
   const notBelowLm = (point: CurvePoint): boolean => point.gainOverLm - point.gainStandardError >= -1e-12;
+  let best = first;
+  for (const point of curve) if (point.accuracy > best.accuracy) best = point;
+  const nearBest = (point: CurvePoint): boolean => {
+    const shortfall = best.accuracy - point.accuracy;
+    if (shortfall <= defaultTolerance + 1e-12) return true;
+    if (point.lmShare >= best.lmShare || point.rows === 0) return false;
+    // Paired comparison with the best point: only the rows routed by one and not the other differ.
+    const differing = (best.routedDiffering - point.routedDiffering) / point.rows;
+    const variance = Math.max(differing - shortfall * shortfall, 0);
+    return shortfall <= Math.sqrt(variance / point.rows) + 1e-12;
+  };
   for (const point of curve) {
-    if (point.accuracy >= best - defaultTolerance - 1e-12 && notBelowLm(point)) return point;
+    if (nearBest(point) && notBelowLm(point)) return point;
   }
   // No point near the best is safely above the LM alone: the most accurate point that is.
   let fallback: CurvePoint | undefined;

@@ -61,7 +61,14 @@ export async function probe(
   const prompt = createClassificationPrompter(task);
   const parse = createLabelParser(task.labels);
   const rows: Array<ProbeRow | undefined> = new Array(texts.length).fill(undefined);
-  const stats: ProbeStats = { rows: texts.length, answered: 0, unparseable: 0, failed: 0, cacheHits: 0, seconds: 0 };
+  const stats: ProbeStats = {
+    rows: texts.length,
+    answered: 0,
+    unparseable: 0,
+    failed: 0,
+    cacheHits: 0,
+    seconds: 0,
+  };
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, texts.length || 1));
   let next = 0;
   let done = 0;
@@ -79,14 +86,27 @@ export async function probe(
   const askRow = async (index: number): Promise<void> => {
     const request = prompt(texts[index]!);
     try {
-      const completion = await model.complete(request, options.signal ? { signal: options.signal } : undefined);
+      const completion = await model.complete(
+        request,
+        options.signal ? { signal: options.signal } : undefined,
+      );
       if (completion.cached) stats.cacheHits++;
       const parsed = parse(completion.text);
       if (parsed.success) {
-        rows[index] = { label: parsed.label, raw: completion.text, status: "answered", cached: completion.cached };
+        rows[index] = {
+          label: parsed.label,
+          raw: completion.text,
+          status: "answered",
+          cached: completion.cached,
+        };
         stats.answered++;
       } else {
-        rows[index] = { raw: completion.text, status: "unparseable", error: parsed.reason, cached: completion.cached };
+        rows[index] = {
+          raw: completion.text,
+          status: "unparseable",
+          error: parsed.reason,
+          cached: completion.cached,
+        };
         stats.unparseable++;
       }
     } catch (error) {

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { probe } from "../adapt/probe.js";
+import { largeModelFromOptions } from "../cli/lm-options.js";
 import { loadRecordedAnswers } from "../data/recorded-answers.js";
 import { sharedDatasetsDir } from "../data/shared-datasets.js";
-import { largeModelFromOptions } from "../cli/lm-options.js";
 import { startReplayServer } from "../replay/replay-server.js";
 import type { Task } from "../spec/task.js";
 
@@ -37,7 +37,7 @@ const folder = mkdtempSync(join(tmpdir(), "probe-bench-"));
 
 const lmOptions = { lmBaseUrl: server.url, lmModel: values.column, concurrency: String(concurrency) };
 try {
-  for (let round = 1; round <= repeat; round++) {
+  for (let round = 0; round <= repeat; round++) {
     const setup = largeModelFromOptions({ ...lmOptions, cache: false }, {});
     const cpuBefore = process.cpuUsage();
     const result = await probe(texts, task, setup.model, { concurrency });
@@ -45,7 +45,7 @@ try {
     const cpuMsPerAnswer = (cpu.user + cpu.system) / 1000 / texts.length;
     const perSecond = texts.length / result.stats.seconds;
     process.stdout.write(
-      `replay server, no cache, concurrency ${concurrency}: ${texts.length} rows in ${result.stats.seconds.toFixed(2)}s = ${perSecond.toFixed(0)} answers/s; ${cpuMsPerAnswer.toFixed(2)} CPU ms per answer, client + server (httpCalls ${setup.stats().httpCalls}, answered ${result.stats.answered})\n`,
+      `${round === 0 ? "(warm-up) " : ""}replay server, no cache, concurrency ${concurrency}: ${texts.length} rows in ${result.stats.seconds.toFixed(2)}s = ${perSecond.toFixed(0)} answers/s; ${cpuMsPerAnswer.toFixed(2)} CPU ms per answer, client + server (httpCalls ${setup.stats().httpCalls}, answered ${result.stats.answered})\n`,
     );
     setup.close();
   }

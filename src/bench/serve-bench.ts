@@ -34,12 +34,14 @@ const { values } = parseArgs({
     "latency-ms": { type: "string", default: "50" },
     "lm-samples": { type: "string", default: "200" },
     "adapter-dir": { type: "string" },
+    rate: { type: "string", default: "3000" },
   },
 });
 const durationSeconds = Number(values.duration);
 const connections = Number(values.connections);
 const upstreamLatencyMs = Number(values["latency-ms"]);
 const lmSamples = Number(values["lm-samples"]);
+const offeredRate = Number(values.rate);
 
 const jsonHeaders = { "content-type": "application/json" };
 const targets = { requestsPerSecond: 3000, p99Ms: 20, rssMb: 200, lmOverheadMs: 2 };
@@ -59,7 +61,10 @@ if (datasets === undefined) {
 const datasetDir = join(datasets, "banking77");
 const labels = readFileSync(join(datasetDir, "labels.txt"), "utf8").split("\n").filter(Boolean);
 const task: Task = { name: "banking77", labels };
-const answers = await loadRecordedAnswers([join(datasetDir, "dev.csv"), join(datasetDir, "test.csv")], "gpt4");
+const answers = await loadRecordedAnswers(
+  [join(datasetDir, "dev.csv"), join(datasetDir, "test.csv")],
+  "gpt4",
+);
 
 const ownAdapterDir = values["adapter-dir"] === undefined;
 const adapterDir = values["adapter-dir"] ?? (await mkdtemp(join(tmpdir(), "serve-bench-adapter-")));
@@ -90,17 +95,27 @@ const testTexts = answers.slice(-3080).map((answer) => answer.text);
 const ssmTexts = testTexts.filter((text) => !routing.decide(text).useLm);
 const lmTexts = testTexts.filter((text) => routing.decide(text).useLm);
 log(`test split: ${ssmTexts.length} texts routed to the SSM, ${lmTexts.length} to the LM`);
-if (ssmTexts.length === 0 || lmTexts.length === 0) throw new Error("the adapter routes every test text one way");
+if (ssmTexts.length === 0 || lmTexts.length === 0)
+  throw new Error("the adapter routes every test text one way");
 
 const replay = await startReplayServer({ answers, model: "gpt4", latencyMs: upstreamLatencyMs });
 const server = await startServeChild();
 try {
   const idleRssMb = readRssMb(server.pid);
-  const bodies = ssmTexts.map((text) => JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] }));
+  const bodies = ssmTexts.map((text) =>
+    JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] }),
+  );
   log("warm-up: 3 s");
-  await runLoad({ url: `${server.url}/v1/chat/completions`, bodies, connections, durationSeconds: 3, headers: jsonHeaders });
+  await runLoad({
+    url: `${server.url}/v1/chat/completions`,
+    bodies,
+    connections,
+    durationSeconds: 3,
+    headers: jsonHeaders,
+  });
   log(`SSM-routed load: ${connections} connections for ${durationSeconds} s`);
   const sampler = sampleRss(server.pid);
+  const cpuBefore = readCpuMs(server.pid);
   const load = await runLoad({
     url: `${server.url}/v1/chat/completions`,
     bodies,
@@ -109,15 +124,42 @@ try {
     headers: jsonHeaders,
   });
   const peakRssMb = sampler.stop();
+  const serverCpuMsPerRequest = (readCpuMs(server.pid) - cpuBefore) / Math.max(1, load.requests);
+  log(
+    `SSM-routed load at a fixed ${offeredRate} requests/s: ${connections} connections for ${durationSeconds} s`,
+  );
+  const fixedRateSampler = sampleRss(server.pid);
+  const fixed = await runLoad({
+    url: `${server.url}/v1/chat/completions`,
+    bodies,
+    connections,
+    durationSeconds,
+    headers: jsonHeaders,
+    overallRate: offeredRate,
+  });
+  const fixedRatePeakRssMb = fixedRateSampler.stop();
 
-  log(`LM-routed latency: ${lmSamples} interleaved requests to the replay server (${upstreamLatencyMs} ms) and through serve`);
-  const overhead = await measureLmOverhead(server.url, replay.url);
+  log(
+    `LM-routed latency: ${lmSamples} interleaved requests to the replay server (${upstreamLatencyMs} ms) and through serve`,
+  );
+  const overhead = await measureLmOverhead(server.url, replay.url, server.pid);
 
-  const report = {
+  const report: BenchReport & Record<string, unknown> = {
     dataset: "banking77",
     adaptSeconds,
     ssmRoutedShareOfTest: ssmTexts.length / testTexts.length,
-    ssmRouted: {
+    ssmRoutedFixedRate: {
+      connections,
+      durationSeconds,
+      offeredRequestsPerSecond: offeredRate,
+      requestsPerSecond: Math.round(fixed.requestsPerSecond),
+      latencyP50Ms: fixed.latencyP50Ms,
+      latencyP99Ms: fixed.latencyP99Ms,
+      latencyMaxMs: fixed.latencyMaxMs,
+      errors: fixed.errors + fixed.timeouts + fixed.non2xx,
+      peakRssMb: fixedRatePeakRssMb,
+    },
+    ssmRoutedMaxThroughput: {
       connections,
       durationSeconds,
       requests: load.requests,
@@ -126,16 +168,19 @@ try {
       latencyP99Ms: load.latencyP99Ms,
       latencyMaxMs: load.latencyMaxMs,
       errors: load.errors + load.timeouts + load.non2xx,
+      serverCpuMsPerRequest: round(serverCpuMsPerRequest, 3),
       idleRssMb,
       peakRssMb,
     },
     lmRouted: overhead,
     targets,
     pass: {
-      requestsPerSecond: load.requestsPerSecond >= targets.requestsPerSecond,
-      p99: load.latencyP99Ms <= targets.p99Ms,
-      errors: load.errors + load.timeouts + load.non2xx === 0,
-      rss: peakRssMb <= targets.rssMb,
+      requestsPerSecond:
+        load.requestsPerSecond >= targets.requestsPerSecond &&
+        fixed.requestsPerSecond >= 0.98 * targets.requestsPerSecond,
+      p99: fixed.latencyP99Ms <= targets.p99Ms,
+      errors: load.errors + load.timeouts + load.non2xx + fixed.errors + fixed.timeouts + fixed.non2xx === 0,
+      rss: Math.max(peakRssMb, fixedRatePeakRssMb) <= targets.rssMb,
       lmOverhead: overhead.overheadMedianMs <= targets.lmOverheadMs,
     },
   };
@@ -204,16 +249,25 @@ async function startServeChild(): Promise<ServeChild> {
   };
 }
 
-
 function runLoad(settings: LoadGeneratorSettings): Promise<LoadGeneratorResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(loadGeneratorMain, [], { execArgv: nodeArguments, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(loadGeneratorMain, [], {
+      execArgv: nodeArguments,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     child.once("message", (message) => resolve(message as LoadGeneratorResult));
     child.once("exit", (code) => {
       if (code !== 0) reject(new Error(`load generator exited with ${code}`));
     });
     child.send(settings);
   });
+}
+
+/** User + system CPU time of a process so far, in milliseconds (from /proc/PID/stat, clock ticks of 10 ms). */
+function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function readRssMb(pid: number): number {
@@ -235,7 +289,7 @@ function sampleRss(pid: number): { stop(): number } {
   };
 }
 
-async function measureLmOverhead(serveUrl: string, replayUrl: string) {
+async function measureLmOverhead(serveUrl: string, replayUrl: string, servePid: number) {
   const prompter = createClassificationPrompter(task);
   const direct: number[] = [];
   const served: number[] = [];
@@ -248,6 +302,7 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string) {
     return { ms: performance.now() - started, route: response.headers.get("x-easy-adapt-route") };
   };
   const warmUp = Math.min(20, lmTexts.length);
+  let serveCpuMs = 0;
   for (let index = 0; index < lmSamples + warmUp; index += 1) {
     const text = lmTexts[index % lmTexts.length]!;
     const request = prompter(text);
@@ -259,8 +314,10 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string) {
     });
     const serveBody = JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] });
     const directTiming = await time(`${replayUrl}/chat/completions`, directBody);
+    const cpuBefore = readCpuMs(servePid);
     const serveTiming = await time(`${serveUrl}/v1/chat/completions`, serveBody);
     if (index < warmUp) continue;
+    serveCpuMs += readCpuMs(servePid) - cpuBefore;
     direct.push(directTiming.ms);
     served.push(serveTiming.ms);
     routes[serveTiming.route ?? "none"] = (routes[serveTiming.route ?? "none"] ?? 0) + 1;
@@ -276,6 +333,7 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string) {
     servedMeanMs: round(mean(served)),
     overheadMedianMs: round(servedMedian - directMedian),
     overheadMeanMs: round(mean(served) - mean(direct)),
+    serverCpuMsPerRequest: round(serveCpuMs / lmSamples, 3),
     routes,
   };
 }
@@ -290,48 +348,97 @@ function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
 }
 
-function printTable(
-  report: {
-    ssmRouted: {
-      requestsPerSecond: number;
-      latencyP50Ms: number;
-      latencyP99Ms: number;
-      errors: number;
-      peakRssMb: number;
-      idleRssMb: number;
-      connections: number;
-      durationSeconds: number;
-    };
-    lmRouted: Awaited<ReturnType<typeof measureLmOverhead>>;
-    pass: Record<string, boolean>;
-    ssmRoutedShareOfTest: number;
-    adaptSeconds: number | undefined;
-  },
-  exitCode: number | null,
-): void {
-  const mark = (ok: boolean | undefined) => (ok ? "ok" : "MISSED");
-  const ssm = report.ssmRouted;
+type BenchReport = {
+  ssmRoutedShareOfTest: number;
+  adaptSeconds: number | undefined;
+  ssmRoutedFixedRate: {
+    connections: number;
+    durationSeconds: number;
+    latencyMaxMs: number;
+    offeredRequestsPerSecond: number;
+    requestsPerSecond: number;
+    latencyP50Ms: number;
+    latencyP99Ms: number;
+    errors: number;
+    peakRssMb: number;
+  };
+  ssmRoutedMaxThroughput: {
+    requests: number;
+    latencyMaxMs: number;
+    connections: number;
+    durationSeconds: number;
+    requestsPerSecond: number;
+    latencyP50Ms: number;
+    latencyP99Ms: number;
+    errors: number;
+    serverCpuMsPerRequest: number;
+    idleRssMb: number;
+    peakRssMb: number;
+  };
+  lmRouted: Awaited<ReturnType<typeof measureLmOverhead>>;
+  pass: Record<"requestsPerSecond" | "p99" | "errors" | "rss" | "lmOverhead", boolean>;
+};
+
+function printTable(report: BenchReport, exitCode: number | null): void {
+  const mark = (ok: boolean) => (ok ? "ok" : "MISSED");
+  const fixed = report.ssmRoutedFixedRate;
+  const max = report.ssmRoutedMaxThroughput;
   const lm = report.lmRouted;
   const rows: [string, string, string, string][] = [
-    ["SSM-routed requests/s", String(ssm.requestsPerSecond), `>= ${targets.requestsPerSecond}`, mark(report.pass.requestsPerSecond)],
-    ["SSM-routed p50 latency", `${ssm.latencyP50Ms} ms`, "", ""],
-    ["SSM-routed p99 latency", `${ssm.latencyP99Ms} ms`, `<= ${targets.p99Ms} ms`, mark(report.pass.p99)],
-    ["errors (incl. non-2xx, timeouts)", String(ssm.errors), "0", mark(report.pass.errors)],
-    ["server RSS idle / peak", `${ssm.idleRssMb} / ${ssm.peakRssMb} MB`, `<= ${targets.rssMb} MB`, mark(report.pass.rss)],
-    ["upstream alone, median", `${lm.directMedianMs} ms`, "", ""],
-    ["LM-routed through serve, median", `${lm.servedMedianMs} ms`, "", ""],
-    ["LM overhead (median / mean)", `${lm.overheadMedianMs} / ${lm.overheadMeanMs} ms`, `<= ${targets.lmOverheadMs} ms`, mark(report.pass.lmOverhead)],
+    ["measure", "value", "target", ""],
+    [
+      "SSM-routed, closed loop: requests/s",
+      String(max.requestsPerSecond),
+      `>= ${targets.requestsPerSecond}`,
+      mark(report.pass.requestsPerSecond),
+    ],
+    ["SSM-routed, closed loop: p50 / p99", `${max.latencyP50Ms} / ${max.latencyP99Ms} ms`, "", ""],
+    ["SSM-routed, closed loop: server CPU", `${max.serverCpuMsPerRequest} ms/request`, "", ""],
+    [
+      `SSM-routed at ${fixed.offeredRequestsPerSecond}/s: achieved`,
+      `${fixed.requestsPerSecond} requests/s`,
+      "",
+      "",
+    ],
+    [
+      `SSM-routed at ${fixed.offeredRequestsPerSecond}/s: p50 / p99`,
+      `${fixed.latencyP50Ms} / ${fixed.latencyP99Ms} ms`,
+      `p99 <= ${targets.p99Ms} ms`,
+      mark(report.pass.p99),
+    ],
+    ["errors (incl. non-2xx, timeouts)", String(max.errors + fixed.errors), "0", mark(report.pass.errors)],
+    [
+      "server RSS idle / peak",
+      `${max.idleRssMb} / ${Math.max(max.peakRssMb, fixed.peakRssMb)} MB`,
+      `<= ${targets.rssMb} MB`,
+      mark(report.pass.rss),
+    ],
+    ["LM-routed: upstream alone, median", `${lm.directMedianMs} ms`, "", ""],
+    ["LM-routed: through serve, median", `${lm.servedMedianMs} ms`, "", ""],
+    [
+      "LM-routed: added latency median / mean",
+      `${lm.overheadMedianMs} / ${lm.overheadMeanMs} ms`,
+      `<= ${targets.lmOverheadMs} ms`,
+      mark(report.pass.lmOverhead),
+    ],
+    ["LM-routed: server CPU", `${lm.serverCpuMsPerRequest} ms/request`, "", ""],
   ];
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = [
-    `serve benchmark — banking77 adapter (${(report.ssmRoutedShareOfTest * 100).toFixed(1)}% of test texts SSM-routed), ` +
-      `${ssm.connections} connections × ${ssm.durationSeconds} s, upstream latency ${lm.upstreamLatencyMs} ms, ${lm.samples} LM samples` +
-      (report.adaptSeconds === undefined ? "" : `, adapt ${report.adaptSeconds.toFixed(1)} s`),
-    ...rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()),
+    `serve benchmark: banking77 adapter (${(report.ssmRoutedShareOfTest * 100).toFixed(1)}% of test texts SSM-routed), ` +
+      `${max.connections} connections x ${max.durationSeconds} s per load run, upstream latency ${lm.upstreamLatencyMs} ms, ` +
+      `${lm.samples} LM samples${report.adaptSeconds === undefined ? "" : `, adapt ${report.adaptSeconds.toFixed(1)} s`}`,
+    ...rows.map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    ),
     `LM-routed answers by route: ${JSON.stringify(lm.routes)}; serve exited with ${exitCode} after SIGTERM`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -15,8 +15,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadRows } from "../data/stream-rows.js";
 import { sharedDatasetsDir } from "../data/shared-datasets.js";
+import { loadRows } from "../data/stream-rows.js";
 import { taskFromRows } from "../data/task-from-rows.js";
 import { trainingSetFromRows } from "../data/training-set.js";
 import { trainNgramLinear } from "../small-models/train-ngram-linear.js";
@@ -86,9 +86,13 @@ async function runOurs(datasetsDir: string, dataset: string): Promise<BenchResul
 
 function runOursInChild(dataset: string): Promise<BenchResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--worker", dataset], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), "--worker", dataset],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       output += chunk;
@@ -106,7 +110,10 @@ function fastTextAvailable(): boolean {
 }
 
 /** Runs a command, polling /proc/PID/status for its peak resident memory (VmHWM). */
-function runMeasured(command: string, args: string[]): Promise<{ seconds: number; peakKb: number; stdout: string }> {
+function runMeasured(
+  command: string,
+  args: string[],
+): Promise<{ seconds: number; peakKb: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -132,7 +139,8 @@ function runMeasured(command: string, args: string[]): Promise<{ seconds: number
     child.on("error", reject);
     child.on("close", (status) => {
       clearInterval(timer);
-      if (status !== 0) reject(new Error(`${command} ${args.join(" ")} exited with ${status}: ${stderr.slice(-500)}`));
+      if (status !== 0)
+        reject(new Error(`${command} ${args.join(" ")} exited with ${status}: ${stderr.slice(-500)}`));
       else resolve({ seconds: (performance.now() - startedAt) / 1000, peakKb, stdout });
     });
   });
@@ -148,7 +156,10 @@ async function runFastText(datasetsDir: string, dataset: string): Promise<BenchR
   try {
     const train = await loadRows(join(datasetsDir, dataset, "train.csv"));
     const test = await loadRows(join(datasetsDir, dataset, "test.csv"));
-    await writeFile(join(directory, "train.txt"), `${train.map((row) => fastTextLine(row.text, row.label)).join("\n")}\n`);
+    await writeFile(
+      join(directory, "train.txt"),
+      `${train.map((row) => fastTextLine(row.text, row.label)).join("\n")}\n`,
+    );
     await writeFile(join(directory, "test.txt"), `${test.map((row) => fastTextLine(row.text)).join("\n")}\n`);
     await writeFile(join(directory, "one.txt"), `${fastTextLine(test[0]!.text)}\n`);
     const modelPrefix = join(directory, "model");
@@ -160,8 +171,16 @@ async function runFastText(datasetsDir: string, dataset: string): Promise<BenchR
       modelPrefix,
       ...FASTTEXT_ARGS,
     ]);
-    const prediction = await runMeasured("fasttext", ["predict", `${modelPrefix}.bin`, join(directory, "test.txt")]);
-    const loadOnly = await runMeasured("fasttext", ["predict", `${modelPrefix}.bin`, join(directory, "one.txt")]);
+    const prediction = await runMeasured("fasttext", [
+      "predict",
+      `${modelPrefix}.bin`,
+      join(directory, "test.txt"),
+    ]);
+    const loadOnly = await runMeasured("fasttext", [
+      "predict",
+      `${modelPrefix}.bin`,
+      join(directory, "one.txt"),
+    ]);
     const predicted = prediction.stdout.trim().split("\n");
     let correct = 0;
     test.forEach((row, index) => {
@@ -192,9 +211,13 @@ function formatTable(results: BenchResult[]): string {
     result.predictMicrosPerText.toFixed(1),
     result.peakRssMb.toFixed(0),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   const line = (cells: string[]): string =>
-    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ");
+    cells
+      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join("  ");
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
 }
 
@@ -230,18 +253,24 @@ async function main(): Promise<void> {
     return { dataset, trainTimeRatio: ours && theirs ? ours.trainSeconds / theirs.trainSeconds : null };
   });
   if (json) {
-    process.stdout.write(`${JSON.stringify({ fastText: withFastText, fastTextArgs: FASTTEXT_ARGS.join(" "), results, ratios })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ fastText: withFastText, fastTextArgs: FASTTEXT_ARGS.join(" "), results, ratios })}\n`,
+    );
     return;
   }
   if (!withFastText) {
-    process.stdout.write("fastText is not installed (no `fasttext` on PATH): showing easy-adapt's model alone.\n\n");
+    process.stdout.write(
+      "fastText is not installed (no `fasttext` on PATH): showing easy-adapt's model alone.\n\n",
+    );
   } else {
     process.stdout.write(`fastText settings: ${FASTTEXT_ARGS.join(" ")}\n\n`);
   }
   process.stdout.write(`${formatTable(results)}\n`);
   for (const ratio of ratios) {
     if (ratio.trainTimeRatio !== null) {
-      process.stdout.write(`\n${ratio.dataset}: ngram-linear trains in ${ratio.trainTimeRatio.toFixed(2)}× fastText's time`);
+      process.stdout.write(
+        `\n${ratio.dataset}: ngram-linear trains in ${ratio.trainTimeRatio.toFixed(2)}× fastText's time`,
+      );
     }
   }
   process.stdout.write("\n");

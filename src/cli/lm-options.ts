@@ -25,7 +25,10 @@ export function addLargeModelOptions(command: Command): Command {
         .choices(["openai-compatible", "anthropic"])
         .default("openai-compatible"),
     )
-    .option("--lm-base-url <url>", "API base URL (default https://api.openai.com/v1 or https://api.anthropic.com)")
+    .option(
+      "--lm-base-url <url>",
+      "API base URL (default https://api.openai.com/v1 or https://api.anthropic.com)",
+    )
     .option("--lm-model <name>", "model name sent to the API")
     .option(
       "--lm-api-key-env <name>",
@@ -36,7 +39,11 @@ export function addLargeModelOptions(command: Command): Command {
     .option("--concurrency <n>", "LM calls in flight at once", "8")
     .option("--lm-timeout-ms <n>", "timeout of one LM call in milliseconds", "60000")
     .option("--max-retries <n>", "retries of a failed LM call (429, 5xx, timeouts, network errors)", "3")
-    .addOption(new Option("--retry-base-delay-ms <n>", "first retry backoff in milliseconds").default("500").hideHelp())
+    .addOption(
+      new Option("--retry-base-delay-ms <n>", "first retry backoff in milliseconds")
+        .default("500")
+        .hideHelp(),
+    )
     .option("--max-calls <n>", "budget: most LM calls to make")
     .option("--max-tokens <n>", "budget: most tokens (prompt + output) to spend")
     .option("--max-dollars <x>", "budget: most dollars to spend (needs the two prices)")
@@ -133,7 +140,8 @@ export function largeModelFromOptions(
     throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   }
   const settings = parsed.data;
-  if (settings.lmModel === undefined) throw new UsageError("--lm-model is required (the model name the API serves)");
+  if (settings.lmModel === undefined)
+    throw new UsageError("--lm-model is required (the model name the API serves)");
   const prices = pricesFrom(settings);
   if (settings.maxDollars !== undefined && prices === undefined) {
     throw new UsageError("--max-dollars needs --price-input-per-mtok and --price-output-per-mtok");
@@ -171,7 +179,8 @@ export function largeModelFromOptions(
   if (settings.dryRun) {
     model = {
       id: connector.id,
-      complete: () => Promise.reject(new EasyAdaptError("--dry-run: no LM call is made", { isUserError: true })),
+      complete: () =>
+        Promise.reject(new EasyAdaptError("--dry-run: no LM call is made", { isUserError: true })),
     };
   } else {
     model = createRetryingModel(connector, {
@@ -195,7 +204,9 @@ export function largeModelFromOptions(
   let cache: AnswerCache | undefined;
   if (settings.cache !== false) {
     const cachePath =
-      typeof settings.cache === "string" ? resolve(settings.cache) : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
+      typeof settings.cache === "string"
+        ? resolve(settings.cache)
+        : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
     cache = createAnswerCache(cachePath);
     model = createCachedModel(model, cache, {
       onHit: () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { registerAdaptCommand } from "./commands/adapt-command.js";
+import { registerBenchAllCommand } from "./commands/bench-all-command.js";
 import { registerBenchCommand } from "./commands/bench-command.js";
 import { registerDemoCommand } from "./commands/demo-command.js";
 import { registerEvalCommand } from "./commands/eval-command.js";
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerPredictCommand(program);
   registerEvalCommand(program);
   registerBenchCommand(program);
+  registerBenchAllCommand(program);
   registerServeCommand(program);
   return program;
 }

@@ -55,7 +55,8 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
   };
   const failIfParseError = (): void => {
     if (parseError === undefined) return;
-    const line = parseError instanceof CsvError ? (parseError as CsvError & { lines?: number }).lines : undefined;
+    const line =
+      parseError instanceof CsvError ? (parseError as CsvError & { lines?: number }).lines : undefined;
     throw new DataError(
       `invalid CSV${line === undefined ? "" : ` near line ${line}`}: ${(parseError as Error).message}`,
       { file, row: row + 1 },
@@ -77,7 +78,8 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
     }
     const { text, invalidAt } = decoder.decode(new Uint8Array(0), true);
     await write(text);
-    if (invalidAt !== undefined) throw new DataError(`invalid UTF-8 at byte ${invalidAt}`, { file, row: row + 1 });
+    if (invalidAt !== undefined)
+      throw new DataError(`invalid UTF-8 at byte ${invalidAt}`, { file, row: row + 1 });
     parser.end();
     await ended;
     failIfParseError();
@@ -94,7 +96,12 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
 export function wrapReadError(error: unknown, file: string): unknown {
   if (error instanceof DataError) return error;
   if (error instanceof Error && "code" in error && error.code === "ABORT_ERR") return error;
-  if (error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("E")) {
+  if (
+    error instanceof Error &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    error.code.startsWith("E")
+  ) {
     return new DataError(`cannot read the file: ${error.message}`, { file }, { cause: error });
   }
   return error;

@@ -1,4 +1,4 @@
-export { type RowReadOptions } from "./row-read-options.js";
+export type { RowReadOptions } from "./row-read-options.js";
 export { sharedDatasetsDir } from "./shared-datasets.js";
 export { loadRows, streamRows } from "./stream-rows.js";
 export { loadTask, parseTask, taskSchema } from "./task-file.js";

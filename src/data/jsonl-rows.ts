@@ -33,7 +33,11 @@ export async function* streamJsonlRows(file: string, options: RowReadOptions = {
     const columns: Record<string, string> = {};
     for (const [key, field] of Object.entries(value)) {
       columns[key] =
-        typeof field === "string" ? field : field === null || field === undefined ? "" : JSON.stringify(field);
+        typeof field === "string"
+          ? field
+          : field === null || field === undefined
+            ? ""
+            : JSON.stringify(field);
     }
     const record = value as Record<string, unknown>;
     return validate(columns, line, (column) => Object.hasOwn(record, column) && record[column] !== null);
@@ -53,7 +57,8 @@ export async function* streamJsonlRows(file: string, options: RowReadOptions = {
       }
     }
     const { text, invalidAt } = decoder.decode(new Uint8Array(0), true);
-    if (invalidAt !== undefined) throw new DataError(`invalid UTF-8 at byte ${invalidAt}`, { file, row: line + 1 });
+    if (invalidAt !== undefined)
+      throw new DataError(`invalid UTF-8 at byte ${invalidAt}`, { file, row: line + 1 });
     const row = parseLine(carry + text);
     if (row !== undefined) yield row;
   } catch (error) {

@@ -27,23 +27,34 @@ export async function loadRecordedAnswers(
     try {
       content = await readFile(file, "utf8");
     } catch (error) {
-      throw new DataError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file }, {
-        cause: error,
-      });
+      throw new DataError(
+        `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        { file },
+        {
+          cause: error,
+        },
+      );
     }
     let records: Record<string, string>[];
     try {
       records = recordsSchema.parse(parse(content, { columns: true, bom: true, skip_empty_lines: true }));
     } catch (error) {
-      throw new DataError(`not a valid CSV file (${error instanceof Error ? error.message : String(error)})`, { file }, {
-        cause: error,
-      });
+      throw new DataError(
+        `not a valid CSV file (${error instanceof Error ? error.message : String(error)})`,
+        { file },
+        {
+          cause: error,
+        },
+      );
     }
     const first = records[0];
     if (first === undefined) continue;
     for (const column of [textColumn, answerColumn]) {
       if (!(column in first)) {
-        throw new DataError(`no column "${column}" (columns: ${Object.keys(first).join(", ")})`, { file, column });
+        throw new DataError(`no column "${column}" (columns: ${Object.keys(first).join(", ")})`, {
+          file,
+          column,
+        });
       }
     }
     records.forEach((record, index) => {

@@ -15,11 +15,14 @@ export function createRowValidator(
 
   return (columns, row, present) => {
     if (!present(textColumn)) {
-      throw new DataError(`missing text column "${textColumn}" (columns: ${Object.keys(columns).join(", ")})`, {
-        file,
-        row,
-        column: textColumn,
-      });
+      throw new DataError(
+        `missing text column "${textColumn}" (columns: ${Object.keys(columns).join(", ")})`,
+        {
+          file,
+          row,
+          column: textColumn,
+        },
+      );
     }
     const text = columns[textColumn] ?? "";
     if (text.trim() === "") throw new DataError("empty text", { file, row, column: textColumn });

@@ -57,7 +57,11 @@ export async function loadTask(file: string): Promise<Task> {
   try {
     value = JSON.parse(source);
   } catch (error) {
-    throw new DataError(`the task file is not valid JSON: ${(error as Error).message}`, { file }, { cause: error });
+    throw new DataError(
+      `the task file is not valid JSON: ${(error as Error).message}`,
+      { file },
+      { cause: error },
+    );
   }
   return parseTask(value, file);
 }

@@ -7,7 +7,9 @@ export function taskFromRows(name: string, rows: Iterable<DataRow>, file = "(dat
   const labels = new Set<string>();
   for (const row of rows) if (row.label !== undefined) labels.add(row.label);
   if (labels.size < 2) {
-    throw new DataError(`needs at least two distinct labels to define a task, found ${labels.size}`, { file });
+    throw new DataError(`needs at least two distinct labels to define a task, found ${labels.size}`, {
+      file,
+    });
   }
   return { name, labels: [...labels].sort((left, right) => (left < right ? -1 : left > right ? 1 : 0)) };
 }

@@ -57,9 +57,10 @@ export function createAnswerCache(path: string): AnswerCache {
     );
   }
 
-  const select = database.prepare<[string, string], { text: string; prompt_tokens: number; completion_tokens: number }>(
-    "SELECT text, prompt_tokens, completion_tokens FROM answers WHERE model_id = ? AND request_hash = ?",
-  );
+  const select = database.prepare<
+    [string, string],
+    { text: string; prompt_tokens: number; completion_tokens: number }
+  >("SELECT text, prompt_tokens, completion_tokens FROM answers WHERE model_id = ? AND request_hash = ?");
   const exists = database
     .prepare<[string, string], number>("SELECT 1 FROM answers WHERE model_id = ? AND request_hash = ?")
     .pluck();
@@ -73,7 +74,10 @@ export function createAnswerCache(path: string): AnswerCache {
     get(modelId, requestHash) {
       const row = select.get(modelId, requestHash);
       if (row === undefined) return undefined;
-      return { text: row.text, usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens } };
+      return {
+        text: row.text,
+        usage: { promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens },
+      };
     },
     has: (modelId, requestHash) => exists.get(modelId, requestHash) !== undefined,
     put(modelId, requestHash, answer) {

@@ -78,6 +78,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
           callSignal,
           timeoutMs,
           apiKeyEnv: options.apiKeyEnv,
+          baseUrl: options.baseUrl ?? "https://api.anthropic.com",
         });
       } finally {
         callSignal.dispose();

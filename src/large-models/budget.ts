@@ -36,7 +36,9 @@ export interface Budget {
 
 export function costOf(usage: TokenUsage, prices: TokenPrices | undefined): number {
   if (prices === undefined) return 0;
-  return (usage.promptTokens * prices.inputPerMillion + usage.completionTokens * prices.outputPerMillion) / 1e6;
+  return (
+    (usage.promptTokens * prices.inputPerMillion + usage.completionTokens * prices.outputPerMillion) / 1e6
+  );
 }
 
 export function createBudget(limits: BudgetLimits = {}): Budget {
@@ -46,7 +48,10 @@ export function createBudget(limits: BudgetLimits = {}): Budget {
     limits,
     spent: () => ({ ...spent }),
     reserve(request) {
-      const worst: TokenUsage = { promptTokens: estimatePromptTokens(request), completionTokens: request.maxTokens };
+      const worst: TokenUsage = {
+        promptTokens: estimatePromptTokens(request),
+        completionTokens: request.maxTokens,
+      };
       const tokens = worst.promptTokens + worst.completionTokens;
       const dollars = costOf(worst, limits.prices);
       if (limits.maxCalls !== undefined && spent.calls + reserved.calls + 1 > limits.maxCalls) {

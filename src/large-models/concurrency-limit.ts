@@ -8,7 +8,8 @@ export interface ConcurrencyLimiter {
 }
 
 export function createConcurrencyLimiter(limit: number): ConcurrencyLimiter {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`concurrency must be an integer >= 1, got ${limit}`);
   let active = 0;
   const queue: Array<() => void> = [];
   const release = () => {

@@ -36,12 +36,18 @@ export function estimateRequestsCost(
   const dollars =
     context.prices === undefined
       ? undefined
-      : costOf({ promptTokens: estimate.promptTokens, completionTokens: estimate.completionTokens }, context.prices);
+      : costOf(
+          { promptTokens: estimate.promptTokens, completionTokens: estimate.completionTokens },
+          context.prices,
+        );
   return { ...estimate, dollars };
 }
 
 export function formatDryRunEstimate(estimate: DryRunEstimate): string {
-  const cost = estimate.dollars === undefined ? "cost unknown (set --price-input-per-mtok and --price-output-per-mtok)" : `~$${estimate.dollars.toFixed(4)}`;
+  const cost =
+    estimate.dollars === undefined
+      ? "cost unknown (set --price-input-per-mtok and --price-output-per-mtok)"
+      : `~$${estimate.dollars.toFixed(4)}`;
   return (
     `dry run: ${estimate.calls} LM calls (${estimate.cached} of ${estimate.requests} requests already cached), ` +
     `~${estimate.promptTokens} prompt tokens + up to ${estimate.completionTokens} output tokens, ${cost}; nothing was spent`

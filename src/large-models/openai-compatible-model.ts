@@ -78,6 +78,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
           callSignal,
           timeoutMs,
           apiKeyEnv: options.apiKeyEnv,
+          baseUrl: options.baseUrl,
         });
       } finally {
         callSignal.dispose();

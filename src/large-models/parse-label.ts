@@ -19,11 +19,15 @@ export function parseLabel(answer: string, labels: readonly string[]): ParseLabe
   return parser(answer);
 }
 
-const prefixPattern = /^(?:the\s+)?(?:final\s+)?(?:label|answer|category|class|intent|sentiment|classification)\s*(?:is)?\s*[:=-]?\s*/i;
+const prefixPattern =
+  /^(?:the\s+)?(?:final\s+)?(?:label|answer|category|class|intent|sentiment|classification)\s*(?:is)?\s*[:=-]?\s*/i;
 const wrapperPattern = /^[\s"'`*_([{<«“‘]+|[\s"'`*_)\]}>»”’.!,;:]+$/g;
 
 export function normalizeLabelText(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
 export function createLabelParser(labels: readonly string[]): LabelParser {
@@ -35,7 +39,8 @@ export function createLabelParser(labels: readonly string[]): LabelParser {
   }
   const normalizedKeys = [...normalized.entries()];
 
-  const byNormalizedText = (text: string): string | null | undefined => normalized.get(normalizeLabelText(text));
+  const byNormalizedText = (text: string): string | null | undefined =>
+    normalized.get(normalizeLabelText(text));
 
   return (answer) => {
     const trimmed = answer.trim();

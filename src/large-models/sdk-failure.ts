@@ -1,10 +1,10 @@
+import type { CallSignal } from "./call-signal.js";
 import { LargeModelAbortedError } from "./errors/large-model-aborted-error.js";
 import { LargeModelAuthenticationError } from "./errors/large-model-authentication-error.js";
 import { LargeModelHttpError } from "./errors/large-model-http-error.js";
 import { LargeModelNetworkError } from "./errors/large-model-network-error.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
 import { LargeModelTimeoutError } from "./errors/large-model-timeout-error.js";
-import type { CallSignal } from "./call-signal.js";
 import { parseRetryAfter } from "./retry-after.js";
 
 /** What went wrong in an SDK call, independent of which SDK made it. */
@@ -19,7 +19,7 @@ export type SdkFailure =
 export function toLargeModelError(
   failure: SdkFailure,
   cause: unknown,
-  context: { callSignal: CallSignal; timeoutMs: number; apiKeyEnv: string | undefined },
+  context: { callSignal: CallSignal; timeoutMs: number; apiKeyEnv: string | undefined; baseUrl: string },
 ): unknown {
   if (context.callSignal.timedOut()) return new LargeModelTimeoutError(context.timeoutMs, { cause });
   if (context.callSignal.callerAborted()) return new LargeModelAbortedError({ cause });
@@ -39,11 +39,29 @@ export function toLargeModelError(
       );
     case "aborted":
       return new LargeModelAbortedError({ cause });
-    case "connection":
-      return new LargeModelNetworkError(failure.message, { cause });
+    case "connection": {
+      const code = errorCode(cause);
+      const reason = failure.message.replace(/\.$/, "");
+      return new LargeModelNetworkError(
+        `${context.baseUrl}: ${reason}${code === undefined ? "" : ` (${code})`}`,
+        {
+          cause,
+        },
+      );
+    }
     case "malformed":
       return new LargeModelResponseError(failure.message, { cause });
     case "unknown":
       return cause;
   }
+}
+
+/** The first system error code (ECONNREFUSED, ENOTFOUND, ...) along an error's cause chain. */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if ("code" in current && typeof current.code === "string") return current.code;
+    current = current.cause;
+  }
+  return undefined;
 }

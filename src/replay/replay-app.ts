@@ -62,7 +62,9 @@ function contentText(content: z.infer<typeof contentSchema> | null | undefined):
  * An OpenAI-compatible app (`POST /v1/chat/completions`, `GET /v1/models`) that answers each prompt
  * with the recorded answer for the text in its last user message, a stand-in for the recorded LLM.
  */
-export function createReplayApp(options: ReplayAppOptions): Hono<{ Bindings: { incoming?: IncomingMessage } }> {
+export function createReplayApp(
+  options: ReplayAppOptions,
+): Hono<{ Bindings: { incoming?: IncomingMessage } }> {
   const index = createRecordedAnswerIndex(options.answers);
   const latencyMs = options.latencyMs ?? 0;
   const errorRate = options.errorRate ?? 0;
@@ -76,17 +78,24 @@ export function createReplayApp(options: ReplayAppOptions): Hono<{ Bindings: { i
   const app = new Hono<{ Bindings: { incoming?: IncomingMessage } }>();
 
   app.get("/v1/models", (context) =>
-    context.json({ object: "list", data: [{ id: model, object: "model", created, owned_by: "easy-adapt-replay" }] }),
+    context.json({
+      object: "list",
+      data: [{ id: model, object: "model", created, owned_by: "easy-adapt-replay" }],
+    }),
   );
 
   app.post("/v1/chat/completions", async (context) => {
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     if (errorRate > 0 && random() < errorRate) {
       if (random() < 0.5) {
-        return context.json(errorBody("injected rate limit", "rate_limit_error", "rate_limit_exceeded"), 429, {
-          "retry-after-ms": String(retryAfterMs),
-          "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
-        });
+        return context.json(
+          errorBody("injected rate limit", "rate_limit_error", "rate_limit_exceeded"),
+          429,
+          {
+            "retry-after-ms": String(retryAfterMs),
+            "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+          },
+        );
       }
       return context.json(errorBody("injected server error", "server_error", "internal_error"), 500);
     }
@@ -94,12 +103,19 @@ export function createReplayApp(options: ReplayAppOptions): Hono<{ Bindings: { i
     try {
       body = await readJson(context);
     } catch {
-      return context.json(errorBody("the request body is not valid JSON", "invalid_request_error", "invalid_json"), 400);
+      return context.json(
+        errorBody("the request body is not valid JSON", "invalid_request_error", "invalid_json"),
+        400,
+      );
     }
     const parsed = chatRequestSchema.safeParse(body);
     if (!parsed.success) {
       return context.json(
-        errorBody(`invalid request: ${z.prettifyError(parsed.error)}`, "invalid_request_error", "invalid_request"),
+        errorBody(
+          `invalid request: ${z.prettifyError(parsed.error)}`,
+          "invalid_request_error",
+          "invalid_request",
+        ),
         400,
       );
     }
@@ -113,7 +129,10 @@ export function createReplayApp(options: ReplayAppOptions): Hono<{ Bindings: { i
       }
     }
     if (lastUser === undefined) {
-      return context.json(errorBody("no user message in the request", "invalid_request_error", "no_user_message"), 400);
+      return context.json(
+        errorBody("no user message in the request", "invalid_request_error", "no_user_message"),
+        400,
+      );
     }
     const recorded = index.find(lastUser);
     if (recorded === undefined) {
@@ -136,12 +155,23 @@ export function createReplayApp(options: ReplayAppOptions): Hono<{ Bindings: { i
       choices: [
         { index: 0, message: { role: "assistant", content: answer }, finish_reason: "stop", logprobs: null },
       ],
-      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
     });
   });
 
   app.notFound((context) =>
-    context.json(errorBody(`no route ${context.req.method} ${context.req.path}`, "invalid_request_error", "unknown_route"), 404),
+    context.json(
+      errorBody(
+        `no route ${context.req.method} ${context.req.path}`,
+        "invalid_request_error",
+        "unknown_route",
+      ),
+      404,
+    ),
   );
   app.onError((error, context) =>
     context.json(errorBody(error.message, "server_error", "internal_error"), 500),

@@ -63,7 +63,8 @@ export function bodyTooLarge(maxBytes: number): ServeRequestError {
   });
 }
 
-function nodeIncoming(context: Context): IncomingMessage | undefined {
+/** The Node request under @hono/node-server, else undefined. */
+export function nodeIncoming(context: Context): IncomingMessage | undefined {
   const incoming = (context.env as { incoming?: unknown } | undefined)?.incoming;
   return incoming !== undefined && isEventSource(incoming) ? (incoming as IncomingMessage) : undefined;
 }

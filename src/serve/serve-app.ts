@@ -11,7 +11,7 @@ import { createConcurrencyLimit } from "./concurrency-limit.js";
 import type { DecisionLog } from "./decision-log.js";
 import { openAiErrorResponse } from "./openai-error-response.js";
 import { createPredictionService } from "./prediction-service.js";
-import { bodyTooLarge, clientAbortSignal, readRequestText } from "./read-request-text.js";
+import { bodyTooLarge, clientAbortSignal, nodeIncoming, readRequestText } from "./read-request-text.js";
 import type { ServeClock } from "./serve-clock.js";
 import type { ServeEndpoint, ServeMetrics } from "./serve-metrics.js";
 import { zodIssueMessage } from "./zod-issue-message.js";
@@ -99,13 +99,23 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
   };
 
   const maxBodyBytes = dependencies.maxBodyBytes ?? defaultMaxBodyBytes;
-  const limitBody = bodyLimit({
+  const honoBodyLimit = bodyLimit({
     maxSize: maxBodyBytes,
     onError: () => {
       const error = bodyTooLarge(maxBodyBytes);
       return openAiErrorResponse(error.status, error.message, error.type, error.code);
     },
   });
+  // Under @hono/node-server, hono's bodyLimit would build a web Request (and its stream) for every
+  // request just to look at it; there the same limit is enforced on the Node request instead: the
+  // Content-Length up front, the bytes as they are read (readRequestText).
+  const limitBody: MiddlewareHandler = (context, next) => {
+    const incoming = nodeIncoming(context);
+    if (incoming === undefined) return honoBodyLimit(context, next);
+    const declared = incoming.headers["content-length"];
+    if (declared !== undefined && Number(declared) > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
+    return next();
+  };
 
   const readJson = async (context: Context): Promise<unknown> => {
     const text = await readRequestText(context, maxBodyBytes);

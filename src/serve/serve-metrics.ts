@@ -102,6 +102,11 @@ export function createServeMetrics(): ServeMetrics {
       out.push(lmCallDuration.render("easy_adapt_lm_call_duration_seconds", ""));
       header(out, "easy_adapt_decision_log_errors_total", "Failed writes to the decision log.", "counter");
       out.push(`easy_adapt_decision_log_errors_total ${decisionLogErrors}`);
+      const cpu = process.cpuUsage();
+      header(out, "process_cpu_seconds_total", "User and system CPU time of the server process.", "counter");
+      out.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
+      header(out, "process_resident_memory_bytes", "Resident memory of the server process.", "gauge");
+      out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
       for (const gauge of gauges) {
         header(out, gauge.name, gauge.help, "gauge");
         out.push(`${gauge.name} ${gauge.read()}`);

@@ -72,14 +72,19 @@ export function decodeArtifact(bytes: Uint8Array, path: string): ArtifactContent
   const header = buffer.subarray(PREFIX_LENGTH, PREFIX_LENGTH + headerLength);
   const payload = buffer.subarray(PREFIX_LENGTH + headerLength);
   const digest = createHash("sha256").update(header).update(payload).digest();
-  if (!digest.equals(buffer.subarray(24, 56))) throw new ArtifactError("checksum mismatch: the file is corrupted", path);
+  if (!digest.equals(buffer.subarray(24, 56)))
+    throw new ArtifactError("checksum mismatch: the file is corrupted", path);
   let parsed: unknown;
   try {
     parsed = JSON.parse(header.toString("utf8"));
   } catch (error) {
     throw new ArtifactError("unreadable header", path, { cause: error });
   }
-  if (typeof parsed !== "object" || parsed === null || !Array.isArray((parsed as { arrays?: unknown }).arrays)) {
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    !Array.isArray((parsed as { arrays?: unknown }).arrays)
+  ) {
     throw new ArtifactError("header without an array table", path);
   }
   const { arrays: table, ...rest } = parsed as { arrays: unknown[] };

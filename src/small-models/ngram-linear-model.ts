@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { SmallModelSnapshot } from "../spec/small-model.js";
-import { SparseVectorizer } from "../text/sparse-vectorizer.js";
+import { KnownFeatureReader } from "./known-feature-reader.js";
 import {
   type ArtifactArray,
   arrayToBase64,
@@ -64,24 +64,18 @@ export class NgramLinearModel implements TrainedSmallModel {
   readonly kind = NGRAM_LINEAR_KIND;
   readonly labels: readonly string[];
   readonly parts: NgramLinearParts;
-  private readonly rowOfBucket: Int32Array;
-  private readonly vectorizer: SparseVectorizer;
+  private readonly reader: KnownFeatureReader;
   private readonly logits: Float64Array;
-  private rows = new Int32Array(256);
-  private rowValues = new Float32Array(256);
 
   constructor(parts: NgramLinearParts) {
     this.parts = parts;
     this.labels = parts.labels;
-    const { settings } = parts;
-    this.rowOfBucket = new Int32Array(settings.buckets).fill(-1);
-    let idfByBucket: Float32Array | undefined;
-    if (settings.idf) idfByBucket = new Float32Array(settings.buckets).fill(parts.unseenIdf);
-    parts.featureBuckets.forEach((bucket, row) => {
-      this.rowOfBucket[bucket] = row;
-      if (idfByBucket !== undefined) idfByBucket[bucket] = parts.featureIdf[row]!;
-    });
-    this.vectorizer = new SparseVectorizer(settings, settings.sublinearTf, idfByBucket);
+    this.reader = new KnownFeatureReader(
+      parts.settings,
+      parts.featureBuckets,
+      parts.featureIdf,
+      parts.unseenIdf,
+    );
     this.logits = new Float64Array(parts.labels.length);
   }
 
@@ -99,32 +93,14 @@ export class NgramLinearModel implements TrainedSmallModel {
 
   /** The uncalibrated scores (before temperature and softmax) into `out`. */
   rawLogitsInto(text: string, out: Float64Array): void {
-    const size = this.vectorizer.vectorize(text);
-    if (size > this.rows.length) {
-      this.rows = new Int32Array(this.vectorizer.indices.length);
-      this.rowValues = new Float32Array(this.vectorizer.indices.length);
-    }
-    const { rows, rowValues, rowOfBucket } = this;
-    const indices = this.vectorizer.indices;
-    const values = this.vectorizer.values;
-    let seen = 0;
-    for (let position = 0; position < size; position++) {
-      const row = rowOfBucket[indices[position]!]!;
-      if (row < 0) continue;
-      rows[seen] = row;
-      rowValues[seen++] = values[position]!;
-    }
-    scoreSparseRow(this.parts.weights, this.parts.bias, this.labels.length, rows, rowValues, 0, seen, out);
+    const known = this.reader.read(text);
+    const { weights, bias } = this.parts;
+    scoreSparseRow(weights, bias, this.labels.length, this.reader.rows, this.reader.values, 0, known, out);
   }
 
   /** Share in [0, 1] of the text's distinct hashed features never seen in training (1 for a text with none). */
   novelty(text: string): number {
-    const size = this.vectorizer.count(text);
-    if (size === 0) return 1;
-    let unseen = 0;
-    const indices = this.vectorizer.indices;
-    for (let position = 0; position < size; position++) if (this.rowOfBucket[indices[position]!]! < 0) unseen++;
-    return unseen / size;
+    return this.reader.novelty(text);
   }
 
   toJSON(): NgramLinearSnapshot & SmallModelSnapshot {
@@ -141,7 +117,8 @@ export class NgramLinearModel implements TrainedSmallModel {
   /** Rebuilds a model from `toJSON()` output; refuses anything malformed with ArtifactError. */
   static fromJSON(value: unknown, source = "(snapshot)"): NgramLinearModel {
     const parsed = snapshotSchema.safeParse(value);
-    if (!parsed.success) throw new ArtifactError(`not an ngram-linear snapshot: ${parsed.error.message}`, source);
+    if (!parsed.success)
+      throw new ArtifactError(`not an ngram-linear snapshot: ${parsed.error.message}`, source);
     const { featureBuckets, featureIdf, weights, bias, ...header } = parsed.data;
     return NgramLinearModel.fromArtifact(
       header,
@@ -183,7 +160,8 @@ export class NgramLinearModel implements TrainedSmallModel {
     source: string,
   ): NgramLinearModel {
     const parsed = headerSchema.safeParse(headerValue);
-    if (!parsed.success) throw new ArtifactError(`invalid ngram-linear header: ${parsed.error.message}`, source);
+    if (!parsed.success)
+      throw new ArtifactError(`invalid ngram-linear header: ${parsed.error.message}`, source);
     const header = parsed.data;
     const { featureBuckets, featureIdf, weights, bias } = arrays;
     const classes = header.labels.length;

@@ -34,7 +34,8 @@ export function scoreSparseRow(
   }
   for (; k < classes; k++) {
     let score = bias[k]!;
-    for (let entry = start; entry < end; entry++) score += values[entry]! * weights[columns[entry]! * classes + k]!;
+    for (let entry = start; entry < end; entry++)
+      score += values[entry]! * weights[columns[entry]! * classes + k]!;
     scores[k] = score;
   }
 }

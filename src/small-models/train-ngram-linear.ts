@@ -1,9 +1,13 @@
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
-import { SparseVectorizer, weighAndNormalize } from "../text/sparse-vectorizer.js";
+import { extractFeatures, type FeatureMatrix } from "./feature-matrix.js";
 import { NgramLinearModel } from "./ngram-linear-model.js";
-import { type NgramLinearOptions, type NgramLinearOptionsInput, ngramLinearOptionsSchema } from "./ngram-linear-options.js";
+import {
+  type NgramLinearOptions,
+  type NgramLinearOptionsInput,
+  ngramLinearOptionsSchema,
+} from "./ngram-linear-options.js";
 import { createSeededRandom, shuffleInPlace } from "./seeded-random.js";
 import { softmaxInto } from "./softmax.js";
 import { scoreSparseRow } from "./sparse-scores.js";
@@ -13,16 +17,6 @@ import { validateTrainingSet } from "./validate-training-set.js";
 export interface TrainHooks {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
-}
-
-/** Training rows pre-extracted once: CSR over compact feature rows, values weighted and L2-normalised. */
-interface FeatureMatrix {
-  rowStart: Int32Array;
-  columns: Int32Array;
-  values: Float32Array;
-  featureBuckets: Int32Array;
-  featureIdf: Float32Array;
-  unseenIdf: number;
 }
 
 const MIN_HELD_OUT = 10;
@@ -48,10 +42,13 @@ export async function trainNgramLinear(
   const count = set.texts.length;
   const random = createSeededRandom(options.seed);
 
-  const matrix = extractFeatures(set.texts, options, hooks);
+  const matrix = extractFeatures(set.texts, options, hooks.onProgress);
   const order = new Int32Array(count).map((_, index) => index);
   shuffleInPlace(order, random);
-  const heldOutCount = Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT ? Math.floor(count * options.heldOutFraction) : 0;
+  const heldOutCount =
+    Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT
+      ? Math.floor(count * options.heldOutFraction)
+      : 0;
   const heldOut = order.slice(0, heldOutCount);
   const training = order.slice(heldOutCount);
 
@@ -151,68 +148,6 @@ function labelsOf(rows: Int32Array, labelIds: Int32Array): Int32Array {
   return rows.map((row) => labelIds[row]!);
 }
 
-/** One pass over the texts: hashed counts into a CSR matrix, then buckets → compact rows, idf, L2 norm. */
-function extractFeatures(
-  texts: readonly string[],
-  options: NgramLinearOptions,
-  hooks: TrainHooks,
-): FeatureMatrix {
-  const vectorizer = new SparseVectorizer(options, options.sublinearTf);
-  const count = texts.length;
-  const rowStart = new Int32Array(count + 1);
-  let columns = new Int32Array(Math.max(1024, count * 64));
-  let values = new Float32Array(columns.length);
-  let used = 0;
-  for (let index = 0; index < count; index++) {
-    const size = vectorizer.count(texts[index]!);
-    if (used + size > columns.length) {
-      const capacity = Math.max(columns.length * 2, used + size);
-      const grownColumns = new Int32Array(capacity);
-      grownColumns.set(columns.subarray(0, used));
-      const grownValues = new Float32Array(capacity);
-      grownValues.set(values.subarray(0, used));
-      columns = grownColumns;
-      values = grownValues;
-    }
-    columns.set(vectorizer.indices.subarray(0, size), used);
-    values.set(vectorizer.values.subarray(0, size), used);
-    used += size;
-    rowStart[index + 1] = used;
-    if (index % 2000 === 1999) hooks.onProgress?.({ stage: "features", done: index + 1, total: count });
-  }
-  hooks.onProgress?.({ stage: "features", done: count, total: count });
-  columns = columns.slice(0, used);
-  values = values.slice(0, used);
-
-  const documentFrequency = new Int32Array(options.buckets);
-  for (let position = 0; position < used; position++) documentFrequency[columns[position]!]!++;
-  let features = 0;
-  for (let bucket = 0; bucket < options.buckets; bucket++) if (documentFrequency[bucket]! > 0) features++;
-  const featureBuckets = new Int32Array(features);
-  const featureIdf = new Float32Array(features);
-  const rowOfBucket = new Int32Array(options.buckets);
-  let row = 0;
-  for (let bucket = 0; bucket < options.buckets; bucket++) {
-    const frequency = documentFrequency[bucket]!;
-    if (frequency === 0) continue;
-    featureBuckets[row] = bucket;
-    featureIdf[row] = options.idf ? Math.log((1 + count) / (1 + frequency)) + 1 : 1;
-    rowOfBucket[bucket] = row++;
-  }
-  for (let position = 0; position < used; position++) columns[position] = rowOfBucket[columns[position]!]!;
-  for (let index = 0; index < count; index++) {
-    weighAndNormalize(columns, values, rowStart[index]!, rowStart[index + 1]!, options.sublinearTf, featureIdf);
-  }
-  return {
-    rowStart,
-    columns,
-    values,
-    featureBuckets,
-    featureIdf,
-    unseenIdf: options.idf ? Math.log(1 + count) + 1 : 1,
-  };
-}
-
 /** The softmax regression's weights and its sparse AdaGrad/SGD updates over the feature matrix. */
 class SoftmaxTrainer {
   weights: Float32Array;
@@ -228,7 +163,7 @@ class SoftmaxTrainer {
     private readonly labelIds: Int32Array,
     private readonly exampleWeight: Float32Array,
     private readonly classes: number,
-    private readonly features: number,
+    features: number,
     private readonly options: NgramLinearOptions,
   ) {
     this.weights = new Float32Array(features * classes);
@@ -249,7 +184,10 @@ class SoftmaxTrainer {
 
   epoch(rows: Int32Array, epoch: number): void {
     const { rowStart, columns, values } = this.matrix;
-    const { weights, bias, squaredGradients, biasSquaredGradients, scores, gradient, active, classes } = this;
+    const { weights, bias, squaredGradients, biasSquaredGradients, classes } = this;
+    const scores = this.scores;
+    const gradient = this.gradient;
+    const active = this.active;
     const adagrad = this.options.optimizer === "adagrad";
     const l2 = this.options.l2;
     const learningRate = adagrad ? this.options.learningRate : this.options.learningRate / Math.sqrt(epoch);

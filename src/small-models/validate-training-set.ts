@@ -18,7 +18,8 @@ export function validateTrainingSet(set: TrainingSet, classWeights?: readonly nu
       throw new UsageError(`${set.texts.length} texts but ${set.exampleWeights.length} example weights`);
     }
     for (const weight of set.exampleWeights) {
-      if (!(weight >= 0) || !Number.isFinite(weight)) throw new UsageError(`invalid example weight ${weight}`);
+      if (!(weight >= 0) || !Number.isFinite(weight))
+        throw new UsageError(`invalid example weight ${weight}`);
     }
   }
   if (classWeights !== undefined && classWeights.length !== classes) {

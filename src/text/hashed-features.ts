@@ -3,24 +3,17 @@ import { isWordCode } from "./word-characters.js";
 
 /** Which hashed features a text yields. */
 export interface HashedFeatureOptions {
-  /** Bucket count, a power of two (default 2^20). */
+  /** Bucket count, a power of two. */
   buckets: number;
-  /** Word n-grams of length 1..wordNgramMax (default 2; 0 disables word features). */
+  /** Word n-grams of length 1..wordNgramMax (0 disables word features). */
   wordNgramMax: number;
-  /** Character n-grams of lengths charNgramMin..charNgramMax inside `<word>` boundaries (default 2..5; min 0 disables). */
+  /** Character n-grams of lengths charNgramMin..charNgramMax inside `<word>` boundaries (min 0 disables). */
   charNgramMin: number;
   charNgramMax: number;
-  /** Weight of each word n-gram occurrence relative to a char n-gram occurrence (default 1). */
+  /** Weight of each word n-gram occurrence relative to a char n-gram occurrence. */
   wordWeight: number;
 }
 
-export const defaultHashedFeatureOptions: HashedFeatureOptions = {
-  buckets: 1 << 20,
-  wordNgramMax: 2,
-  charNgramMin: 2,
-  charNgramMax: 5,
-  wordWeight: 1,
-};
 
 const WORD_START = 0x02;
 const WORD_END = 0x03;
@@ -92,7 +85,11 @@ export class HashedFeatureExtractor {
       const last = Math.min(boundedLength, first + charNgramMax);
       for (let position = first; position < last; position++) {
         const code =
-          position === 0 ? WORD_START : position === boundedLength - 1 ? WORD_END : text.charCodeAt(start + position - 1);
+          position === 0
+            ? WORD_START
+            : position === boundedLength - 1
+              ? WORD_END
+              : text.charCodeAt(start + position - 1);
         hash = hashStep(hash, code);
         if (position - first + 1 >= charNgramMin) {
           this.ids[written] = finalizeHash(hash) & this.mask;

@@ -40,7 +40,7 @@ export class SparseVectorizer {
     for (let position = 0; position < count; position++) {
       const id = ids[position]!;
       const existing = slot[id]!;
-      if (existing >= 0) values[existing]! += weights[position]!;
+      if (existing >= 0) values[existing] = values[existing]! + weights[position]!;
       else {
         slot[id] = size;
         indices[size] = id;

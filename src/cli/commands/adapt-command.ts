@@ -1,5 +1,181 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { adapt } from "../../adapt/adapt.js";
+import type { OperatingCriterion } from "../../adapt/operating-point.js";
+import { loadRows } from "../../data/stream-rows.js";
+import { loadTask } from "../../data/task-file.js";
+import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
+import { formatDryRunEstimate } from "../../large-models/cost-estimate.js";
+import { DataError } from "../../spec/errors/data-error.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { createProgressDisplay } from "../progress-display.js";
+import { runAction } from "../run-action.js";
+
+const share = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${flag} must be a number`)
+    .transform(Number)
+    .refine((value) => value >= 0 && value <= 1, `${flag} must be between 0 and 1`);
+
+const adaptOptionsSchema = z.object({
+  task: z.string({ error: "--task FILE is required" }).min(1),
+  train: z.string({ error: "--train FILE is required" }).min(1),
+  calib: z.string({ error: "--calib FILE is required" }).min(1),
+  out: z.string({ error: "--out DIR is required" }).min(1),
+  maxLmShare: share("--max-lm-share").optional(),
+  lmCost: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "--lm-cost must be a non-negative number")
+    .transform(Number)
+    .optional(),
+  probeTrain: z.boolean().default(false),
+  textColumn: z.string().min(1).default("text"),
+  labelColumn: z.string().min(1).default("label"),
+  json: z.boolean().default(false),
+});
+
+export const operatingPointHelp =
+  "Operating point (chosen on out-of-fold estimates from the calibration rows, never on test data): " +
+  "--max-lm-share S sends at most a share S of inputs to the LM (the most accurate such point); " +
+  "--lm-cost C maximises accuracy - C x LM share (C = accuracy points, as a fraction, that calling the LM on every input must buy, e.g. 0.05); " +
+  "by default: the cheapest point whose estimated accuracy is within 0.2 points of the best estimated accuracy " +
+  "and whose paired gain over the LM alone, minus one standard error, is not negative " +
+  "(so where the small model is weak the adapter calls the LM nearly always).";
 
 export function registerAdaptCommand(program: Command): void {
-  program.command("adapt").description("(not built yet)");
+  const command = program
+    .command("adapt")
+    .description("adapt the LM to a task: probe it, train complementary small models, fit the router, write the adapter")
+    .option("--task <file>", "task.json (name, labels, optional instructions and examples)")
+    .option("--train <file>", "training rows (CSV or JSONL); rows without a label are learnt from the LM's answers")
+    .option("--calib <file>", "calibration rows with gold labels (always asked to the LM)")
+    .option("--out <dir>", "adapter folder to write")
+    .option("--max-lm-share <share>", "cap the share of inputs sent to the LM (0..1)")
+    .option("--lm-cost <points>", "accuracy (as a fraction) one full share of LM calls must buy, e.g. 0.05")
+    .option("--probe-train", "also ask the LM about the training rows")
+    .option("--text-column <name>", "column holding the text", "text")
+    .option("--label-column <name>", "column holding the gold label", "label")
+    .option("--json", "print the summary as one JSON object")
+    .addHelpText("after", `\n${operatingPointHelp}`);
+  addLargeModelOptions(command);
+  command.action(runAction(async (rawOptions: Record<string, unknown>) => adaptCommand(rawOptions)));
+}
+
+async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> {
+  const parsed = adaptOptionsSchema.safeParse(rawOptions);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const options = parsed.data;
+  if (options.maxLmShare !== undefined && options.lmCost !== undefined) {
+    throw new UsageError("give either --max-lm-share or --lm-cost, not both");
+  }
+  const criterion: OperatingCriterion =
+    options.maxLmShare !== undefined
+      ? { kind: "max-lm-share", maxLmShare: options.maxLmShare }
+      : options.lmCost !== undefined
+        ? { kind: "lm-cost", lmCost: options.lmCost }
+        : { kind: "default" };
+  const setup = largeModelFromOptions(rawOptions, process.env);
+  try {
+    const task = await loadTask(options.task);
+    const columns = { textColumn: options.textColumn, labelColumn: options.labelColumn, labels: task.labels };
+    const trainRows = await loadRows(options.train, { ...columns, labelsOptional: true });
+    const calibRows = await loadRows(options.calib, columns);
+    if (calibRows.length === 0) throw new DataError("no calibration rows", { file: options.calib });
+    if (trainRows.length + calibRows.length < 10) {
+      throw new DataError("too few rows to adapt (need at least 10 labelled rows in train + calib)", {
+        file: options.train,
+      });
+    }
+    if (setup.dryRun) {
+      const prompt = createClassificationPrompter(task);
+      const texts = [...(options.probeTrain ? trainRows : []), ...calibRows].map((row) => prompt(row.text));
+      const estimate = setup.estimate(texts);
+      process.stdout.write(`${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`);
+      return;
+    }
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once("SIGINT", onSignal);
+    const display = createProgressDisplay();
+    try {
+      const result = await adapt({
+        task,
+        trainRows,
+        calibRows,
+        largeModel: setup.model,
+        probeTrain: options.probeTrain,
+        criterion,
+        fingerprints: { train: await fileSha256(options.train), calib: await fileSha256(options.calib) },
+        concurrency: setup.concurrency,
+        onProgress: display.listener,
+        signal: controller.signal,
+      });
+      await result.save(resolve(options.out));
+      display.finish();
+      const estimates = result.fitted.estimates;
+      const summary = {
+        adapter: resolve(options.out),
+        lm: result.description.lmId,
+        rows: { train: trainRows.length, calib: calibRows.length, distilled: result.fitted.counts.distilled },
+        probe: result.probe,
+        estimated: {
+          lmAlone: estimates.lmAlone,
+          ssmAlone: estimates.ssmAlone,
+          adapted: estimates.adapted,
+          lmShare: estimates.adaptedLmShare,
+          oracle: estimates.oracle,
+        },
+        gate: result.description.gate,
+        complementStrength: result.fitted.complementStrength,
+        seconds: {
+          probe: round(result.timings.probeSeconds),
+          adapt: round(result.timings.adaptSeconds),
+          ssmTrain: round(result.timings.ssmTrainSeconds),
+        },
+        spend: setup.describeSpend(),
+      };
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(summary)}\n`);
+        return;
+      }
+      const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+      process.stdout.write(
+        [
+          `adapter written to ${summary.adapter}`,
+          `probe: ${result.probe.asked} rows asked, ${result.probe.answered} answered, ${result.probe.unparseable} unparseable, ${result.probe.failed} failed (${result.probe.cacheHits} from cache)` +
+            (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : ""),
+          `estimated on ${estimates.rows} calibration rows, out of fold:`,
+          `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
+          `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM`,
+          `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
+        ].join("\n") + "\n",
+      );
+    } catch (error) {
+      display.finish();
+      throw error;
+    } finally {
+      process.off("SIGINT", onSignal);
+    }
+  } finally {
+    setup.close();
+  }
+}
+
+export async function fileSha256(path: string): Promise<string> {
+  try {
+    return createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
+  } catch (error) {
+    throw new DataError("cannot read the file", { file: path }, { cause: error });
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
 }

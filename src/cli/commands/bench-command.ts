@@ -1,5 +1,66 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { benchReport } from "../../adapt/bench-report.js";
+import { runBenchmark } from "../../adapt/benchmark.js";
+import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
+import { formatSystemsTable } from "../../evaluate/format-table.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import { createProgressDisplay } from "../progress-display.js";
+import { runAction } from "../run-action.js";
+
+const benchOptionsSchema = z.object({
+  llmColumn: z.string({ error: "--llm-column COL is required" }).min(1),
+  json: z.boolean().default(false),
+  ablation: z.boolean().default(false),
+  lmLatencyMs: z
+    .string()
+    .regex(/^\d+$/, "--lm-latency-ms must be a whole number")
+    .transform(Number)
+    .default(0),
+  out: z.string().min(1).optional(),
+});
 
 export function registerBenchCommand(program: Command): void {
-  program.command("bench").description("(not built yet)");
+  program
+    .command("bench")
+    .description(
+      "benchmark on a dataset folder (train.csv, dev.csv, test.csv with recorded LLM answers): replay server over HTTP, adapt on train + dev, evaluate on test",
+    )
+    .argument("<dir>", "dataset folder in the ../shared/datasets format")
+    .option("--llm-column <column>", "the LLM column whose recorded answers the replay server serves")
+    .option("--json", "print exactly one JSON object")
+    .option("--lm-latency-ms <ms>", "delay the replay server adds to every answer", "0")
+    .option("--ablation", "also measure what each part of the method buys")
+    .option("--out <dir>", "also write report.json, report.md and operating-curve.svg here")
+    .action(
+      runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
+        const parsed = benchOptionsSchema.safeParse(rawOptions);
+        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+        const options = parsed.data;
+        const display = createProgressDisplay();
+        const run = await runBenchmark({
+          datasetDir: resolve(directory),
+          llmColumn: options.llmColumn,
+          lmLatencyMs: options.lmLatencyMs,
+          ablation: options.ablation,
+          onProgress: display.listener,
+        });
+        display.finish();
+        if (options.out !== undefined) {
+          const files = await writeEvaluationReport(benchReport(run), resolve(options.out));
+          process.stderr.write(`wrote ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`);
+        }
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(run.result)}\n`);
+          return;
+        }
+        process.stdout.write(`${run.result.dataset} (${run.result.llmColumn}), test split:\n`);
+        process.stdout.write(`${formatSystemsTable(benchReport(run))}\n`);
+        const timings = run.result.timings;
+        process.stdout.write(
+          `adapt ${timings.adaptSeconds}s (SSM training ${timings.ssmTrainSeconds}s), SSM+router p50 ${timings.predictMicrosP50} µs, peak RSS ${run.result.peakRssMb} MB\n`,
+        );
+      }),
+    );
 }

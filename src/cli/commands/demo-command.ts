@@ -1,5 +1,63 @@
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { benchReport } from "../../adapt/bench-report.js";
+import { runBenchmark } from "../../adapt/benchmark.js";
+import { defaultDatasetCacheDir, resolveDemoDataset } from "../../data/demo-data.js";
+import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
+import { formatSystemsTable } from "../../evaluate/format-table.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import { createProgressDisplay } from "../progress-display.js";
+import { runAction } from "../run-action.js";
+
+const demoOptionsSchema = z.object({
+  dataDir: z.string().min(1).optional(),
+  out: z.string().min(1).default("easy-adapt-demo"),
+  json: z.boolean().default(false),
+});
 
 export function registerDemoCommand(program: Command): void {
-  program.command("demo").description("(not built yet)");
+  program
+    .command("demo")
+    .description(
+      "the whole method on Banking77 with GPT-4's recorded answers (served over HTTP by a local replay server): adapt, evaluate, report",
+    )
+    .option("--data-dir <dir>", "folder holding banking77/ (or the banking77 folder itself); default: EASY_ADAPT_DATA, ../shared/datasets, the download cache")
+    .option("--out <dir>", "where report.md, report.json and operating-curve.svg go", "easy-adapt-demo")
+    .option("--json", "print the bench JSON object instead of the table")
+    .action(
+      runAction(async (rawOptions: Record<string, unknown>) => {
+        const parsed = demoOptionsSchema.safeParse(rawOptions);
+        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+        const options = parsed.data;
+        const environmentDataDir = process.env["EASY_ADAPT_DATA"];
+        const xdgCacheHome = process.env["XDG_CACHE_HOME"];
+        const datasetDir = await resolveDemoDataset({
+          ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+          ...(environmentDataDir === undefined ? {} : { environmentDataDir }),
+          cacheDir: defaultDatasetCacheDir({
+            homeDir: homedir(),
+            ...(xdgCacheHome === undefined ? {} : { xdgCacheHome }),
+          }),
+          fetch: globalThis.fetch,
+          onEvent: (event) => {
+            if (event.type === "download-start") process.stderr.write(`downloading ${event.url}\n`);
+            if (event.type === "demo-data-found") process.stderr.write(`demo data: ${event.dir}\n`);
+          },
+        });
+        const display = createProgressDisplay();
+        const run = await runBenchmark({ datasetDir, llmColumn: "gpt4", onProgress: display.listener });
+        display.finish();
+        const report = benchReport(run);
+        const files = await writeEvaluationReport(report, resolve(options.out));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(run.result)}\n`);
+          return;
+        }
+        process.stdout.write(`Banking77 (77 intents), GPT-4's recorded answers, test split (${run.result.counts.test} rows):\n`);
+        process.stdout.write(`${formatSystemsTable(report)}\n`);
+        process.stdout.write(`report: ${files.markdownPath} (also ${files.jsonPath}, ${files.svgPath})\n`);
+      }),
+    );
 }

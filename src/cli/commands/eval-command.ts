@@ -1,5 +1,94 @@
+import { basename, resolve } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
+import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
+import { buildAdapterReport } from "../../adapt/adapter-report.js";
+import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
+import { evaluateAdapter } from "../../adapt/evaluate-adapter.js";
+import { loadRows } from "../../data/stream-rows.js";
+import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
+import { formatSystemsTable } from "../../evaluate/format-table.js";
+import { DataError } from "../../spec/errors/data-error.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { createProgressDisplay } from "../progress-display.js";
+import { runAction } from "../run-action.js";
+
+const evalOptionsSchema = z.object({
+  adapter: z.string({ error: "--adapter DIR is required" }).min(1),
+  test: z.string({ error: "--test FILE is required" }).min(1),
+  out: z.string().min(1).optional(),
+  textColumn: z.string().min(1).default("text"),
+  labelColumn: z.string().min(1).default("label"),
+  json: z.boolean().default(false),
+  lmModel: z.string().optional(),
+});
 
 export function registerEvalCommand(program: Command): void {
-  program.command("eval").description("(not built yet)");
+  const command = program
+    .command("eval")
+    .description(
+      "measure the LM alone, the SSM alone, the adapted model and the oracle on labelled rows (accuracy, macro-F1, LM share, latency, cost, operating curve)",
+    )
+    .option("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
+    .option("--test <file>", "labelled rows to evaluate on (CSV or JSONL)")
+    .option("--out <dir>", "write report.json, report.md and operating-curve.svg here")
+    .option("--text-column <name>", "column holding the text", "text")
+    .option("--label-column <name>", "column holding the gold label", "label")
+    .option("--json", "print the report as JSON instead of a table")
+    .addHelpText(
+      "after",
+      "\nThe LM is asked about every row (the LM alone is one of the systems), through the cache. --lm-model defaults to the adapter's.",
+    );
+  addLargeModelOptions(command);
+  command.action(runAction(async (rawOptions: Record<string, unknown>) => evalCommand(rawOptions)));
+}
+
+async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
+  const parsed = evalOptionsSchema.safeParse(rawOptions);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const options = parsed.data;
+  const artifact = await loadAdapterArtifact(options.adapter);
+  const { description } = artifact;
+  const lmId = description.lmId;
+  const setup = largeModelFromOptions(
+    { ...rawOptions, lmModel: options.lmModel ?? lmId.slice(lmId.indexOf(":") + 1) },
+    process.env,
+  );
+  try {
+    const rows = await loadRows(options.test, {
+      textColumn: options.textColumn,
+      labelColumn: options.labelColumn,
+      labels: description.task.labels,
+    });
+    if (rows.length === 0) throw new DataError("no rows to evaluate", { file: options.test });
+    const adapter = createAdapterRuntime({ description, ssm: artifact.ssm, largeModel: setup.model });
+    const display = createProgressDisplay();
+    const started = performance.now();
+    const evaluation = await evaluateAdapter(
+      adapter,
+      rows.map((row) => ({ text: row.text, label: row.label ?? "" })),
+      setup.model,
+      { concurrency: setup.concurrency, onProgress: display.listener },
+    );
+    display.finish();
+    const report = buildAdapterReport({
+      dataset: basename(options.test),
+      split: basename(options.test),
+      description,
+      evaluation,
+      counts: { rows: rows.length },
+      timingsMs: { evaluate: performance.now() - started },
+      ...(setup.prices === undefined ? {} : { prices: setup.prices }),
+      notes: evaluation.unusableLm > 0 ? [`${evaluation.unusableLm} LM answers were unusable (counted wrong for the LM alone)`] : [],
+    });
+    if (options.out !== undefined) {
+      const files = await writeEvaluationReport(report, resolve(options.out));
+      process.stderr.write(`wrote ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`);
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else process.stdout.write(`${formatSystemsTable(report)}\n`);
+  } finally {
+    setup.close();
+  }
 }

@@ -1,5 +1,66 @@
 import type { Command } from "commander";
+import { z } from "zod";
+import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
+import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
+import { UsageError } from "../../spec/errors/usage-error.js";
+import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
+import { runAction } from "../run-action.js";
+
+const predictOptionsSchema = z.object({
+  adapter: z.string({ error: "--adapter DIR is required" }).min(1),
+  json: z.boolean().default(false),
+  lmModel: z.string().optional(),
+  lmBaseUrl: z.string().optional(),
+});
 
 export function registerPredictCommand(program: Command): void {
-  program.command("predict").description("(not built yet)");
+  const command = program
+    .command("predict")
+    .description("classify texts with an adapter: the small model first, the LM only where the router sends it")
+    .argument("<text...>", "the text(s) to classify")
+    .option("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
+    .option("--json", "print one JSON object per text")
+    .addHelpText(
+      "after",
+      "\nWithout --lm-base-url / --lm-model no LM is called: inputs the router sends to the LM are answered by the small model (route \"fallback\").\n" +
+        "--lm-model defaults to the model the adapter was calibrated against.",
+    );
+  addLargeModelOptions(command);
+  command.action(
+    runAction(async (texts: string[], rawOptions: Record<string, unknown>) => predictCommand(texts, rawOptions)),
+  );
+}
+
+async function predictCommand(texts: string[], rawOptions: Record<string, unknown>): Promise<void> {
+  const parsed = predictOptionsSchema.safeParse(rawOptions);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const options = parsed.data;
+  const artifact = await loadAdapterArtifact(options.adapter);
+  const lmId = artifact.description.lmId;
+  let setup: LargeModelSetup | undefined;
+  if (options.lmModel !== undefined || options.lmBaseUrl !== undefined) {
+    const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
+    setup = largeModelFromOptions({ ...rawOptions, lmModel: options.lmModel ?? defaultModel }, process.env);
+  }
+  try {
+    const adapter = createAdapterRuntime({
+      description: artifact.description,
+      ssm: artifact.ssm,
+      largeModel: setup?.model,
+    });
+    for (const text of texts) {
+      if (text.trim() === "") throw new UsageError("a text to classify is empty");
+      const prediction = await adapter.predict(text);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ text, ...prediction })}\n`);
+      } else {
+        const reason = prediction.fallbackReason === undefined ? "" : ` (${prediction.fallbackReason})`;
+        process.stdout.write(
+          `${prediction.label}\t${prediction.route}${reason}\t${prediction.confidence.toFixed(3)}\n`,
+        );
+      }
+    }
+  } finally {
+    setup?.close();
+  }
 }

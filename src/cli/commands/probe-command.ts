@@ -25,7 +25,9 @@ const probeOptionsSchema = z.object({
 export function registerProbeCommand(program: Command): void {
   const command = program
     .command("probe")
-    .description("ask the large model about every row of a data file and write its answers (cached, budgeted)")
+    .description(
+      "ask the large model about every row of a data file and write its answers (cached, budgeted)",
+    )
     .option("--task <file>", "task.json (name, labels, optional instructions and examples)")
     .option("--data <file>", "CSV or JSONL rows to ask about")
     .option("--out <file>", "answers CSV to write (columns text, answer, raw); required unless --dry-run")

@@ -5,7 +5,8 @@ import { startReplayServer } from "../../replay/replay-server.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { runAction } from "../run-action.js";
 
-const wholeNumber = (flag: string) => z.string().regex(/^\d+$/, `${flag} must be a whole number`).transform(Number);
+const wholeNumber = (flag: string) =>
+  z.string().regex(/^\d+$/, `${flag} must be a whole number`).transform(Number);
 
 const replayOptionsSchema = z.object({
   answers: z.array(z.string().min(1), { error: "--answers FILE [FILE...] is required" }).min(1),
@@ -41,7 +42,8 @@ export function registerReplayServerCommand(program: Command): void {
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
         const parsed = replayOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+        if (!parsed.success)
+          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
         const options = parsed.data;
         const answers = await loadRecordedAnswers(options.answers, options.answerColumn, {
           textColumn: options.textColumn,
@@ -55,7 +57,9 @@ export function registerReplayServerCommand(program: Command): void {
           seed: options.seed,
           model: options.model ?? options.answerColumn,
         });
-        process.stdout.write(`replay server listening on ${server.url} (${answers.length} recorded answers)\n`);
+        process.stdout.write(
+          `replay server listening on ${server.url} (${answers.length} recorded answers)\n`,
+        );
         await new Promise<void>((resolveStop) => {
           const stop = () => {
             process.off("SIGINT", stop);

@@ -1,4 +1,4 @@
-export { type BudgetLimit, BudgetExceededError } from "./budget-exceeded-error.js";
+export { BudgetExceededError, type BudgetLimit } from "./budget-exceeded-error.js";
 export { LargeModelAbortedError } from "./large-model-aborted-error.js";
 export { LargeModelAuthenticationError } from "./large-model-authentication-error.js";
 export { isRetryableStatus, LargeModelHttpError } from "./large-model-http-error.js";

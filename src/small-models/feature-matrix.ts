@@ -1,0 +1,88 @@
+import type { ProgressListener } from "../spec/logger.js";
+import type { HashedFeatureOptions } from "../text/hashed-features.js";
+import { SparseVectorizer, weighAndNormalize } from "../text/sparse-vectorizer.js";
+
+/** Training rows pre-extracted once: CSR over compact feature rows, values weighted and L2-normalised. */
+export interface FeatureMatrix {
+  rowStart: Int32Array;
+  columns: Int32Array;
+  values: Float32Array;
+  featureBuckets: Int32Array;
+  featureIdf: Float32Array;
+  unseenIdf: number;
+}
+
+/** How texts become vectors (the feature part of a small model's options). */
+export interface FeatureMatrixOptions extends HashedFeatureOptions {
+  sublinearTf: boolean;
+  idf: boolean;
+}
+
+/** One pass over the texts: hashed counts into a CSR matrix, then buckets → compact rows, idf, L2 norm. */
+export function extractFeatures(
+  texts: readonly string[],
+  options: FeatureMatrixOptions,
+  onProgress?: ProgressListener,
+): FeatureMatrix {
+  const vectorizer = new SparseVectorizer(options, options.sublinearTf);
+  const count = texts.length;
+  const rowStart = new Int32Array(count + 1);
+  let columns = new Int32Array(Math.max(1024, count * 64));
+  let values = new Float32Array(columns.length);
+  let used = 0;
+  for (let index = 0; index < count; index++) {
+    const size = vectorizer.count(texts[index]!);
+    if (used + size > columns.length) {
+      const capacity = Math.max(columns.length * 2, used + size);
+      const grownColumns = new Int32Array(capacity);
+      grownColumns.set(columns.subarray(0, used));
+      const grownValues = new Float32Array(capacity);
+      grownValues.set(values.subarray(0, used));
+      columns = grownColumns;
+      values = grownValues;
+    }
+    columns.set(vectorizer.indices.subarray(0, size), used);
+    values.set(vectorizer.values.subarray(0, size), used);
+    used += size;
+    rowStart[index + 1] = used;
+    if (index % 2000 === 1999) onProgress?.({ stage: "features", done: index + 1, total: count });
+  }
+  onProgress?.({ stage: "features", done: count, total: count });
+  columns = columns.slice(0, used);
+  values = values.slice(0, used);
+
+  const documentFrequency = new Int32Array(options.buckets);
+  for (let position = 0; position < used; position++) documentFrequency[columns[position]!]!++;
+  let features = 0;
+  for (let bucket = 0; bucket < options.buckets; bucket++) if (documentFrequency[bucket]! > 0) features++;
+  const featureBuckets = new Int32Array(features);
+  const featureIdf = new Float32Array(features);
+  const rowOfBucket = new Int32Array(options.buckets);
+  let row = 0;
+  for (let bucket = 0; bucket < options.buckets; bucket++) {
+    const frequency = documentFrequency[bucket]!;
+    if (frequency === 0) continue;
+    featureBuckets[row] = bucket;
+    featureIdf[row] = options.idf ? Math.log((1 + count) / (1 + frequency)) + 1 : 1;
+    rowOfBucket[bucket] = row++;
+  }
+  for (let position = 0; position < used; position++) columns[position] = rowOfBucket[columns[position]!]!;
+  for (let index = 0; index < count; index++) {
+    weighAndNormalize(
+      columns,
+      values,
+      rowStart[index]!,
+      rowStart[index + 1]!,
+      options.sublinearTf,
+      featureIdf,
+    );
+  }
+  return {
+    rowStart,
+    columns,
+    values,
+    featureBuckets,
+    featureIdf,
+    unseenIdf: options.idf ? Math.log(1 + count) + 1 : 1,
+  };
+}

@@ -1,0 +1,172 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
+import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import { topicsDir } from "./fixtures/adapt/load-fixture.js";
+import { runCli } from "./support/run-cli.js";
+
+let directory: string;
+let server: ReplayServer;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), "easy-adapt-pipeline-"));
+  const answers = await loadRecordedAnswers(
+    ["train.csv", "dev.csv", "test.csv"].map((file) => join(topicsDir, file)),
+    "llm",
+  );
+  server = await startReplayServer({ answers });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+const lmFlags = () => ["--lm-base-url", server.url, "--lm-model", "llm", "--cache", join(directory, "cache.sqlite")];
+
+describe("adapt → predict → eval through the CLI, over a real replay server and SQLite cache", () => {
+  it("adapts, predicts and evaluates", async () => {
+    const adapterDir = join(directory, "adapter");
+    const adapted = await runCli([
+      "adapt",
+      "--task",
+      join(topicsDir, "task.json"),
+      "--train",
+      join(topicsDir, "train.csv"),
+      "--calib",
+      join(topicsDir, "dev.csv"),
+      "--out",
+      adapterDir,
+      "--probe-train",
+      "--json",
+      ...lmFlags(),
+    ]);
+    expect(adapted.stderr).not.toContain("unexpected error");
+    expect(adapted.status).toBe(0);
+    const summary = JSON.parse(adapted.stdout);
+    expect(summary.probe).toMatchObject({ asked: 250, failed: 0 });
+    expect(summary.probe.unparseable).toBeGreaterThan(0);
+    // The default operating point is never estimated below the LM alone.
+    expect(summary.estimated.adapted).toBeGreaterThanOrEqual(summary.estimated.lmAlone);
+    for (const file of ["manifest.json", "adapter.json", "ssm.bin", "calibration.json"]) {
+      expect(existsSync(join(adapterDir, file))).toBe(true);
+    }
+
+    // A rerun answers from the cache: no new LM call is paid for.
+    const again = await runCli([
+      "adapt",
+      "--task",
+      join(topicsDir, "task.json"),
+      "--train",
+      join(topicsDir, "train.csv"),
+      "--calib",
+      join(topicsDir, "dev.csv"),
+      "--out",
+      join(directory, "adapter-again"),
+      "--json",
+      ...lmFlags(),
+    ]);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout).probe.cacheHits).toBe(90);
+
+    const predicted = await runCli([
+      "predict",
+      "--adapter",
+      adapterDir,
+      "--json",
+      ...lmFlags(),
+      "is the forecast rain today?",
+      "the coach said the team will score a goal",
+    ]);
+    expect(predicted.status).toBe(0);
+    const lines = predicted.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(2);
+    expect(lines[1].label).toBe("sports");
+
+    const reportDir = join(directory, "report");
+    const evaluated = await runCli([
+      "eval",
+      "--adapter",
+      adapterDir,
+      "--test",
+      join(topicsDir, "test.csv"),
+      "--out",
+      reportDir,
+      "--json",
+      ...lmFlags(),
+    ]);
+    expect(evaluated.status).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    const system = (id: string) => report.systems.find((entry: { id: string }) => entry.id === id);
+    expect(system("lm").lmShare).toBe(1);
+    expect(system("ssm").lmShare).toBe(0);
+    expect(system("oracle").accuracy).toBeGreaterThanOrEqual(system("adapted").accuracy);
+    expect(system("adapted").accuracy).toBeGreaterThanOrEqual(system("lm").accuracy - 0.005);
+    for (const file of ["report.json", "report.md", "operating-curve.svg"]) {
+      expect(existsSync(join(reportDir, file))).toBe(true);
+    }
+    expect(await readFile(join(reportDir, "report.md"), "utf8")).toContain("LM alone");
+  }, 120_000);
+});
+
+describe("CLI errors", () => {
+  it("exits 2 when required flags are missing or conflict", async () => {
+    const missing = await runCli(["adapt", "--task", join(topicsDir, "task.json"), "--lm-model", "x"]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("--train FILE is required");
+    const both = await runCli([
+      "adapt",
+      "--task",
+      "t.json",
+      "--train",
+      "a.csv",
+      "--calib",
+      "b.csv",
+      "--out",
+      "o",
+      "--max-lm-share",
+      "0.1",
+      "--lm-cost",
+      "0.05",
+      "--lm-model",
+      "x",
+    ]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain("either --max-lm-share or --lm-cost");
+    const badShare = await runCli(["adapt", "--task", "t", "--train", "a", "--calib", "b", "--out", "o", "--max-lm-share", "2"]);
+    expect(badShare.status).toBe(2);
+    const noAdapter = await runCli(["predict", "hello"]);
+    expect(noAdapter.status).toBe(2);
+    const benchNoColumn = await runCli(["bench", topicsDir]);
+    expect(benchNoColumn.status).toBe(2);
+    expect(benchNoColumn.stderr).toContain("--llm-column");
+  }, 60_000);
+
+  it("exits 1 with a clear message on a bad file", async () => {
+    const broken = join(directory, "broken.csv");
+    await writeFile(broken, "text,label\nhello,weather\n,sports\n");
+    const result = await runCli([
+      "adapt",
+      "--task",
+      join(topicsDir, "task.json"),
+      "--train",
+      broken,
+      "--calib",
+      join(topicsDir, "dev.csv"),
+      "--out",
+      join(directory, "never"),
+      ...lmFlags(),
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("broken.csv");
+    expect(result.stderr).toContain("row 2");
+    expect(result.stderr).not.toContain("    at ");
+
+    const notAnAdapter = await runCli(["predict", "--adapter", directory, "hello"]);
+    expect(notAnAdapter.status).toBe(1);
+    expect(notAnAdapter.stderr).toContain("manifest");
+  }, 60_000);
+});
