@@ -10,8 +10,8 @@ import { createAdapterRuntime } from "../src/adapt/adapter-runtime.js";
 import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../src/cli/lm-options.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
-import { createOpenAICompatibleModel } from "../src/large-models/openai-compatible-model.js";
 import { LargeModelAuthenticationError } from "../src/large-models/errors/large-model-authentication-error.js";
+import { createOpenAICompatibleModel } from "../src/large-models/openai-compatible-model.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { ArtifactError } from "../src/spec/errors/artifact-error.js";
 import { loadTopics, topicsDir } from "./fixtures/adapt/load-fixture.js";
@@ -75,7 +75,11 @@ describe("the adapter artifact", () => {
     expect(manifest.files.map((file: { path: string }) => file.path).sort()).toEqual([
       "adapter.json",
       "calibration.json",
-      "ssm.bin",
+      "ssm-1.bin",
+      "ssm-2.bin",
+      "ssm-3.bin",
+      "ssm-4.bin",
+      "ssm-5.bin",
     ]);
     const description = JSON.parse(await readFile(join(adapterDir, "adapter.json"), "utf8"));
     expect(description.fingerprints.train).toMatch(/^[0-9a-f]{64}$/);
@@ -93,8 +97,8 @@ describe("the adapter artifact", () => {
 
   it("refuses a truncated small model", async () => {
     const target = await copyAdapter("truncated");
-    await truncate(join(target, "ssm.bin"), 100);
-    await expect(loadAdapter(target)).rejects.toThrow(/ssm\.bin: truncated or altered/);
+    await truncate(join(target, "ssm-3.bin"), 100);
+    await expect(loadAdapter(target)).rejects.toThrow(/ssm-3\.bin: truncated or altered/);
   });
 
   it("refuses a tampered adapter whose manifest was rewritten to match", async () => {
@@ -131,7 +135,9 @@ describe("the adapter artifact", () => {
 
     const incomplete = await copyAdapter("incomplete");
     await rm(join(incomplete, "calibration.json"));
-    await expect(loadAdapter(incomplete)).rejects.toThrow(/calibration\.json: listed in the manifest but missing/);
+    await expect(loadAdapter(incomplete)).rejects.toThrow(
+      /calibration\.json: listed in the manifest but missing/,
+    );
 
     await expect(loadAdapter(join(directory, "no-such-adapter"))).rejects.toThrow(ArtifactError);
   });
@@ -144,7 +150,7 @@ describe("predict", () => {
       ...artifact.description,
       operatingPoint: { ...artifact.description.operatingPoint, threshold: Number.NEGATIVE_INFINITY },
     };
-    return createAdapterRuntime({ description, ssm: artifact.ssm, largeModel });
+    return createAdapterRuntime({ description, ssms: artifact.ssms, largeModel });
   }
   const offLabelRow = () => topics.test.find((row) => row.columns["llm"] === "")!;
   const answeredRow = () => topics.test.find((row) => row.columns["llm"] === row.label)!;
@@ -180,7 +186,10 @@ describe("predict", () => {
 
   it("falls back without an LM and on an LM timeout", async () => {
     const withoutLm = await alwaysLm(undefined);
-    expect(await withoutLm.predict(answeredRow().text)).toMatchObject({ route: "fallback", fallbackReason: "lm-error" });
+    expect(await withoutLm.predict(answeredRow().text)).toMatchObject({
+      route: "fallback",
+      fallbackReason: "lm-error",
+    });
     const answers = await loadRecordedAnswers([join(topicsDir, "test.csv")], "llm");
     const slow = await startReplayServer({ answers, latencyMs: 400 });
     try {
@@ -203,7 +212,11 @@ describe("predict", () => {
     await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
     try {
       const port = (refusing.address() as AddressInfo).port;
-      const model = createOpenAICompatibleModel({ baseUrl: `http://127.0.0.1:${port}/v1`, model: "llm", apiKey: "x" });
+      const model = createOpenAICompatibleModel({
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        model: "llm",
+        apiKey: "x",
+      });
       const adapter = await alwaysLm(model);
       await expect(adapter.predict(answeredRow().text)).rejects.toThrow(LargeModelAuthenticationError);
     } finally {

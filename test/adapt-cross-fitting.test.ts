@@ -56,8 +56,9 @@ describe("cross-fitting", () => {
       { trainer: recording.trainer, criterion: { kind: "default" }, foldCount: 5 },
     );
     expect(recording.violations).toEqual([]);
-    // 5 fold models + the final one; the fold models together score each labelled row exactly once.
-    expect(recording.models).toHaveLength(6);
+    // 5 fold models (they are the adapter's SSMs); together they score each labelled row exactly once.
+    expect(recording.models).toHaveLength(5);
+    expect(fitted.ssms).toHaveLength(5);
     const labelledTexts = rows.filter((_, index) => (goldIds[index] ?? -1) >= 0).map((row) => row.text);
     const scoredByFolds = recording.models.slice(0, 5).flatMap((model) => model.scoredTexts);
     expect([...scoredByFolds].sort()).toEqual([...labelledTexts].sort());
@@ -67,7 +68,11 @@ describe("cross-fitting", () => {
     for (const model of recording.models) {
       for (const row of distilled) expect(model.seen.has(row.text)).toBe(true);
     }
-    expect(fitted.counts).toMatchObject({ labelled: labelledTexts.length, distilled: distilled.length, folds: 5 });
+    expect(fitted.counts).toMatchObject({
+      labelled: labelledTexts.length,
+      distilled: distilled.length,
+      folds: 5,
+    });
     // The audit agrees: each fold's training texts exclude that fold's labelled rows.
     fitted.audit.labelledRows.forEach((row, position) => {
       const fold = fitted.audit.folds[position] ?? -1;

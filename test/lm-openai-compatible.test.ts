@@ -215,6 +215,8 @@ describe("the OpenAI-compatible connector against a scripted HTTP server", () =>
     const error = await model.complete(request).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LargeModelNetworkError);
     expect((error as LargeModelNetworkError).isRetryable).toBe(true);
+    expect((error as Error).message).toContain(`${origin}/v1`);
+    expect((error as Error).message).toContain("ECONNREFUSED");
     expect(delays).toHaveLength(1);
   });
 

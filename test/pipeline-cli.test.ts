@@ -25,7 +25,14 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const lmFlags = () => ["--lm-base-url", server.url, "--lm-model", "llm", "--cache", join(directory, "cache.sqlite")];
+const lmFlags = () => [
+  "--lm-base-url",
+  server.url,
+  "--lm-model",
+  "llm",
+  "--cache",
+  join(directory, "cache.sqlite"),
+];
 
 describe("adapt → predict → eval through the CLI, over a real replay server and SQLite cache", () => {
   it("adapts, predicts and evaluates", async () => {
@@ -51,7 +58,7 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
     expect(summary.probe.unparseable).toBeGreaterThan(0);
     // The default operating point is never estimated below the LM alone.
     expect(summary.estimated.adapted).toBeGreaterThanOrEqual(summary.estimated.lmAlone);
-    for (const file of ["manifest.json", "adapter.json", "ssm.bin", "calibration.json"]) {
+    for (const file of ["manifest.json", "adapter.json", "ssm-1.bin", "ssm-5.bin", "calibration.json"]) {
       expect(existsSync(join(adapterDir, file))).toBe(true);
     }
 
@@ -82,7 +89,10 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
       "the coach said the team will score a goal",
     ]);
     expect(predicted.status).toBe(0);
-    const lines = predicted.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const lines = predicted.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2);
     expect(lines[1].label).toBe("sports");
 
@@ -136,13 +146,6 @@ describe("CLI errors", () => {
     ]);
     expect(both.status).toBe(2);
     expect(both.stderr).toContain("either --max-lm-share or --lm-cost");
-    const badShare = await runCli(["adapt", "--task", "t", "--train", "a", "--calib", "b", "--out", "o", "--max-lm-share", "2"]);
-    expect(badShare.status).toBe(2);
-    const noAdapter = await runCli(["predict", "hello"]);
-    expect(noAdapter.status).toBe(2);
-    const benchNoColumn = await runCli(["bench", topicsDir]);
-    expect(benchNoColumn.status).toBe(2);
-    expect(benchNoColumn.stderr).toContain("--llm-column");
   }, 60_000);
 
   it("exits 1 with a clear message on a bad file", async () => {

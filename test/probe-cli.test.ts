@@ -124,8 +124,11 @@ describe("easy-adapt probe", () => {
         "2.5",
         "--price-output-per-mtok",
         "10",
+        "--max-calls",
+        "30",
       ]);
       expect(result.status).toBe(0);
+      expect(result.stdout).toContain("--max-calls 30 would stop the work after 30 of 40 calls");
       expect(result.stdout).toMatch(
         /dry run: 40 LM calls .* prompt tokens .* output tokens, ~\$0\.\d+; nothing was spent/,
       );

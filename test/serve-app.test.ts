@@ -116,6 +116,17 @@ describe("serve app (in memory)", () => {
     expect(fixture.upstream.calls - callsBefore).toBe(1);
   });
 
+  it("calls the LM concurrently for a batch, never above the cap", async () => {
+    fixture.upstream.behaviour = { kind: "answer", content: fixture.lmAnswer, delayMs: 40 };
+    const callsBefore = fixture.upstream.calls;
+    const inputs = Array.from({ length: 10 }, () => fixture.lmText);
+    const response = await post("/v1/classify", JSON.stringify({ inputs }));
+    expect(response.status).toBe(200);
+    expect(fixture.upstream.calls - callsBefore).toBe(10);
+    // The fixture's cap is 4 LM calls in flight.
+    expect(fixture.upstream.maxInFlight).toBe(4);
+  });
+
   it("refuses a wrong model with a 404 in the OpenAI error format", async () => {
     const response = await post("/v1/chat/completions", chatBody("gpt-4o", fixture.ssmText));
     expect(response.status).toBe(404);
@@ -161,10 +172,11 @@ describe("serve app (in memory)", () => {
     expect(text).toMatch(/^easy_adapt_lm_calls_total [1-9]/m);
     expect(text).toMatch(/^easy_adapt_http_requests_total\{endpoint="chat_completions",status="404"\} 1$/m);
     expect(text).toMatch(
-      /^easy_adapt_http_request_duration_seconds_bucket\{endpoint="classify",le="\+Inf"\} 2$/m,
+      /^easy_adapt_http_request_duration_seconds_bucket\{endpoint="classify",le="\+Inf"\} 3$/m,
     );
     expect(text).toMatch(/^# TYPE easy_adapt_prediction_duration_seconds histogram$/m);
     expect(text).toMatch(/^easy_adapt_lm_calls_in_flight 0$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
   });
 });
 
@@ -199,5 +211,10 @@ describe("serve app with an API key", () => {
     expect(right.status).toBe(200);
     expect((await fixture.app.request("/v1/models")).status).toBe(401);
     expect((await fixture.app.request("/healthz")).status).toBe(200);
+    const metrics = await (await fixture.app.request("/metrics")).text();
+    expect(metrics).toMatch(
+      /^easy_adapt_http_requests_total\{endpoint="chat_completions",status="401"\} 3$/m,
+    );
+    expect(metrics).not.toContain("s3cret");
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { trainNgramLinear } from "../small-models/train-ngram-linear.js";
-import { DataError } from "../spec/errors/data-error.js";
 import type { DataRow } from "../spec/dataset.js";
+import { DataError } from "../spec/errors/data-error.js";
 import type { LargeModel } from "../spec/large-model.js";
 import { type Logger, type ProgressListener, silentLogger } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
@@ -163,7 +163,9 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     {
       trainer: options.trainer ?? defaultTrainer,
       criterion: options.criterion ?? { kind: "default" },
-      ...(options.complementStrengths === undefined ? {} : { complementStrengths: options.complementStrengths }),
+      ...(options.complementStrengths === undefined
+        ? {}
+        : { complementStrengths: options.complementStrengths }),
       ...(options.router === undefined ? {} : { router: options.router }),
       ...(options.distillation === undefined ? {} : { distillation: options.distillation }),
       ...(options.foldCount === undefined ? {} : { foldCount: options.foldCount }),
@@ -176,7 +178,8 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const description: AdapterDescription = {
     task,
     lmId: options.largeModel.id,
-    ssmKind: fitted.ssm.kind,
+    ssmKind: fitted.ssms[0]?.kind ?? "ngram-linear",
+    ssmCount: fitted.ssms.length,
     temperature: fitted.temperature,
     reliability: fitted.reliability,
     ssmPrecision: fitted.ssmPrecision,
@@ -201,7 +204,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     underfitMap: fitted.underfitMap,
     curve: thinCurve(fitted.curve, 200),
   };
-  const adapter = createAdapterRuntime({ description, ssm: fitted.ssm, largeModel: options.largeModel });
+  const adapter = createAdapterRuntime({ description, ssms: fitted.ssms, largeModel: options.largeModel });
   logger.info("adapt-done", { estimates: fitted.estimates });
   return {
     adapter,
@@ -215,7 +218,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       ssmTrainSeconds: fitted.timings.ssmTrainSeconds,
       adaptSeconds: (performance.now() - started) / 1000 - probeSeconds,
     },
-    save: (directory) => saveAdapterArtifact(directory, { description, ssm: fitted.ssm, calibration }),
+    save: (directory) => saveAdapterArtifact(directory, { description, ssms: fitted.ssms, calibration }),
   };
 }
 

@@ -9,7 +9,8 @@ import type { TrainedSsm } from "./ssm-trainer.js";
 
 /**
  * The adapter folder: `adapter.json` (task, router, gate, operating point, fingerprints, versions),
- * `ssm.bin` (the small model, in its kind's own checksummed format), `calibration.json` (out-of-fold estimates, the operating
+ * `ssm-1.bin` … `ssm-K.bin` (the cross-fitted small models, each in its kind's own checksummed
+ * format), `calibration.json` (out-of-fold estimates, the operating
  * curve, the underfit map) and `manifest.json`, which lists each file's size and sha256. Loading
  * checks the format, its version and every checksum before parsing anything: a broken or
  * mismatched adapter is refused whole with an ArtifactError.
@@ -24,12 +25,14 @@ const manifestSchema = z.object({
   files: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })),
 });
 
-const requiredFiles = ["adapter.json", "ssm.bin", "calibration.json"] as const;
-
 export interface AdapterArtifact {
   description: AdapterDescription;
-  ssm: TrainedSsm;
+  ssms: readonly TrainedSsm[];
   calibration: Record<string, unknown>;
+}
+
+export function ssmFileName(index: number): string {
+  return `ssm-${index + 1}.bin`;
 }
 
 export function sha256(content: string | Uint8Array): string {
@@ -40,11 +43,16 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
   await mkdir(directory, { recursive: true });
   // A stale manifest must not vouch for half-written files.
   await rm(join(directory, "manifest.json"), { force: true });
-  await ssmCodecFor(artifact.ssm.kind, join(directory, "ssm.bin")).save(artifact.ssm, join(directory, "ssm.bin"));
+  const paths = ["adapter.json", "calibration.json"];
+  for (const [index, ssm] of artifact.ssms.entries()) {
+    const path = join(directory, ssmFileName(index));
+    await ssmCodecFor(ssm.kind, path).save(ssm, path);
+    paths.push(ssmFileName(index));
+  }
   await writeFile(join(directory, "adapter.json"), `${JSON.stringify(artifact.description, null, 2)}\n`);
   await writeFile(join(directory, "calibration.json"), `${JSON.stringify(artifact.calibration, null, 2)}\n`);
   const files = [];
-  for (const path of requiredFiles) {
+  for (const path of paths) {
     const content = await readFile(join(directory, path));
     files.push({ path, bytes: content.length, sha256: sha256(content) });
   }
@@ -70,12 +78,13 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
       manifestPath,
     );
   }
-  const texts = new Map<string, string>();
-  let ssmBytes = 0;
-  for (const path of requiredFiles) {
-    const entry = manifest.files.find((file) => file.path === path);
-    const filePath = join(directory, path);
-    if (entry === undefined) throw new ArtifactError(`the manifest does not list ${path}`, manifestPath);
+  // Every listed file is checked (size, then sha256) before anything is parsed.
+  const contents = new Map<string, Buffer>();
+  for (const entry of manifest.files) {
+    if (entry.path.includes("/") || entry.path.includes("\\") || entry.path.startsWith(".")) {
+      throw new ArtifactError(`the manifest lists a file outside the adapter folder: ${entry.path}`, manifestPath);
+    }
+    const filePath = join(directory, entry.path);
     let content: Buffer;
     try {
       content = await readFile(filePath);
@@ -91,12 +100,17 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
     if (sha256(content) !== entry.sha256) {
       throw new ArtifactError("checksum mismatch: the file was altered after the adapter was written", filePath);
     }
-    if (path === "ssm.bin") ssmBytes = content.length;
-    else texts.set(path, content.toString("utf8"));
+    contents.set(entry.path, content);
   }
-  const description = parseJson(texts.get("adapter.json") ?? "", join(directory, "adapter.json"), adapterDescriptionSchema);
+  const listed = (path: string): Buffer => {
+    const content = contents.get(path);
+    if (content === undefined) throw new ArtifactError(`the manifest does not list ${path}`, manifestPath);
+    return content;
+  };
+  const descriptionPath = join(directory, "adapter.json");
+  const description = parseJson(listed("adapter.json").toString("utf8"), descriptionPath, adapterDescriptionSchema);
   const calibration = parseJson(
-    texts.get("calibration.json") ?? "",
+    listed("calibration.json").toString("utf8"),
     join(directory, "calibration.json"),
     z.record(z.string(), z.unknown()),
   );
@@ -106,18 +120,22 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
     description.ssmPrecision.length !== labelCount ||
     description.reliability.recall.length !== labelCount
   ) {
-    throw new ArtifactError("the router's label statistics do not match the task's labels", join(directory, "adapter.json"));
+    throw new ArtifactError("the router's label statistics do not match the task's labels", descriptionPath);
   }
-  const ssmPath = join(directory, "ssm.bin");
-  if (ssmBytes === 0) throw new ArtifactError("the small model file is empty", ssmPath);
-  const ssm = await ssmCodecFor(description.ssmKind, ssmPath).load(ssmPath);
-  if (ssm.kind !== description.ssmKind) {
-    throw new ArtifactError(`holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`, ssmPath);
+  const ssms: TrainedSsm[] = [];
+  for (let index = 0; index < description.ssmCount; index += 1) {
+    const ssmPath = join(directory, ssmFileName(index));
+    listed(ssmFileName(index));
+    const ssm = await ssmCodecFor(description.ssmKind, ssmPath).load(ssmPath);
+    if (ssm.kind !== description.ssmKind) {
+      throw new ArtifactError(`holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`, ssmPath);
+    }
+    if (ssm.labels.length !== labelCount || ssm.labels.some((label, position) => label !== description.task.labels[position])) {
+      throw new ArtifactError("the small model's labels differ from the task's labels", ssmPath);
+    }
+    ssms.push(ssm);
   }
-  if (ssm.labels.length !== labelCount || ssm.labels.some((label, index) => label !== description.task.labels[index])) {
-    throw new ArtifactError("the small model's labels differ from the task's labels", ssmPath);
-  }
-  return { description, ssm, calibration };
+  return { description, ssms, calibration };
 }
 
 async function readText(path: string, message: string): Promise<string> {

@@ -11,6 +11,8 @@ export interface AdapterDescription {
   task: Task;
   lmId: string;
   ssmKind: string;
+  /** The number of cross-fitted SSMs, stored as ssm-1.bin … ssm-K.bin. */
+  ssmCount: number;
   temperature: number;
   reliability: LmReliability;
   ssmPrecision: number[];
@@ -41,14 +43,19 @@ export const adapterDescriptionSchema = z.object({
   task: taskSchema,
   lmId: z.string(),
   ssmKind: z.string(),
+  ssmCount: z.number().int().min(1).max(64),
   temperature: z.number().positive(),
   reliability: lmReliabilitySchema,
   ssmPrecision: z.array(z.number()),
   gate: gateParametersSchema,
-  routerFeatures: z.array(z.string()).refine(
-    (names) => names.length === routerFeatureNames.length && names.every((name, index) => name === routerFeatureNames[index]),
-    "router features differ from this version's",
-  ),
+  routerFeatures: z
+    .array(z.string())
+    .refine(
+      (names) =>
+        names.length === routerFeatureNames.length &&
+        names.every((name, index) => name === routerFeatureNames[index]),
+      "router features differ from this version's",
+    ),
   router: routerModelSchema,
   operatingPoint: z.object({
     threshold: z

@@ -1,12 +1,12 @@
+import { createClassificationPrompter } from "../large-models/classification-prompt.js";
 import { LargeModelAbortedError } from "../large-models/errors/large-model-aborted-error.js";
 import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
 import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
-import { createClassificationPrompter } from "../large-models/classification-prompt.js";
 import { parseLabel } from "../large-models/parse-label.js";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
 import type { LargeModel } from "../spec/large-model.js";
-import { combineWithAnswer } from "./answer-gate.js";
 import type { AdapterDescription } from "./adapter-parts.js";
+import { combineWithAnswer } from "./answer-gate.js";
 import { routerScore } from "./router.js";
 import { routerFeatureCount, summariseProbabilities, writeRouterFeatures } from "./router-features.js";
 import { predictInto, type TrainedSsm } from "./ssm-trainer.js";
@@ -15,23 +15,38 @@ import { applyTemperature } from "./temperature-scaling.js";
 /** A loaded adapter's internals, for eval and bench (the router score and the gate on a given answer). */
 export interface AdapterInternals {
   /** Calibrated SSM probabilities, top label and router score of one text. */
-  inspect(text: string): { probabilities: Float32Array; ssmLabelId: number; ssmConfidence: number; score: number };
+  inspect(text: string): {
+    probabilities: Float32Array;
+    ssmLabelId: number;
+    ssmConfidence: number;
+    score: number;
+  };
   /** The gate's answer once the LM answered `answerLabel` (undefined: unusable → the SSM's label). */
-  combine(probabilities: Float32Array, answerLabel: string | undefined): { label: string; confidence: number };
+  combine(
+    probabilities: Float32Array,
+    answerLabel: string | undefined,
+  ): { label: string; confidence: number };
   readonly threshold: number;
   readonly description: AdapterDescription;
 }
 
 export type LoadedAdapter = Adapter & { readonly internals: AdapterInternals };
 
+/**
+ * The adapter at prediction time. The router reads the cross-fitted SSM picked by the text's hash
+ * (exactly the kind of model its threshold was calibrated on); the SSM's answer and the gate use the
+ * average of all the cross-fitted SSMs.
+ */
 export function createAdapterRuntime(input: {
   description: AdapterDescription;
-  ssm: TrainedSsm;
+  ssms: readonly TrainedSsm[];
   largeModel?: LargeModel | undefined;
 }): LoadedAdapter {
-  const { description, ssm, largeModel } = input;
+  const { description, ssms, largeModel } = input;
+  if (ssms.length === 0) throw new RangeError("an adapter needs at least one small model");
   const labels = description.task.labels;
   const labelCount = labels.length;
+  const single = new Float32Array(labelCount);
   const labelIds = new Map(labels.map((label, index) => [label, index]));
   const features = new Float64Array(routerFeatureCount);
   const scratch = new Float64Array(labelCount);
@@ -40,21 +55,25 @@ export function createAdapterRuntime(input: {
 
   const inspect = (text: string) => {
     const probabilities = new Float32Array(labelCount);
-    predictInto(ssm, text, probabilities, 0);
-    applyTemperature(probabilities, 0, labelCount, description.temperature);
-    const summary = summariseProbabilities(probabilities, 0, labelCount);
-    writeRouterFeatures(features, 0, summary, labelCount, {
-      ssmPrecision: description.ssmPrecision,
-      reliability: description.reliability,
-      textLength: text.length,
-      novelty: ssm.novelty?.(text) ?? 0,
+    const routing = textHash(text) % ssms.length;
+    let score = 0;
+    ssms.forEach((ssm, index) => {
+      predictInto(ssm, text, single, 0);
+      applyTemperature(single, 0, labelCount, description.temperature);
+      for (let label = 0; label < labelCount; label += 1) {
+        probabilities[label] = (probabilities[label] ?? 0) + (single[label] ?? 0) / ssms.length;
+      }
+      if (index !== routing) return;
+      writeRouterFeatures(features, 0, summariseProbabilities(single, 0, labelCount), labelCount, {
+        ssmPrecision: description.ssmPrecision,
+        reliability: description.reliability,
+        textLength: text.length,
+        novelty: ssm.novelty?.(text) ?? 0,
+      });
+      score = routerScore(description.router, features, 0);
     });
-    return {
-      probabilities,
-      ssmLabelId: summary.topLabel,
-      ssmConfidence: summary.top,
-      score: routerScore(description.router, features, 0),
-    };
+    const summary = summariseProbabilities(probabilities, 0, labelCount);
+    return { probabilities, ssmLabelId: summary.topLabel, ssmConfidence: summary.top, score };
   };
 
   const combine = (probabilities: Float32Array, answerLabel: string | undefined) => {
@@ -63,7 +82,13 @@ export function createAdapterRuntime(input: {
       const summary = summariseProbabilities(probabilities, 0, labelCount);
       return { label: labels[summary.topLabel] ?? "", confidence: summary.top };
     }
-    const result = combineWithAnswer(probabilities, answerId, description.reliability, description.gate, scratch);
+    const result = combineWithAnswer(
+      probabilities,
+      answerId,
+      description.reliability,
+      description.gate,
+      scratch,
+    );
     return { label: labels[result.labelId] ?? "", confidence: result.confidence };
   };
 
@@ -84,8 +109,12 @@ export function createAdapterRuntime(input: {
     async predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction> {
       const inspected = inspect(text);
       const ssmLabel = labels[inspected.ssmLabelId] ?? "";
-      if (inspected.score < threshold) return { label: ssmLabel, route: "ssm", confidence: inspected.ssmConfidence };
-      const fallback = (reason: NonNullable<AdaptedPrediction["fallbackReason"]>, lmRaw?: string): AdaptedPrediction => ({
+      if (inspected.score < threshold)
+        return { label: ssmLabel, route: "ssm", confidence: inspected.ssmConfidence };
+      const fallback = (
+        reason: NonNullable<AdaptedPrediction["fallbackReason"]>,
+        lmRaw?: string,
+      ): AdaptedPrediction => ({
         label: ssmLabel,
         route: "fallback",
         confidence: inspected.ssmConfidence,
@@ -95,7 +124,10 @@ export function createAdapterRuntime(input: {
       if (largeModel === undefined) return fallback("lm-error");
       let answer: string;
       try {
-        const completion = await largeModel.complete(prompter(text), options?.signal ? { signal: options.signal } : {});
+        const completion = await largeModel.complete(
+          prompter(text),
+          options?.signal ? { signal: options.signal } : {},
+        );
         answer = completion.text;
       } catch (error) {
         if (error instanceof LargeModelAuthenticationError) throw error;
@@ -113,4 +145,14 @@ export function createAdapterRuntime(input: {
       };
     },
   };
+}
+
+/** FNV-1a over the UTF-16 code units: a stable, cheap choice of the routing model per text. */
+export function textHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }

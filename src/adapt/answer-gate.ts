@@ -55,7 +55,12 @@ export function combineWithAnswer(
  * (ties broken toward 1/1). `rows` lists the rows to fit on, each with its own (out-of-fold) reliability.
  */
 export function fitGate(
-  rows: readonly { probabilities: ArrayLike<number>; answerId: number; goldId: number; reliability: LmReliability }[],
+  rows: readonly {
+    probabilities: ArrayLike<number>;
+    answerId: number;
+    goldId: number;
+    reliability: LmReliability;
+  }[],
   labelCount: number,
 ): GateParameters {
   const grid = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3];
@@ -77,7 +82,8 @@ export function fitGate(
           if (score > maxScore) maxScore = score;
         }
         let total = 0;
-        for (let label = 0; label < labelCount; label += 1) total += Math.exp((scratch[label] ?? 0) - maxScore);
+        for (let label = 0; label < labelCount; label += 1)
+          total += Math.exp((scratch[label] ?? 0) - maxScore);
         logLikelihood += (scratch[row.goldId] ?? maxScore) - maxScore - Math.log(total);
       }
       const penalty = 1e-3 * rows.length * (Math.abs(Math.log(ssmWeight)) + Math.abs(Math.log(lmWeight)));

@@ -18,8 +18,8 @@ import { DataError } from "../spec/errors/data-error.js";
 import type { Logger, ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
 import { type AdaptOptions, type AdaptResult, adapt } from "./adapt.js";
-import { createRandom } from "./folds.js";
 import { type AdapterEvaluation, evaluateAdapter } from "./evaluate-adapter.js";
+import { createRandom } from "./folds.js";
 import type { SsmTrainer } from "./ssm-trainer.js";
 
 /**
@@ -92,10 +92,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     ["test", testRows],
   ] as const) {
     if (rows[0] !== undefined && !(options.llmColumn in rows[0].columns)) {
-      throw new DataError(`no column "${options.llmColumn}" (columns: ${Object.keys(rows[0].columns).join(", ")})`, {
-        file: files[split],
-        column: options.llmColumn,
-      });
+      throw new DataError(
+        `no column "${options.llmColumn}" (columns: ${Object.keys(rows[0].columns).join(", ")})`,
+        {
+          file: files[split],
+          column: options.llmColumn,
+        },
+      );
     }
   }
   const trainHasColumn = trainRows[0] !== undefined && options.llmColumn in trainRows[0].columns;
@@ -110,7 +113,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   const cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
   // The same chain a user's LM goes through: connector → retries → concurrency limit → cache.
   const cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
-  const connector = createOpenAICompatibleModel({ baseUrl: server.url, model: options.llmColumn, timeoutMs: 60_000 });
+  const connector = createOpenAICompatibleModel({
+    baseUrl: server.url,
+    model: options.llmColumn,
+    timeoutMs: 60_000,
+  });
   const setup = {
     model: createCachedModel(
       createConcurrencyLimitedModel(createRetryingModel(connector, { maxRetries: 3, baseDelayMs: 200 }), 16),
@@ -148,7 +155,12 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     const result: BenchResult = {
       dataset,
       llmColumn: options.llmColumn,
-      counts: { train: trainRows.length, dev: devRows.length, test: testRows.length, labels: task.labels.length },
+      counts: {
+        train: trainRows.length,
+        dev: devRows.length,
+        test: testRows.length,
+        labels: task.labels.length,
+      },
       results: {
         lm: figures(evaluation.lmLabels, 1),
         ssm: figures(evaluation.ssmLabels, 0),
@@ -163,7 +175,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
       peakRssMb: 0,
     };
     if (options.ablation === true) {
-      result.ablation = await runAblation({ base, adaptation, evaluation, labelledTest, setupModel: setup.model, task });
+      result.ablation = await runAblation({
+        base,
+        adaptation,
+        evaluation,
+        labelledTest,
+        setupModel: setup.model,
+        task,
+      });
     }
     result.peakRssMb = round(peakRssMb(), 1);
     return { result, task, adaptation, evaluation };
@@ -184,7 +203,12 @@ async function runAblation(input: {
 }): Promise<AblationRow[]> {
   const { base, evaluation, task } = input;
   const rows: AblationRow[] = [];
-  const figures = (name: string, predicted: readonly (string | undefined)[], lmShare: number, note?: string) => {
+  const figures = (
+    name: string,
+    predicted: readonly (string | undefined)[],
+    lmShare: number,
+    note?: string,
+  ) => {
     const metrics = computeClassificationMetrics(evaluation.gold, predicted, task.labels);
     rows.push({
       name,
@@ -218,7 +242,9 @@ async function runAblation(input: {
   figures(
     "confidence threshold, raw LM answer",
     evaluation.gold.map((_, row) =>
-      routedByConfidence[row] === 1 ? evaluation.lmLabels[row] ?? evaluation.ssmLabels[row] : evaluation.ssmLabels[row],
+      routedByConfidence[row] === 1
+        ? (evaluation.lmLabels[row] ?? evaluation.ssmLabels[row])
+        : evaluation.ssmLabels[row],
     ),
     atShare,
     "lowest SSM confidence routed, same LM share as the adapted system",
@@ -233,7 +259,9 @@ async function runAblation(input: {
   figures(
     "learned router, raw LM answer",
     evaluation.gold.map((_, row) =>
-      evaluation.lmCalled[row] === 1 ? evaluation.lmLabels[row] ?? evaluation.ssmLabels[row] : evaluation.ssmLabels[row],
+      evaluation.lmCalled[row] === 1
+        ? (evaluation.lmLabels[row] ?? evaluation.ssmLabels[row])
+        : evaluation.ssmLabels[row],
     ),
     share(evaluation.lmCalled),
   );

@@ -99,7 +99,10 @@ export async function evaluateAdapter(
   const adaptedLabels = new Array<string>(count);
   const lmCalled = new Uint8Array(count);
   for (let row = 0; row < count; row += 1) {
-    routedLabels[row] = adapter.internals.combine(probabilities[row] ?? new Float32Array(0), lmLabels[row]).label;
+    routedLabels[row] = adapter.internals.combine(
+      probabilities[row] ?? new Float32Array(0),
+      lmLabels[row],
+    ).label;
     const toLm = (scores[row] ?? 0) >= threshold;
     lmCalled[row] = toLm ? 1 : 0;
     adaptedLabels[row] = toLm ? (routedLabels[row] ?? "") : (ssmLabels[row] ?? "");

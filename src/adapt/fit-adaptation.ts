@@ -9,6 +9,7 @@ import {
   chooseOperatingPoint,
   estimateCurve,
   type OperatingCriterion,
+  safetyZ,
 } from "./operating-point.js";
 import { fitRouter, type RouterKind, type RouterModel, routerScore } from "./router.js";
 import { routerFeatureCount, summariseProbabilities, writeRouterFeatures } from "./router-features.js";
@@ -64,13 +65,23 @@ export interface CandidateSummary {
 }
 
 export interface FittedAdaptation {
-  ssm: TrainedSsm;
+  /**
+   * The K cross-fitted SSMs. At prediction time the router reads the one chosen by the text's hash
+   * (the same kind of model, trained on the same amount of data, that produced the out-of-fold
+   * estimates: its threshold transfers), and the answer is their average.
+   */
+  ssms: TrainedSsm[];
   temperature: number;
   reliability: LmReliability;
   ssmPrecision: number[];
   gate: GateParameters;
   router: RouterModel;
-  operatingPoint: { threshold: number; lmShare: number; estimatedAccuracy: number; criterion: OperatingCriterion };
+  operatingPoint: {
+    threshold: number;
+    lmShare: number;
+    estimatedAccuracy: number;
+    criterion: OperatingCriterion;
+  };
   curve: CurvePoint[];
   estimates: Estimates;
   underfitMap: UnderfitMap;
@@ -83,6 +94,7 @@ export interface FittedAdaptation {
 }
 
 interface CrossFit {
+  models: TrainedSsm[];
   probabilities: Float32Array;
   novelty: Float64Array;
   trainedTexts: (readonly string[])[];
@@ -108,9 +120,13 @@ interface CandidateEvaluation {
 /**
  * The adaptation itself, on label ids, without I/O: cross-fitted SSMs (K folds over the labelled
  * rows: no row is scored by a model that saw it), temperature, LM reliability, the answer gate,
- * the router and the operating point, all estimated out of fold; then the final SSM on every row.
+ * the router and the operating point, all estimated out of fold. The fold models are kept: they
+ * are the adapter's SSMs (see `ssms`).
  */
-export async function fitAdaptation(data: AdaptationData, options: AdaptationOptions): Promise<FittedAdaptation> {
+export async function fitAdaptation(
+  data: AdaptationData,
+  options: AdaptationOptions,
+): Promise<FittedAdaptation> {
   const labelCount = data.labels.length;
   const foldCount = options.foldCount ?? 5;
   const seed = options.seed ?? 1;
@@ -131,7 +147,8 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
   const texts = labelledRows.map((row) => data.texts[row] ?? "");
   const lengths = Int32Array.from(texts, (text) => text.length);
   const probed: number[] = [];
-  for (let index = 0; index < labelledCount; index += 1) if ((answers[index] ?? notAsked) !== notAsked) probed.push(index);
+  for (let index = 0; index < labelledCount; index += 1)
+    if ((answers[index] ?? notAsked) !== notAsked) probed.push(index);
   const folds = assignFolds(gold, foldCount, seed);
   const globalReliability = estimateLmReliability(gold, answers, labelCount, {
     include: (index) => (answers[index] ?? notAsked) !== notAsked,
@@ -144,7 +161,11 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
   const distilledTexts = distillation ? distilledRows.map((row) => data.texts[row] ?? "") : [];
   const distilledLabels = distillation ? distilledRows.map((row) => data.answerIds[row] ?? 0) : [];
 
-  const buildSet = (indices: readonly number[], reliability: LmReliability, strength: number): TrainingSet => {
+  const buildSet = (
+    indices: readonly number[],
+    reliability: LmReliability,
+    strength: number,
+  ): TrainingSet => {
     const weights = complementWeights(indices, gold, answers, reliability, strength);
     const setTexts = indices.map((index) => texts[index] ?? "");
     const labelIds = new Int32Array(indices.length + distilledTexts.length);
@@ -155,12 +176,13 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
     exampleWeights.set(weights);
     distilledLabels.forEach((answer, position) => {
       labelIds[indices.length + position] = answer;
-      exampleWeights[indices.length + position] = 0.8 * (reliability.precision[answer] ?? reliability.accuracy);
+      exampleWeights[indices.length + position] =
+        0.8 * (reliability.precision[answer] ?? reliability.accuracy);
     });
     return { texts: [...setTexts, ...distilledTexts], labelIds, labels: data.labels, exampleWeights };
   };
 
-  const totalTrainings = strengths.length * foldCount + 1;
+  const totalTrainings = strengths.length * foldCount;
   let trainingsDone = 0;
   const report = (detail: string): void =>
     options.onProgress?.({ stage: "train SSMs", done: trainingsDone, total: totalTrainings, detail });
@@ -170,13 +192,16 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
     const probabilities = new Float32Array(labelledCount * labelCount);
     const novelty = new Float64Array(labelledCount);
     const trainedTexts: (readonly string[])[] = [];
+    const models: TrainedSsm[] = [];
     for (let fold = 0; fold < foldCount; fold += 1) {
       const inFold: number[] = [];
       const outOfFold: number[] = [];
-      for (let index = 0; index < labelledCount; index += 1) (folds[index] === fold ? inFold : outOfFold).push(index);
+      for (let index = 0; index < labelledCount; index += 1)
+        (folds[index] === fold ? inFold : outOfFold).push(index);
       report(`complement strength ${strength}, fold ${fold + 1}/${foldCount}`);
       const set = buildSet(outOfFold, foldReliability[fold] ?? globalReliability, strength);
       const model = await options.trainer(set);
+      models.push(model);
       trainedTexts.push(set.texts);
       for (const index of inFold) {
         const text = texts[index] ?? "";
@@ -185,12 +210,17 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
       }
       trainingsDone += 1;
     }
-    return { probabilities, novelty, trainedTexts, seconds: (performance.now() - started) / 1000 };
+    return { models, probabilities, novelty, trainedTexts, seconds: (performance.now() - started) / 1000 };
   };
 
   const evaluate = (fit: CrossFit): CandidateEvaluation => {
     const probabilities = Float32Array.from(fit.probabilities);
-    const temperature = fitTemperature(probabilities, labelCount, gold, labelledRows.map((_, index) => index));
+    const temperature = fitTemperature(
+      probabilities,
+      labelCount,
+      gold,
+      labelledRows.map((_, index) => index),
+    );
     for (let index = 0; index < labelledCount; index += 1) {
       applyTemperature(probabilities, index * labelCount, labelCount, temperature);
     }
@@ -257,22 +287,24 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
       }
       return outcome;
     };
-    // Keep the combination only where it measurably beats the LM's own answer (paired, one standard error).
+    // Keep the combination only where it measurably beats the LM's own answer (paired, one-sided 95%).
     const combined = gateOutcomes(fittedGate);
     const lmOnly = gateOutcomes(lmAnswerGate);
     const gateGain = pairedGain(probed, combined, lmOnly);
-    const gate = gateGain.mean - gateGain.standardError > 0 ? fittedGate : lmAnswerGate;
+    const gate = gateGain.mean - safetyZ * gateGain.standardError > 0 ? fittedGate : lmAnswerGate;
     const gatedRight = gate === fittedGate ? combined : lmOnly;
     // Out-of-fold router scores on the probed rows.
     const scores = new Float64Array(probed.length);
     for (let fold = 0; fold < foldCount; fold += 1) {
       const trainingRows: number[] = [];
       const trainingProbed: number[] = [];
-      for (let index = 0; index < labelledCount; index += 1) if (folds[index] !== fold) trainingRows.push(index);
+      for (let index = 0; index < labelledCount; index += 1)
+        if (folds[index] !== fold) trainingRows.push(index);
       for (const index of probed) if (folds[index] !== fold) trainingProbed.push(index);
       const router = fitRouter(routerKind, features, trainingRows, ssmRight, trainingProbed, gatedRight);
       probed.forEach((index, position) => {
-        if (folds[index] === fold) scores[position] = routerScore(router, features, index * routerFeatureCount);
+        if (folds[index] === fold)
+          scores[position] = routerScore(router, features, index * routerFeatureCount);
       });
     }
     const probedSsmRight = Uint8Array.from(probed, (index) => ssmRight[index] ?? 0);
@@ -344,14 +376,8 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
   if (best === undefined) throw new Error("fitAdaptation needs at least one complement strength");
   const crossFitSeconds = (performance.now() - crossFitStarted) / 1000;
 
-  // Final models on every labelled row.
-  report(`final SSM, complement strength ${best.strength}`);
-  const finalStarted = performance.now();
-  const allIndices = Array.from({ length: labelledCount }, (_, index) => index);
-  const ssm = await options.trainer(buildSet(allIndices, globalReliability, best.strength));
-  ssmTrainSeconds += (performance.now() - finalStarted) / 1000;
-  trainingsDone += 1;
   report("done");
+  const allIndices = Array.from({ length: labelledCount }, (_, index) => index);
 
   const evaluation = best.evaluation;
   // Final router features use the global reliability (as at prediction time).
@@ -366,7 +392,14 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
       novelty: best.fit.novelty[index] ?? 0,
     });
   }
-  const router = fitRouter(routerKind, finalFeatures, allIndices, evaluation.ssmRight, probed, evaluation.gatedRight);
+  const router = fitRouter(
+    routerKind,
+    finalFeatures,
+    allIndices,
+    evaluation.ssmRight,
+    probed,
+    evaluation.gatedRight,
+  );
   // The threshold: the final router's score quantile matching the chosen LM share on every labelled row.
   const finalScores = new Float64Array(labelledCount);
   for (let index = 0; index < labelledCount; index += 1) {
@@ -389,7 +422,7 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
   });
 
   return {
-    ssm,
+    ssms: best.fit.models,
     temperature: evaluation.temperature,
     reliability: globalReliability,
     ssmPrecision: evaluation.ssmPrecision,
@@ -417,7 +450,11 @@ export async function fitAdaptation(data: AdaptationData, options: AdaptationOpt
   };
 }
 
-function pairedGain(rows: readonly number[], left: Uint8Array, right: Uint8Array): { mean: number; standardError: number } {
+function pairedGain(
+  rows: readonly number[],
+  left: Uint8Array,
+  right: Uint8Array,
+): { mean: number; standardError: number } {
   if (rows.length === 0) return { mean: 0, standardError: 0 };
   let sum = 0;
   let differing = 0;

@@ -6,7 +6,9 @@ let cached: string | undefined;
 export function libraryVersion(): string {
   if (cached !== undefined) return cached;
   try {
-    const packageJson: unknown = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const packageJson: unknown = JSON.parse(
+      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    );
     cached =
       typeof packageJson === "object" && packageJson !== null && "version" in packageJson
         ? String(packageJson.version)

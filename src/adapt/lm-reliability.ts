@@ -88,7 +88,8 @@ export function estimateLmReliability(
   const precision = new Array<number>(labelCount);
   const wrongAnswerShare = new Array<number>(labelCount);
   for (let label = 0; label < labelCount; label += 1) {
-    recall[label] = ((trueRight[label] ?? 0) + priorStrength * prior) / ((trueCount[label] ?? 0) + priorStrength);
+    recall[label] =
+      ((trueRight[label] ?? 0) + priorStrength * prior) / ((trueCount[label] ?? 0) + priorStrength);
     precision[label] =
       ((answerRight[label] ?? 0) + priorStrength * prior) / ((answerCount[label] ?? 0) + priorStrength);
     wrongAnswerShare[label] = ((wrongAnswerCount[label] ?? 0) + 1) / (wrongUsable + labelCount);

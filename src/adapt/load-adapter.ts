@@ -11,11 +11,14 @@ export interface LoadAdapterDependencies {
  * Loads an adapter folder written by `adapt`: checks its manifest, format version and checksums,
  * and refuses anything broken or mismatched with an ArtifactError.
  */
-export async function loadAdapter(directory: string, dependencies: LoadAdapterDependencies = {}): Promise<LoadedAdapter> {
+export async function loadAdapter(
+  directory: string,
+  dependencies: LoadAdapterDependencies = {},
+): Promise<LoadedAdapter> {
   const artifact = await loadAdapterArtifact(directory);
   return createAdapterRuntime({
     description: artifact.description,
-    ssm: artifact.ssm,
+    ssms: artifact.ssms,
     largeModel: dependencies.largeModel,
   });
 }

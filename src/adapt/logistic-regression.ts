@@ -159,14 +159,16 @@ function solveSymmetric(matrix: Float64Array, vector: Float64Array, size: number
       const factor = (work[row * size + column] ?? 0) / diagonal;
       if (factor === 0) continue;
       for (let index = column; index < size; index += 1) {
-        work[row * size + index] = (work[row * size + index] ?? 0) - factor * (work[column * size + index] ?? 0);
+        work[row * size + index] =
+          (work[row * size + index] ?? 0) - factor * (work[column * size + index] ?? 0);
       }
       result[row] = (result[row] ?? 0) - factor * (result[column] ?? 0);
     }
   }
   for (let row = size - 1; row >= 0; row -= 1) {
     let sum = result[row] ?? 0;
-    for (let index = row + 1; index < size; index += 1) sum -= (work[row * size + index] ?? 0) * (result[index] ?? 0);
+    for (let index = row + 1; index < size; index += 1)
+      sum -= (work[row * size + index] ?? 0) * (result[index] ?? 0);
     const diagonal = work[row * size + row] ?? 0;
     result[row] = Math.abs(diagonal) < 1e-12 ? 0 : sum / diagonal;
   }

@@ -9,7 +9,7 @@ import { z } from "zod";
  * - `default`: the cheapest point whose estimated accuracy is within `defaultTolerance` (0.2
  *   accuracy points) or one paired standard error of the best point's (the best point of a curve
  *   estimated on a few hundred rows is partly luck) and is not below the LM alone's:
- *   its paired gain over the LM alone, minus one standard error, must be at least 0. Where the SSM
+ *   its paired gain over the LM alone, minus 1.645 standard errors (one-sided 95%), must be at least 0. Where the SSM
  *   is weak this pushes the point toward calling the LM nearly always; sending everything to the
  *   LM always qualifies when the gate adds nothing over the LM's answer.
  */
@@ -25,6 +25,8 @@ export const operatingCriterionSchema = z.discriminatedUnion("kind", [
 ]);
 
 export const defaultTolerance = 0.002;
+/** One-sided 95% normal quantile: how sure the estimate must be that a point is not below the LM alone. */
+export const safetyZ = 1.645;
 
 export interface CurvePoint {
   /** Inputs whose router score is at least this go to the LM (+Infinity: none). */
@@ -70,7 +72,6 @@ export function estimateCurve(
     (left, right) => (scores[right] ?? 0) - (scores[left] ?? 0),
   );
   let right = 0;
-  let lm = 0;
   // Paired differences d = right − lmRight ∈ {−1, 0, 1}: their sum, and the sum of d² = |d|.
   let gain = 0;
   let differing = 0;
@@ -78,7 +79,6 @@ export function estimateCurve(
   let routedDiffering = 0;
   for (let index = 0; index < count; index += 1) {
     right += ssmRight[index] ?? 0;
-    lm += lmRight[index] ?? 0;
     const difference = (ssmRight[index] ?? 0) - (lmRight[index] ?? 0);
     gain += difference;
     differing += Math.abs(difference);
@@ -115,7 +115,10 @@ export function estimateCurve(
   return points;
 }
 
-export function chooseOperatingPoint(curve: readonly CurvePoint[], criterion: OperatingCriterion): CurvePoint {
+export function chooseOperatingPoint(
+  curve: readonly CurvePoint[],
+  criterion: OperatingCriterion,
+): CurvePoint {
   const first = curve[0] ?? {
     threshold: Number.POSITIVE_INFINITY,
     lmShare: 0,
@@ -144,7 +147,8 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], criterion: Op
     }
     return chosen;
   }
-  const notBelowLm = (point: CurvePoint): boolean => point.gainOverLm - point.gainStandardError >= -1e-12;
+  const notBelowLm = (point: CurvePoint): boolean =>
+    point.gainOverLm - safetyZ * point.gainStandardError >= -1e-12;
   let best = first;
   for (const point of curve) if (point.accuracy > best.accuracy) best = point;
   const nearBest = (point: CurvePoint): boolean => {

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { fitLogistic, type LogisticModel, logisticModelSchema, predictLogistic } from "./logistic-regression.js";
+import {
+  fitLogistic,
+  type LogisticModel,
+  logisticModelSchema,
+  predictLogistic,
+} from "./logistic-regression.js";
 import { routerFeatureCount } from "./router-features.js";
 
 /**
@@ -51,7 +56,10 @@ function fitOnRows(
   const selected = new Float64Array(rows.length * routerFeatureCount);
   const targets = new Float64Array(rows.length);
   rows.forEach((row, index) => {
-    selected.set(features.subarray(row * routerFeatureCount, (row + 1) * routerFeatureCount), index * routerFeatureCount);
+    selected.set(
+      features.subarray(row * routerFeatureCount, (row + 1) * routerFeatureCount),
+      index * routerFeatureCount,
+    );
     targets[index] = outcome[row] ?? 0;
   });
   return fitLogistic(selected, routerFeatureCount, targets, undefined, { l2 });
@@ -62,11 +70,17 @@ export function routerScore(router: RouterModel, features: ArrayLike<number>, of
   if (router.kind === "confidence" || router.ssmRight === undefined || router.gatedRight === undefined) {
     return 1 - (features[offset] ?? 0);
   }
-  return predictLogistic(router.gatedRight, features, offset) - predictLogistic(router.ssmRight, features, offset);
+  return (
+    predictLogistic(router.gatedRight, features, offset) - predictLogistic(router.ssmRight, features, offset)
+  );
 }
 
 /** P(SSM right) where the learned model exists, else the SSM's max probability. */
-export function ssmRightProbability(router: RouterModel, features: ArrayLike<number>, offset: number): number {
+export function ssmRightProbability(
+  router: RouterModel,
+  features: ArrayLike<number>,
+  offset: number,
+): number {
   if (router.ssmRight === undefined) return features[offset] ?? 0;
   return predictLogistic(router.ssmRight, features, offset);
 }

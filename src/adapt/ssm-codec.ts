@@ -1,5 +1,5 @@
-import { ArtifactError } from "../spec/errors/artifact-error.js";
 import { NGRAM_LINEAR_KIND, NgramLinearModel } from "../small-models/ngram-linear-model.js";
+import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { TrainedSsm } from "./ssm-trainer.js";
 
 /** How an SSM kind is stored inside an adapter folder (its own versioned, checksummed format). */

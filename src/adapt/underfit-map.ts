@@ -80,10 +80,13 @@ export function buildUnderfitMap(input: {
         lmAccuracy: entry.lm / entry.count,
         ssmAccuracy: entry.ssm / entry.count,
       }));
-  const regions = [...summarise("ssm-predicts:"), ...summarise("length-quartile:").map((entry) => ({
-    ...entry,
-    key: `length-quartile-${entry.key}`,
-  }))];
+  const regions = [
+    ...summarise("ssm-predicts:"),
+    ...summarise("length-quartile:").map((entry) => ({
+      ...entry,
+      key: `length-quartile-${entry.key}`,
+    })),
+  ];
   return {
     perLabel,
     perRegion: regions

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import { probe } from "../adapt/probe.js";
 import { largeModelFromOptions } from "../cli/lm-options.js";
 import { loadRecordedAnswers } from "../data/recorded-answers.js";
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "3" },
     file: { type: "string", default: "banking77/test.csv" },
     column: { type: "string", default: "gpt4" },
+    server: { type: "string", default: "in-process" },
   },
 });
 const concurrency = Number(values.concurrency);
@@ -32,7 +34,36 @@ const labels = readFileSync(join(datasets, "banking77/labels.txt"), "utf8").spli
 const task: Task = { name: "banking77", labels };
 const answers = await loadRecordedAnswers([dataFile], values.column);
 const texts = answers.map((answer) => answer.text);
-const server = await startReplayServer({ answers });
+/** The replay server in this thread, or in a worker thread (its own event loop, like a separate process). */
+async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
+  if (values.server !== "worker") return startReplayServer({ answers });
+  const extension = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const entry = new URL(`./probe-bench-replay-worker.${extension}`, import.meta.url);
+  const workerData = { file: dataFile, column: values.column };
+  // From source (tsx), the worker thread loads the TypeScript entry through tsx's API.
+  const worker =
+    extension === "js"
+      ? new Worker(entry, { workerData })
+      : new Worker(
+          `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((api) => api.tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`,
+          { eval: true, workerData },
+        );
+  const url = await new Promise<string>((resolve, reject) => {
+    worker.once("message", (message: unknown) => resolve(String(message)));
+    worker.once("error", reject);
+  });
+  return {
+    url,
+    close: async () => {
+      worker.postMessage("close");
+      await new Promise((resolve) => worker.once("exit", resolve));
+    },
+  };
+}
+const server = await startServer();
+process.stdout.write(
+  `replay server ${values.server === "worker" ? "in a worker thread" : "in this thread"}\n`,
+);
 const folder = mkdtempSync(join(tmpdir(), "probe-bench-"));
 
 const lmOptions = { lmBaseUrl: server.url, lmModel: values.column, concurrency: String(concurrency) };
@@ -53,12 +84,13 @@ try {
   const fill = largeModelFromOptions({ ...lmOptions, cache: cacheFile }, {});
   await probe(texts, task, fill.model, { concurrency });
   fill.close();
+  const repeatedTexts = Array.from({ length: 5 }, () => texts).flat();
   for (let round = 1; round <= repeat; round++) {
     const setup = largeModelFromOptions({ ...lmOptions, cache: cacheFile }, {});
-    const result = await probe(texts, task, setup.model, { concurrency });
-    const perSecond = texts.length / result.stats.seconds;
+    const result = await probe(repeatedTexts, task, setup.model, { concurrency });
+    const perSecond = repeatedTexts.length / result.stats.seconds;
     process.stdout.write(
-      `from the cache: ${texts.length} rows in ${result.stats.seconds.toFixed(3)}s = ${perSecond.toFixed(0)} answers/s (httpCalls ${setup.stats().httpCalls}, cacheHits ${result.stats.cacheHits})\n`,
+      `from the cache: ${repeatedTexts.length} rows in ${result.stats.seconds.toFixed(3)}s = ${perSecond.toFixed(0)} answers/s (httpCalls ${setup.stats().httpCalls}, cacheHits ${result.stats.cacheHits})\n`,
     );
     setup.close();
   }

@@ -301,9 +301,12 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string, servePid: 
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
     return { ms: performance.now() - started, route: response.headers.get("x-easy-adapt-route") };
   };
-  const warmUp = Math.min(20, lmTexts.length);
+  // The LM client path (SDK, fetch) needs a few hundred calls before V8 has optimised it.
+  const warmUp = 150;
   let serveCpuMs = 0;
+  let metricsBefore: ServerTimings | undefined;
   for (let index = 0; index < lmSamples + warmUp; index += 1) {
+    if (index === warmUp) metricsBefore = await scrapeTimings(serveUrl);
     const text = lmTexts[index % lmTexts.length]!;
     const request = prompter(text);
     const directBody = JSON.stringify({
@@ -322,6 +325,13 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string, servePid: 
     served.push(serveTiming.ms);
     routes[serveTiming.route ?? "none"] = (routes[serveTiming.route ?? "none"] ?? 0) + 1;
   }
+  const metricsAfter = await scrapeTimings(serveUrl);
+  const lmCallMeanMs =
+    (1000 * (metricsAfter.lmCallSeconds - (metricsBefore?.lmCallSeconds ?? 0))) /
+    Math.max(1, metricsAfter.lmCalls - (metricsBefore?.lmCalls ?? 0));
+  const handlerMeanMs =
+    (1000 * (metricsAfter.chatSeconds - (metricsBefore?.chatSeconds ?? 0))) /
+    Math.max(1, metricsAfter.chatRequests - (metricsBefore?.chatRequests ?? 0));
   const directMedian = median(direct);
   const servedMedian = median(served);
   return {
@@ -334,7 +344,34 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string, servePid: 
     overheadMedianMs: round(servedMedian - directMedian),
     overheadMeanMs: round(mean(served) - mean(direct)),
     serverCpuMsPerRequest: round(serveCpuMs / lmSamples, 3),
+    /** Inside serve (its /metrics): the LM call (SDK + network + upstream) and the whole request, means. */
+    lmCallInsideServeMeanMs: round(lmCallMeanMs),
+    requestInsideServeMeanMs: round(handlerMeanMs),
+    serveOwnWorkMeanMs: round(handlerMeanMs - lmCallMeanMs),
     routes,
+  };
+}
+
+interface ServerTimings {
+  lmCalls: number;
+  lmCallSeconds: number;
+  chatRequests: number;
+  chatSeconds: number;
+}
+
+/** LM-call and chat-request latency sums and counts from the server's /metrics. */
+async function scrapeTimings(serveUrl: string): Promise<ServerTimings> {
+  const text = await (await fetch(`${serveUrl}/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
+    return line === undefined ? 0 : Number(line.slice(name.length + 1));
+  };
+  const chat = 'endpoint="chat_completions"';
+  return {
+    lmCalls: value("easy_adapt_lm_call_duration_seconds_count"),
+    lmCallSeconds: value("easy_adapt_lm_call_duration_seconds_sum"),
+    chatRequests: value(`easy_adapt_http_request_duration_seconds_count{${chat}}`),
+    chatSeconds: value(`easy_adapt_http_request_duration_seconds_sum{${chat}}`),
   };
 }
 
@@ -427,6 +464,9 @@ function printTable(report: BenchReport, exitCode: number | null): void {
       mark(report.pass.lmOverhead),
     ],
     ["LM-routed: server CPU", `${lm.serverCpuMsPerRequest} ms/request`, "", ""],
+    ["LM-routed, inside serve: LM call mean", `${lm.lmCallInsideServeMeanMs} ms`, "", ""],
+    ["LM-routed, inside serve: request mean", `${lm.requestInsideServeMeanMs} ms`, "", ""],
+    ["LM-routed, inside serve: own work", `${lm.serveOwnWorkMeanMs} ms`, "", ""],
   ];
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = [

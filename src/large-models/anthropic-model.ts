@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import { createCallSignal } from "./call-signal.js";
@@ -25,16 +25,24 @@ const messageSchema = z.object({
 /** A model behind the Anthropic Messages API. System messages become the `system` field. */
 export function createAnthropicModel(options: AnthropicModelOptions): LargeModel {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const client = new Anthropic({
-    apiKey: options.apiKey ?? null,
-    authToken: null,
-    baseURL: options.baseUrl ?? "https://api.anthropic.com",
-    maxRetries: 0,
-    timeout: timeoutMs + 60_000,
-    logLevel: "off",
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    ...(options.apiKey === undefined ? { defaultHeaders: { "x-api-key": null } } : {}),
-  });
+  // The SDK (slow to import) is loaded on the first call; one client per model, reused.
+  let loaded: Promise<{ sdk: AnthropicSdk; client: Anthropic }> | undefined;
+  const load = () => {
+    loaded ??= import("@anthropic-ai/sdk").then((sdk) => ({
+      sdk,
+      client: new sdk.default({
+        apiKey: options.apiKey ?? null,
+        authToken: null,
+        baseURL: options.baseUrl ?? "https://api.anthropic.com",
+        maxRetries: 0,
+        timeout: timeoutMs + 60_000,
+        logLevel: "off",
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        ...(options.apiKey === undefined ? { defaultHeaders: { "x-api-key": null } } : {}),
+      }),
+    }));
+    return loaded;
+  };
 
   return {
     id: `anthropic:${options.model}`,
@@ -46,6 +54,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
       const messages = request.messages
         .filter((message) => message.role !== "system")
         .map((message) => ({ role: message.role as "user" | "assistant", content: message.content }));
+      const { sdk, client } = await load();
       const callSignal = createCallSignal(timeoutMs, callOptions?.signal);
       try {
         const response: unknown = await client.messages.create(
@@ -74,7 +83,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
         };
       } catch (error) {
         if (error instanceof LargeModelResponseError) throw error;
-        throw toLargeModelError(classifyAnthropicError(error), error, {
+        throw toLargeModelError(classifyAnthropicError(sdk, error), error, {
           callSignal,
           timeoutMs,
           apiKeyEnv: options.apiKeyEnv,
@@ -87,10 +96,12 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
   };
 }
 
-function classifyAnthropicError(error: unknown): SdkFailure {
-  if (error instanceof APIUserAbortError) return { kind: "aborted" };
-  if (error instanceof APIConnectionError) return { kind: "connection", message: error.message };
-  if (error instanceof APIError && typeof error.status === "number") {
+type AnthropicSdk = typeof import("@anthropic-ai/sdk");
+
+function classifyAnthropicError(sdk: AnthropicSdk, error: unknown): SdkFailure {
+  if (error instanceof sdk.APIUserAbortError) return { kind: "aborted" };
+  if (error instanceof sdk.APIConnectionError) return { kind: "connection", message: error.message };
+  if (error instanceof sdk.APIError && typeof error.status === "number") {
     return { kind: "status", status: error.status, headers: error.headers, message: error.message };
   }
   if (error instanceof SyntaxError) return { kind: "malformed", message: `invalid JSON (${error.message})` };

@@ -1,6 +1,6 @@
 import type { CompletionRequest } from "../spec/large-model.js";
 import type { AnswerCache } from "./answer-cache.js";
-import { costOf, type TokenPrices } from "./budget.js";
+import { type BudgetLimits, costOf, type TokenPrices } from "./budget.js";
 import { requestKey } from "./request-key.js";
 import { estimatePromptTokens } from "./token-estimate.js";
 
@@ -41,6 +41,25 @@ export function estimateRequestsCost(
           context.prices,
         );
   return { ...estimate, dollars };
+}
+
+/** The first budget cap the estimated work would pass, as a sentence; undefined when it fits. */
+export function budgetShortfall(estimate: DryRunEstimate, limits: BudgetLimits): string | undefined {
+  if (limits.maxCalls !== undefined && estimate.calls > limits.maxCalls) {
+    return `--max-calls ${limits.maxCalls} would stop the work after ${limits.maxCalls} of ${estimate.calls} calls`;
+  }
+  const tokens = estimate.promptTokens + estimate.completionTokens;
+  if (limits.maxTokens !== undefined && tokens > limits.maxTokens) {
+    return `--max-tokens ${limits.maxTokens} is below the ~${tokens} tokens estimated`;
+  }
+  if (
+    limits.maxDollars !== undefined &&
+    estimate.dollars !== undefined &&
+    estimate.dollars > limits.maxDollars
+  ) {
+    return `--max-dollars ${limits.maxDollars} is below the ~$${estimate.dollars.toFixed(4)} estimated`;
+  }
+  return undefined;
 }
 
 export function formatDryRunEstimate(estimate: DryRunEstimate): string {

@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from "openai";
+import type OpenAI from "openai";
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import { createCallSignal } from "./call-signal.js";
@@ -34,22 +34,31 @@ const chatCompletionSchema = z.object({
  */
 export function createOpenAICompatibleModel(options: OpenAICompatibleModelOptions): LargeModel {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const client = new OpenAI({
-    apiKey: options.apiKey ?? "no-key",
-    baseURL: options.baseUrl,
-    organization: null,
-    project: null,
-    webhookSecret: null,
-    maxRetries: 0,
-    timeout: timeoutMs + 60_000,
-    logLevel: "off",
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
-  });
+  // The SDK is loaded on the first call (keeps CLI start-up fast); one client per model, reused.
+  let loaded: Promise<{ sdk: OpenAISdk; client: OpenAI }> | undefined;
+  const load = () => {
+    loaded ??= import("openai").then((sdk) => ({
+      sdk,
+      client: new sdk.default({
+        apiKey: options.apiKey ?? "no-key",
+        baseURL: options.baseUrl,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        maxRetries: 0,
+        timeout: timeoutMs + 60_000,
+        logLevel: "off",
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+      }),
+    }));
+    return loaded;
+  };
 
   return {
     id: `openai-compatible:${options.model}`,
     async complete(request: CompletionRequest, callOptions?: { signal?: AbortSignal }): Promise<Completion> {
+      const { sdk, client } = await load();
       const callSignal = createCallSignal(timeoutMs, callOptions?.signal);
       try {
         const response: unknown = await client.chat.completions.create(
@@ -74,7 +83,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
         };
       } catch (error) {
         if (error instanceof LargeModelResponseError) throw error;
-        throw toLargeModelError(classifyOpenAIError(error), error, {
+        throw toLargeModelError(classifyOpenAIError(sdk, error), error, {
           callSignal,
           timeoutMs,
           apiKeyEnv: options.apiKeyEnv,
@@ -87,10 +96,12 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
   };
 }
 
-function classifyOpenAIError(error: unknown): SdkFailure {
-  if (error instanceof APIUserAbortError) return { kind: "aborted" };
-  if (error instanceof APIConnectionError) return { kind: "connection", message: error.message };
-  if (error instanceof APIError && typeof error.status === "number") {
+type OpenAISdk = typeof import("openai");
+
+function classifyOpenAIError(sdk: OpenAISdk, error: unknown): SdkFailure {
+  if (error instanceof sdk.APIUserAbortError) return { kind: "aborted" };
+  if (error instanceof sdk.APIConnectionError) return { kind: "connection", message: error.message };
+  if (error instanceof sdk.APIError && typeof error.status === "number") {
     return { kind: "status", status: error.status, headers: error.headers, message: error.message };
   }
   if (error instanceof SyntaxError) return { kind: "malformed", message: `invalid JSON (${error.message})` };

@@ -56,12 +56,14 @@ export function toLargeModelError(
   }
 }
 
-/** The first system error code (ECONNREFUSED, ENOTFOUND, ...) along an error's cause chain. */
+/** The first system error code (ECONNREFUSED, ENOTFOUND, ...) along an error's cause chain, else its deepest message. */
 function errorCode(error: unknown): string | undefined {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+  let deepestMessage: string | undefined;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
     if ("code" in current && typeof current.code === "string") return current.code;
+    if (depth > 0 && current.message !== "") deepestMessage = current.message;
     current = current.cause;
   }
-  return undefined;
+  return deepestMessage;
 }

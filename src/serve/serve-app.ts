@@ -79,7 +79,10 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
 
   const requireApiKey: MiddlewareHandler = async (context, next) => {
     if (checkApiKey !== undefined) {
-      const presented = bearerToken(context.req.header("authorization"));
+      const incoming = nodeIncoming(context);
+      const authorization =
+        incoming === undefined ? context.req.header("authorization") : incoming.headers.authorization;
+      const presented = bearerToken(authorization);
       if (presented === undefined) {
         throw new ServeRequestError("Missing API key: send it as `Authorization: Bearer <key>`.", {
           status: 401,
@@ -162,15 +165,20 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
       }),
   );
 
+  // Observed first, so that refused requests (401, 413, ...) are counted too.
+  app.use("/v1/chat/completions", observe("chat_completions"));
+  app.use("/v1/classify", observe("classify"));
+  app.use("/v1/models", observe("models"));
+  app.use("/v1/models/*", observe("models"));
   app.use("/v1/*", requireApiKey);
 
-  app.get("/v1/models", observe("models"), () => jsonResponse(modelsBody));
-  app.get("/v1/models/:model", observe("models"), (context) => {
+  app.get("/v1/models", () => jsonResponse(modelsBody));
+  app.get("/v1/models/:model", (context) => {
     requireModel(context.req.param("model"));
     return jsonResponse(modelBody);
   });
 
-  app.post("/v1/chat/completions", observe("chat_completions"), limitBody, async (context) => {
+  app.post("/v1/chat/completions", limitBody, async (context) => {
     const parsed = chatCompletionRequestSchema.safeParse(await readJson(context));
     if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
     const request = parsed.data;
@@ -195,7 +203,7 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     return jsonResponse(serializer.completion(id, created, answer), answer.route);
   });
 
-  app.post("/v1/classify", observe("classify"), limitBody, async (context) => {
+  app.post("/v1/classify", limitBody, async (context) => {
     const parsed = classifyRequestSchema.safeParse(await readJson(context));
     if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
     requireModel(parsed.data.model);

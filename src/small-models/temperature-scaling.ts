@@ -5,19 +5,8 @@
 export function fitTemperature(logits: Float32Array, labelIds: Int32Array, classes: number): number {
   const rows = labelIds.length;
   if (rows === 0) return 1;
-  const loss = (logTemperature: number): number => {
-    const temperature = Math.exp(logTemperature);
-    let total = 0;
-    for (let row = 0; row < rows; row++) {
-      const base = row * classes;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < classes; k++) max = Math.max(max, logits[base + k]! / temperature);
-      let sum = 0;
-      for (let k = 0; k < classes; k++) sum += Math.exp(logits[base + k]! / temperature - max);
-      total += Math.log(sum) + max - logits[base + labelIds[row]!]! / temperature;
-    }
-    return total / rows;
-  };
+  const loss = (logTemperature: number): number =>
+    negativeLogLikelihood(logits, labelIds, classes, Math.exp(logTemperature));
   const ratio = (Math.sqrt(5) - 1) / 2;
   let low = Math.log(0.05);
   let high = Math.log(20);
@@ -41,4 +30,25 @@ export function fitTemperature(logits: Float32Array, labelIds: Int32Array, class
     }
   }
   return Math.exp((low + high) / 2);
+}
+
+/** Mean negative log-likelihood of `labelIds` under softmax(logits / temperature). */
+export function negativeLogLikelihood(
+  logits: Float32Array,
+  labelIds: Int32Array,
+  classes: number,
+  temperature: number,
+): number {
+  const rows = labelIds.length;
+  if (rows === 0) return 0;
+  let total = 0;
+  for (let row = 0; row < rows; row++) {
+    const base = row * classes;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < classes; k++) max = Math.max(max, logits[base + k]! / temperature);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(logits[base + k]! / temperature - max);
+    total += Math.log(sum) + max - logits[base + labelIds[row]!]! / temperature;
+  }
+  return total / rows;
 }

@@ -11,7 +11,7 @@ import {
 import { createSeededRandom, shuffleInPlace } from "./seeded-random.js";
 import { softmaxInto } from "./softmax.js";
 import { scoreSparseRow } from "./sparse-scores.js";
-import { fitTemperature } from "./temperature-scaling.js";
+import { fitTemperature, negativeLogLikelihood } from "./temperature-scaling.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
 export interface TrainHooks {
@@ -21,7 +21,7 @@ export interface TrainHooks {
 
 const MIN_HELD_OUT = 10;
 /** Class gradients smaller than this (in absolute value) are skipped in an update. */
-const GRADIENT_FLOOR = 1e-4;
+const GRADIENT_FLOOR = 1e-3;
 
 /**
  * Trains an `ngram-linear` model: hashed word/char n-gram features (TF-IDF, L2-normalised), a
@@ -61,7 +61,8 @@ export async function trainNgramLinear(
   const features = matrix.featureBuckets.length;
   const trainer = new SoftmaxTrainer(matrix, set.labelIds, exampleWeight, classes, features, options);
   let bestEpoch = 0;
-  let bestAccuracy = -1;
+  let bestAccuracy = Number.NEGATIVE_INFINITY;
+  const heldOutLabels = labelsOf(heldOut, set.labelIds);
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestWeights: Float32Array | undefined;
   let bestBias: Float32Array | undefined;
@@ -74,7 +75,15 @@ export async function trainNgramLinear(
       bestEpoch = epoch;
       continue;
     }
-    const { accuracy, loss } = trainer.evaluate(heldOut);
+    let { accuracy, loss } = trainer.evaluate(heldOut);
+    if (options.stopOn === "calibrated-loss") {
+      // Held-out log-loss at its best temperature: smooth (unlike accuracy on a few rows) and
+      // blind to the over-confidence that temperature scaling removes afterwards anyway.
+      const logits = trainer.logitsOf(heldOut);
+      const temperature = fitTemperature(logits, heldOutLabels, classes);
+      loss = negativeLogLikelihood(logits, heldOutLabels, classes, temperature);
+      accuracy = -loss;
+    }
     if (accuracy > bestAccuracy || (accuracy === bestAccuracy && loss < bestLoss)) {
       bestAccuracy = accuracy;
       bestLoss = loss;
@@ -153,6 +162,7 @@ class SoftmaxTrainer {
   weights: Float32Array;
   bias: Float32Array;
   private squaredGradients: Float32Array;
+  private featureSquaredGradients: Float32Array;
   private biasSquaredGradients: Float32Array;
   private readonly scores: Float64Array;
   private readonly gradient: Float64Array;
@@ -169,6 +179,7 @@ class SoftmaxTrainer {
     this.weights = new Float32Array(features * classes);
     this.bias = new Float32Array(classes);
     this.squaredGradients = new Float32Array(options.optimizer === "adagrad" ? features * classes : 0);
+    this.featureSquaredGradients = new Float32Array(options.optimizer === "adagrad-rowwise" ? features : 0);
     this.biasSquaredGradients = new Float32Array(classes);
     this.scores = new Float64Array(classes);
     this.gradient = new Float64Array(classes);
@@ -179,6 +190,7 @@ class SoftmaxTrainer {
     this.weights.fill(0);
     this.bias.fill(0);
     this.squaredGradients.fill(0);
+    this.featureSquaredGradients.fill(0);
     this.biasSquaredGradients.fill(0);
   }
 
@@ -188,7 +200,9 @@ class SoftmaxTrainer {
     const scores = this.scores;
     const gradient = this.gradient;
     const active = this.active;
-    const adagrad = this.options.optimizer === "adagrad";
+    const rowwise = this.options.optimizer === "adagrad-rowwise";
+    const adagrad = rowwise || this.options.optimizer === "adagrad";
+    const featureSquaredGradients = this.featureSquaredGradients;
     const l2 = this.options.l2;
     const learningRate = adagrad ? this.options.learningRate : this.options.learningRate / Math.sqrt(epoch);
     for (let position = 0; position < rows.length; position++) {
@@ -217,6 +231,25 @@ class SoftmaxTrainer {
           biasSquaredGradients[k]! += step * step;
           bias[k]! -= (learningRate * step) / (Math.sqrt(biasSquaredGradients[k]!) + 1e-8);
         } else bias[k]! -= learningRate * step;
+      }
+      if (rowwise) {
+        // Row-wise AdaGrad: one accumulator per feature (its squared gradient over the classes),
+        // F floats that stay in cache and one square root per feature instead of per weight.
+        let gradientSquares = 0;
+        for (let slot = 0; slot < activeCount; slot++) gradientSquares += gradient[slot]! * gradient[slot]!;
+        for (let entry = start; entry < end; entry++) {
+          const value = values[entry]!;
+          const column = columns[entry]!;
+          const accumulated = featureSquaredGradients[column]! + value * value * gradientSquares;
+          featureSquaredGradients[column] = accumulated;
+          const rate = learningRate / (Math.sqrt(accumulated) + 1e-8);
+          const base = column * classes;
+          for (let slot = 0; slot < activeCount; slot++) {
+            const index = base + active[slot]!;
+            weights[index] = weights[index]! - rate * (gradient[slot]! * value + l2 * weights[index]!);
+          }
+        }
+        continue;
       }
       for (let entry = start; entry < end; entry++) {
         const value = values[entry]!;

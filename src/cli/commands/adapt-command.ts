@@ -44,15 +44,20 @@ export const operatingPointHelp =
   "--max-lm-share S sends at most a share S of inputs to the LM (the most accurate such point); " +
   "--lm-cost C maximises accuracy - C x LM share (C = accuracy points, as a fraction, that calling the LM on every input must buy, e.g. 0.05); " +
   "by default: the cheapest point whose estimated accuracy is within 0.2 points of the best estimated accuracy " +
-  "and whose paired gain over the LM alone, minus one standard error, is not negative " +
+  "and whose paired gain over the LM alone, minus 1.645 standard errors (one-sided 95%), is not negative " +
   "(so where the small model is weak the adapter calls the LM nearly always).";
 
 export function registerAdaptCommand(program: Command): void {
   const command = program
     .command("adapt")
-    .description("adapt the LM to a task: probe it, train complementary small models, fit the router, write the adapter")
+    .description(
+      "adapt the LM to a task: probe it, train complementary small models, fit the router, write the adapter",
+    )
     .option("--task <file>", "task.json (name, labels, optional instructions and examples)")
-    .option("--train <file>", "training rows (CSV or JSONL); rows without a label are learnt from the LM's answers")
+    .option(
+      "--train <file>",
+      "training rows (CSV or JSONL); rows without a label are learnt from the LM's answers",
+    )
     .option("--calib <file>", "calibration rows with gold labels (always asked to the LM)")
     .option("--out <dir>", "adapter folder to write")
     .option("--max-lm-share <share>", "cap the share of inputs sent to the LM (0..1)")
@@ -95,7 +100,9 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
       const prompt = createClassificationPrompter(task);
       const texts = [...(options.probeTrain ? trainRows : []), ...calibRows].map((row) => prompt(row.text));
       const estimate = setup.estimate(texts);
-      process.stdout.write(`${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`);
+      process.stdout.write(
+        `${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`,
+      );
       return;
     }
     const controller = new AbortController();

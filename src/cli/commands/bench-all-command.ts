@@ -23,21 +23,27 @@ export function registerBenchAllCommand(program: Command): void {
     .description(
       "run `bench --ablation` on every dataset folder (default ../shared/datasets) with its primary LLM column (the first LLM column of dev.csv)",
     )
-    .option("--datasets <dir>", "folder of dataset folders (default: ../shared/datasets beside the repository)")
+    .option(
+      "--datasets <dir>",
+      "folder of dataset folders (default: ../shared/datasets beside the repository)",
+    )
     .option("--no-ablation", "skip the ablation rows")
     .option("--json", "print one JSON array (one bench object per dataset)")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
         const parsed = benchAllOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+        if (!parsed.success)
+          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
         const options = parsed.data;
         const root = options.datasets === undefined ? sharedDatasetsDir() : resolve(options.datasets);
-        if (root === undefined) throw new UsageError("no ../shared/datasets folder found: pass --datasets DIR");
+        if (root === undefined)
+          throw new UsageError("no ../shared/datasets folder found: pass --datasets DIR");
         const entries = (await readdir(root, { withFileTypes: true }))
           .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "dev.csv")))
           .map((entry) => entry.name)
           .sort();
-        if (entries.length === 0) throw new DataError("no dataset folders (with dev.csv) here", { file: root });
+        if (entries.length === 0)
+          throw new DataError("no dataset folders (with dev.csv) here", { file: root });
         const results: BenchResult[] = [];
         for (const name of entries) {
           const directory = join(root, name);

@@ -36,7 +36,8 @@ export function registerBenchCommand(program: Command): void {
     .action(
       runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
         const parsed = benchOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+        if (!parsed.success)
+          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
         const options = parsed.data;
         const display = createProgressDisplay();
         const run = await runBenchmark({

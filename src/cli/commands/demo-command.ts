@@ -23,13 +23,17 @@ export function registerDemoCommand(program: Command): void {
     .description(
       "the whole method on Banking77 with GPT-4's recorded answers (served over HTTP by a local replay server): adapt, evaluate, report",
     )
-    .option("--data-dir <dir>", "folder holding banking77/ (or the banking77 folder itself); default: EASY_ADAPT_DATA, ../shared/datasets, the download cache")
+    .option(
+      "--data-dir <dir>",
+      "folder holding banking77/ (or the banking77 folder itself); default: EASY_ADAPT_DATA, ../shared/datasets, the download cache",
+    )
     .option("--out <dir>", "where report.md, report.json and operating-curve.svg go", "easy-adapt-demo")
     .option("--json", "print the bench JSON object instead of the table")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
         const parsed = demoOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+        if (!parsed.success)
+          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
         const options = parsed.data;
         const environmentDataDir = process.env["EASY_ADAPT_DATA"];
         const xdgCacheHome = process.env["XDG_CACHE_HOME"];
@@ -55,7 +59,9 @@ export function registerDemoCommand(program: Command): void {
           process.stdout.write(`${JSON.stringify(run.result)}\n`);
           return;
         }
-        process.stdout.write(`Banking77 (77 intents), GPT-4's recorded answers, test split (${run.result.counts.test} rows):\n`);
+        process.stdout.write(
+          `Banking77 (77 intents), GPT-4's recorded answers, test split (${run.result.counts.test} rows):\n`,
+        );
         process.stdout.write(`${formatSystemsTable(report)}\n`);
         process.stdout.write(`report: ${files.markdownPath} (also ${files.jsonPath}, ${files.svgPath})\n`);
       }),

@@ -62,7 +62,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       labels: description.task.labels,
     });
     if (rows.length === 0) throw new DataError("no rows to evaluate", { file: options.test });
-    const adapter = createAdapterRuntime({ description, ssm: artifact.ssm, largeModel: setup.model });
+    const adapter = createAdapterRuntime({ description, ssms: artifact.ssms, largeModel: setup.model });
     const display = createProgressDisplay();
     const started = performance.now();
     const evaluation = await evaluateAdapter(
@@ -80,7 +80,10 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       counts: { rows: rows.length },
       timingsMs: { evaluate: performance.now() - started },
       ...(setup.prices === undefined ? {} : { prices: setup.prices }),
-      notes: evaluation.unusableLm > 0 ? [`${evaluation.unusableLm} LM answers were unusable (counted wrong for the LM alone)`] : [],
+      notes:
+        evaluation.unusableLm > 0
+          ? [`${evaluation.unusableLm} LM answers were unusable (counted wrong for the LM alone)`]
+          : [],
     });
     if (options.out !== undefined) {
       const files = await writeEvaluationReport(report, resolve(options.out));

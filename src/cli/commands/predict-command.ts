@@ -16,18 +16,22 @@ const predictOptionsSchema = z.object({
 export function registerPredictCommand(program: Command): void {
   const command = program
     .command("predict")
-    .description("classify texts with an adapter: the small model first, the LM only where the router sends it")
+    .description(
+      "classify texts with an adapter: the small model first, the LM only where the router sends it",
+    )
     .argument("<text...>", "the text(s) to classify")
     .option("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
     .option("--json", "print one JSON object per text")
     .addHelpText(
       "after",
-      "\nWithout --lm-base-url / --lm-model no LM is called: inputs the router sends to the LM are answered by the small model (route \"fallback\").\n" +
+      '\nWithout --lm-base-url / --lm-model no LM is called: inputs the router sends to the LM are answered by the small model (route "fallback").\n' +
         "--lm-model defaults to the model the adapter was calibrated against.",
     );
   addLargeModelOptions(command);
   command.action(
-    runAction(async (texts: string[], rawOptions: Record<string, unknown>) => predictCommand(texts, rawOptions)),
+    runAction(async (texts: string[], rawOptions: Record<string, unknown>) =>
+      predictCommand(texts, rawOptions),
+    ),
   );
 }
 
@@ -45,7 +49,7 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
   try {
     const adapter = createAdapterRuntime({
       description: artifact.description,
-      ssm: artifact.ssm,
+      ssms: artifact.ssms,
       largeModel: setup?.model,
     });
     for (const text of texts) {

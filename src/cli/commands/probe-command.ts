@@ -7,7 +7,7 @@ import { loadRows } from "../../data/stream-rows.js";
 import { loadTask } from "../../data/task-file.js";
 import { writeCsvFile } from "../../data/write-csv.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
-import { formatDryRunEstimate } from "../../large-models/cost-estimate.js";
+import { budgetShortfall, formatDryRunEstimate } from "../../large-models/cost-estimate.js";
 import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
@@ -51,8 +51,15 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
     if (setup.dryRun) {
       const prompt = createClassificationPrompter(task);
       const estimate = setup.estimate(texts.map((text) => prompt(text)));
-      if (options.json) process.stdout.write(`${JSON.stringify({ dryRun: true, ...estimate })}\n`);
-      else process.stdout.write(`${formatDryRunEstimate(estimate)}\n`);
+      const shortfall = budgetShortfall(estimate, setup.budget.limits);
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify({ dryRun: true, ...estimate, budgetShortfall: shortfall ?? null })}\n`,
+        );
+      } else {
+        process.stdout.write(`${formatDryRunEstimate(estimate)}\n`);
+        if (shortfall !== undefined) process.stdout.write(`warning: ${shortfall}\n`);
+      }
       return;
     }
 

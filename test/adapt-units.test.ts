@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { combineWithAnswer, lmAnswerGate } from "../src/adapt/answer-gate.js";
+import { assignFolds } from "../src/adapt/folds.js";
+import { estimateLmReliability } from "../src/adapt/lm-reliability.js";
+import { fitLogistic, predictLogistic } from "../src/adapt/logistic-regression.js";
+import { chooseOperatingPoint, estimateCurve } from "../src/adapt/operating-point.js";
+
+describe("assignFolds", () => {
+  it("spreads each label evenly over the folds, deterministically", () => {
+    const labels = Int32Array.from({ length: 103 }, (_, index) => index % 3);
+    const folds = assignFolds(labels, 5, 1);
+    expect(assignFolds(labels, 5, 1)).toEqual(folds);
+    for (let label = 0; label < 3; label += 1) {
+      const counts = [0, 0, 0, 0, 0];
+      folds.forEach((fold, index) => {
+        if (labels[index] === label) counts[fold] = (counts[fold] ?? 0) + 1;
+      });
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe("fitLogistic", () => {
+  it("learns a separable direction and weights examples", () => {
+    const rows = 200;
+    const features = new Float64Array(rows * 2);
+    const targets = new Float64Array(rows);
+    for (let row = 0; row < rows; row += 1) {
+      const x = (row / rows) * 4 - 2;
+      features[row * 2] = x;
+      features[row * 2 + 1] = (row % 7) / 7; // noise
+      targets[row] = x > 0.5 ? 1 : 0;
+    }
+    const model = fitLogistic(features, 2, targets, undefined, { l2: 1e-4 });
+    expect(predictLogistic(model, [1.5, 0.3])).toBeGreaterThan(0.9);
+    expect(predictLogistic(model, [-1, 0.3])).toBeLessThan(0.1);
+    const strong = fitLogistic(features, 2, targets, undefined, { l2: 10 });
+    expect(Math.abs((strong.weights[0] ?? 0))).toBeLessThan(Math.abs(model.weights[0] ?? 0));
+  });
+});
+
+describe("the answer gate", () => {
+  const gold = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+  // The LM is right on label 0, says 2 for half of label 1, and is unusable once.
+  const answers = Int32Array.from([0, 0, 0, 0, 1, 2, 1, 2, 2, 2, 2, -1]);
+  const reliability = estimateLmReliability(gold, answers, 3, { priorStrength: 1 });
+
+  it("smooths per-label reliability toward the LM's accuracy", () => {
+    expect(reliability.accuracy).toBeCloseTo(9 / 12);
+    expect(reliability.recall[0]).toBeGreaterThan(reliability.recall[1] ?? 1);
+    expect(reliability.recall[1]).toBeGreaterThan(0.5);
+    expect(reliability.precision[2]).toBeLessThan(reliability.precision[0] ?? 0);
+    expect(reliability.unusableShare).toBeCloseTo(1 / 12);
+  });
+
+  it("keeps a confident SSM against an unreliable answer and follows a reliable one", () => {
+    const scratch = new Float64Array(3);
+    const confidentOne = [0.05, 0.9, 0.05];
+    expect(combineWithAnswer(confidentOne, 2, reliability, { ssmWeight: 1, lmWeight: 1 }, scratch).labelId).toBe(1);
+    const unsure = [0.4, 0.35, 0.25];
+    expect(combineWithAnswer(unsure, 1, reliability, { ssmWeight: 1, lmWeight: 1 }, scratch).labelId).toBe(1);
+    expect(combineWithAnswer(confidentOne, 2, reliability, lmAnswerGate, scratch).labelId).toBe(2);
+  });
+});
+
+describe("the operating point", () => {
+  // 10 rows sorted by router score: the SSM is wrong on the 3 highest-scored rows, the routed answer right on them.
+  const scores = Float64Array.from([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+  const ssmRight = Uint8Array.from([0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+  const routedRight = Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 1]);
+  const lmRight = Uint8Array.from([1, 1, 1, 1, 1, 0, 1, 1, 0, 1]);
+  const curve = estimateCurve(scores, ssmRight, routedRight, lmRight);
+
+  it("estimates accuracy and the paired gain over the LM at each share", () => {
+    expect(curve[0]).toMatchObject({ lmShare: 0, accuracy: 0.7 });
+    expect(curve[3]).toMatchObject({ lmShare: 0.3, accuracy: 1 });
+    expect(curve[3]?.gainOverLm).toBeCloseTo(0.2);
+    expect(curve.at(-1)).toMatchObject({ lmShare: 1, accuracy: 0.9 });
+  });
+
+  it("honours --max-lm-share and --lm-cost", () => {
+    expect(chooseOperatingPoint(curve, { kind: "max-lm-share", maxLmShare: 0.2 }).lmShare).toBe(0.2);
+    expect(chooseOperatingPoint(curve, { kind: "lm-cost", lmCost: 0.1 }).lmShare).toBe(0.3);
+    expect(chooseOperatingPoint(curve, { kind: "lm-cost", lmCost: 5 }).lmShare).toBe(0);
+  });
+
+  it("by default picks the cheapest point near the best that is safely not below the LM alone", () => {
+    const chosen = chooseOperatingPoint(curve, { kind: "default" });
+    expect(chosen.lmShare).toBeGreaterThan(0);
+    expect(chosen.lmShare).toBeLessThanOrEqual(0.3);
+    expect(chosen.gainOverLm).toBeGreaterThanOrEqual(0);
+  });
+
+  it("sends everything to the LM when the SSM only loses", () => {
+    const weak = estimateCurve(
+      scores,
+      Uint8Array.from([0, 0, 0, 0, 0, 1, 0, 1, 0, 0]),
+      Uint8Array.from([1, 1, 1, 1, 1, 0, 1, 1, 1, 1]),
+      Uint8Array.from([1, 1, 1, 1, 1, 0, 1, 1, 1, 1]),
+    );
+    expect(chooseOperatingPoint(weak, { kind: "default" }).lmShare).toBe(1);
+  });
+});
