@@ -35,7 +35,7 @@ describe("fitLogistic", () => {
     expect(predictLogistic(model, [1.5, 0.3])).toBeGreaterThan(0.9);
     expect(predictLogistic(model, [-1, 0.3])).toBeLessThan(0.1);
     const strong = fitLogistic(features, 2, targets, undefined, { l2: 10 });
-    expect(Math.abs((strong.weights[0] ?? 0))).toBeLessThan(Math.abs(model.weights[0] ?? 0));
+    expect(Math.abs(strong.weights[0] ?? 0)).toBeLessThan(Math.abs(model.weights[0] ?? 0));
   });
 });
 
@@ -56,7 +56,9 @@ describe("the answer gate", () => {
   it("keeps a confident SSM against an unreliable answer and follows a reliable one", () => {
     const scratch = new Float64Array(3);
     const confidentOne = [0.05, 0.9, 0.05];
-    expect(combineWithAnswer(confidentOne, 2, reliability, { ssmWeight: 1, lmWeight: 1 }, scratch).labelId).toBe(1);
+    expect(
+      combineWithAnswer(confidentOne, 2, reliability, { ssmWeight: 1, lmWeight: 1 }, scratch).labelId,
+    ).toBe(1);
     const unsure = [0.4, 0.35, 0.25];
     expect(combineWithAnswer(unsure, 1, reliability, { ssmWeight: 1, lmWeight: 1 }, scratch).labelId).toBe(1);
     expect(combineWithAnswer(confidentOne, 2, reliability, lmAnswerGate, scratch).labelId).toBe(2);
@@ -85,10 +87,22 @@ describe("the operating point", () => {
   });
 
   it("by default picks the cheapest point near the best that is safely not below the LM alone", () => {
-    const chosen = chooseOperatingPoint(curve, { kind: "default" });
+    // The same pattern on 100 rows, so that the gain over the LM is measurable.
+    const tile = <Values extends Float64Array | Uint8Array>(
+      values: Values,
+      offset: (copy: number) => number,
+    ) => Array.from({ length: 10 }, (_, copy) => Array.from(values, (value) => value + offset(copy))).flat();
+    const big = estimateCurve(
+      Float64Array.from(tile(scores, (copy) => copy / 100)),
+      Uint8Array.from(tile(ssmRight, () => 0)),
+      Uint8Array.from(tile(routedRight, () => 0)),
+      Uint8Array.from(tile(lmRight, () => 0)),
+    );
+    const chosen = chooseOperatingPoint(big, { kind: "default" });
     expect(chosen.lmShare).toBeGreaterThan(0);
     expect(chosen.lmShare).toBeLessThanOrEqual(0.3);
-    expect(chosen.gainOverLm).toBeGreaterThanOrEqual(0);
+    expect(chosen.accuracy).toBeGreaterThanOrEqual(0.99);
+    expect(chosen.gainOverLm - 1.645 * chosen.gainStandardError).toBeGreaterThanOrEqual(0);
   });
 
   it("sends everything to the LM when the SSM only loses", () => {

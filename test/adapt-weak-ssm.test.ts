@@ -18,13 +18,28 @@ beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "easy-adapt-weak-ssm-"));
   const topics = await loadTopics();
   const random = createRandom(11);
-  const vocabulary = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta", "lambda", "zeta"];
+  const vocabulary = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "omega",
+    "sigma",
+    "kappa",
+    "theta",
+    "lambda",
+    "zeta",
+  ];
   let id = 0;
   const rewrite = (rows: typeof topics.train) =>
     rows.map((row) => {
       id += 1;
       const words = Array.from({ length: 4 }, () => vocabulary[Math.floor(random() * vocabulary.length)]);
-      return { text: `note ${id}: ${words.join(" ")}`, label: row.label ?? "", llm: row.columns["llm"] ?? "" };
+      return {
+        text: `note ${id}: ${words.join(" ")}`,
+        label: row.label ?? "",
+        llm: row.columns["llm"] ?? "",
+      };
     });
   const folder = join(directory, "noise");
   const { mkdir } = await import("node:fs/promises");
@@ -45,6 +60,8 @@ describe("a useless small model", () => {
     expect(ssm.accuracy).toBeLessThan(0.5);
     expect(adapted.accuracy).toBeGreaterThanOrEqual(lm.accuracy - 0.005);
     expect(adapted.lmShare).toBeGreaterThan(0.9);
-    expect(run.adaptation.fitted.estimates.adapted).toBeGreaterThanOrEqual(run.adaptation.fitted.estimates.lmAlone);
+    expect(run.adaptation.fitted.estimates.adapted).toBeGreaterThanOrEqual(
+      run.adaptation.fitted.estimates.lmAlone,
+    );
   }, 60_000);
 });

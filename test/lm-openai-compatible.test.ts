@@ -188,6 +188,7 @@ describe("the OpenAI-compatible connector against a scripted HTTP server", () =>
     const error = await model.complete(request).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LargeModelAuthenticationError);
     expect((error as Error).message).toContain("MY_KEY_VAR");
+    expect((error as Error).message).toContain("not retried");
     expect((error as LargeModelAuthenticationError).isUserError).toBe(true);
     expect(server.requests).toHaveLength(1);
   });

@@ -142,6 +142,35 @@ describe("serve fallbacks with a real upstream on loopback", () => {
   });
 });
 
+describe("serve decision log with an injected clock", () => {
+  it("stamps each record with the clock's time and the latency it measured", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "serve-clock-"));
+    const base = Date.UTC(2026, 0, 2, 3, 4, 5);
+    let ticks = 0;
+    // Every reading of the clock moves it 7 ms on.
+    const clock = { now: () => base + 7 * ticks++ };
+    const fixture = await createServeFixture({ logPath: join(directory, "log.jsonl"), clock });
+    try {
+      const response = await fixture.app.request("/v1/chat/completions", {
+        method: "POST",
+        body: chatBody("tickets", fixture.ssmText),
+      });
+      expect(response.status).toBe(200);
+      await fixture.decisionLog.flush();
+      const record = decisionRecordSchema.parse(
+        JSON.parse(await readFile(join(directory, "log.jsonl"), "utf8")),
+      );
+      expect(record.latencyMs).toBe(7);
+      const time = Date.parse(record.time);
+      expect(time).toBeGreaterThan(base);
+      expect(time).toBeLessThanOrEqual(base + 7 * ticks);
+    } finally {
+      await fixture.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("serve with an unwritable decision log", () => {
   it("keeps answering and counts the failed writes", async () => {
     const fixture = await createServeFixture({

@@ -20,7 +20,7 @@ describe("ngram-linear specifics", () => {
     expect(model.parts.temperature).toBeGreaterThan(0);
     expect(model.parts.temperature).not.toBe(1);
     expect(model.parts.epochs).toBeGreaterThanOrEqual(1);
-    expect(model.parts.epochs).toBeLessThanOrEqual(30);
+    expect(model.parts.epochs).toBeLessThanOrEqual(15);
   });
 
   it("follows per-class weights: a zero-weighted label is never learnt", async () => {
@@ -54,6 +54,13 @@ describe("ngram-linear specifics", () => {
     const model = await trainNgramLinear(set, { seed: 1, optimizer: "sgd", learningRate: 1 });
     const probabilities = model.predictProba("when will my new card arrive");
     expect(probabilities.indexOf(Math.max(...probabilities))).toBe(0);
+  });
+
+  it("can stop early on held-out accuracy instead of calibrated loss", async () => {
+    const model = await trainNgramLinear(set, { seed: 1, stopOn: "accuracy", patience: 1 });
+    expect(model.parts.epochs).toBeGreaterThanOrEqual(1);
+    const probabilities = model.predictProba("i want my money back");
+    expect(probabilities.indexOf(Math.max(...probabilities))).toBe(1);
   });
 
   it("refuses inconsistent sets and invalid options with UsageError", async () => {

@@ -82,7 +82,10 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   const contents = new Map<string, Buffer>();
   for (const entry of manifest.files) {
     if (entry.path.includes("/") || entry.path.includes("\\") || entry.path.startsWith(".")) {
-      throw new ArtifactError(`the manifest lists a file outside the adapter folder: ${entry.path}`, manifestPath);
+      throw new ArtifactError(
+        `the manifest lists a file outside the adapter folder: ${entry.path}`,
+        manifestPath,
+      );
     }
     const filePath = join(directory, entry.path);
     let content: Buffer;
@@ -98,7 +101,10 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
       );
     }
     if (sha256(content) !== entry.sha256) {
-      throw new ArtifactError("checksum mismatch: the file was altered after the adapter was written", filePath);
+      throw new ArtifactError(
+        "checksum mismatch: the file was altered after the adapter was written",
+        filePath,
+      );
     }
     contents.set(entry.path, content);
   }
@@ -108,7 +114,11 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
     return content;
   };
   const descriptionPath = join(directory, "adapter.json");
-  const description = parseJson(listed("adapter.json").toString("utf8"), descriptionPath, adapterDescriptionSchema);
+  const description = parseJson(
+    listed("adapter.json").toString("utf8"),
+    descriptionPath,
+    adapterDescriptionSchema,
+  );
   const calibration = parseJson(
     listed("calibration.json").toString("utf8"),
     join(directory, "calibration.json"),
@@ -128,9 +138,15 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
     listed(ssmFileName(index));
     const ssm = await ssmCodecFor(description.ssmKind, ssmPath).load(ssmPath);
     if (ssm.kind !== description.ssmKind) {
-      throw new ArtifactError(`holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`, ssmPath);
+      throw new ArtifactError(
+        `holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`,
+        ssmPath,
+      );
     }
-    if (ssm.labels.length !== labelCount || ssm.labels.some((label, position) => label !== description.task.labels[position])) {
+    if (
+      ssm.labels.length !== labelCount ||
+      ssm.labels.some((label, position) => label !== description.task.labels[position])
+    ) {
       throw new ArtifactError("the small model's labels differ from the task's labels", ssmPath);
     }
     ssms.push(ssm);

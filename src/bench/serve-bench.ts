@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,6 +99,8 @@ if (ssmTexts.length === 0 || lmTexts.length === 0)
   throw new Error("the adapter routes every test text one way");
 
 const replay = await startReplayServer({ answers, model: "gpt4", latencyMs: upstreamLatencyMs });
+const logDir = await mkdtemp(join(tmpdir(), "serve-bench-log-"));
+const decisionLogPath = join(logDir, "decisions.jsonl");
 const server = await startServeChild();
 try {
   const idleRssMb = readRssMb(server.pid);
@@ -185,6 +187,7 @@ try {
     },
   };
   const exitCode = await server.stop();
+  report.decisionLogLines = (await readFile(decisionLogPath, "utf8")).split("\n").length - 1;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ...report, serveExitCode: exitCode }, null, 2)}\n`);
   } else {
@@ -193,6 +196,7 @@ try {
 } finally {
   server.kill();
   await replay.close();
+  await rm(logDir, { recursive: true, force: true });
   if (ownAdapterDir) await rm(adapterDir, { recursive: true, force: true });
 }
 
@@ -223,6 +227,9 @@ async function startServeChild(): Promise<ServeChild> {
       "64",
       "--port",
       "0",
+      // Serving as deployed: every answer goes to the decision log.
+      "--log",
+      decisionLogPath,
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -391,6 +398,7 @@ function round(value: number, digits = 2): number {
 }
 
 type BenchReport = {
+  decisionLogLines?: number;
   ssmRoutedShareOfTest: number;
   adaptSeconds: number | undefined;
   ssmRoutedFixedRate: {
@@ -479,7 +487,8 @@ function printTable(report: BenchReport, exitCode: number | null): void {
         .join("  ")
         .trimEnd(),
     ),
-    `LM-routed answers by route: ${JSON.stringify(lm.routes)}; serve exited with ${exitCode} after SIGTERM`,
+    `LM-routed answers by route: ${JSON.stringify(lm.routes)}; serve exited with ${exitCode} after SIGTERM, ` +
+      `decision log: ${report.decisionLogLines} lines`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }

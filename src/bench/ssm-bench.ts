@@ -26,6 +26,8 @@ interface BenchResult {
   dataset: string;
   accuracy: number;
   trainSeconds: number;
+  /** CPU seconds of training (ours only; robust to a busy machine), null for fastText. */
+  trainCpuSeconds: number | null;
   predictMicrosPerText: number;
   peakRssMb: number;
   trainRows: number;
@@ -57,8 +59,10 @@ async function runOurs(datasetsDir: string, dataset: string): Promise<BenchResul
   const test = await loadRows(join(datasetsDir, dataset, "test.csv"));
   const task = taskFromRows(dataset, train);
   const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
   const model = await trainNgramLinear(trainingSetFromRows(train, task));
   const trainSeconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const probabilities = new Float32Array(task.labels.length);
   for (const row of test.slice(0, 200)) model.predictProbaInto(row.text, probabilities); // warm-up
   const micros = new Float64Array(test.length);
@@ -77,6 +81,7 @@ async function runOurs(datasetsDir: string, dataset: string): Promise<BenchResul
     dataset,
     accuracy: correct / test.length,
     trainSeconds,
+    trainCpuSeconds: (cpu.user + cpu.system) / 1e6,
     predictMicrosPerText: micros[micros.length >> 1]!,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     trainRows: train.length,
@@ -191,6 +196,7 @@ async function runFastText(datasetsDir: string, dataset: string): Promise<BenchR
       dataset,
       accuracy: correct / test.length,
       trainSeconds: training.seconds,
+      trainCpuSeconds: null,
       predictMicrosPerText: (Math.max(0, prediction.seconds - loadOnly.seconds) * 1e6) / test.length,
       peakRssMb: training.peakKb / 1024,
       trainRows: train.length,
@@ -202,12 +208,13 @@ async function runFastText(datasetsDir: string, dataset: string): Promise<BenchR
 }
 
 function formatTable(results: BenchResult[]): string {
-  const header = ["dataset", "system", "test accuracy", "train s", "µs / text", "peak MB"];
+  const header = ["dataset", "system", "test accuracy", "train s", "train CPU s", "µs / text", "peak MB"];
   const rows = results.map((result) => [
     result.dataset,
     result.system,
     result.accuracy.toFixed(4),
     result.trainSeconds.toFixed(2),
+    result.trainCpuSeconds === null ? "–" : result.trainCpuSeconds.toFixed(2),
     result.predictMicrosPerText.toFixed(1),
     result.peakRssMb.toFixed(0),
   ]);
@@ -237,7 +244,8 @@ async function main(): Promise<void> {
   const json = args.includes("--json");
   const datasetsIndex = args.indexOf("--datasets");
   const datasets = datasetsIndex >= 0 ? (args[datasetsIndex + 1] ?? "").split(",") : ["banking77", "imdb"];
-  const withFastText = !args.includes("--no-fasttext") && fastTextAvailable();
+  const fastTextInstalled = fastTextAvailable();
+  const withFastText = !args.includes("--no-fasttext") && fastTextInstalled;
   const results: BenchResult[] = [];
   for (const dataset of datasets) {
     if (!json) process.stderr.write(`bench:ssm: ${dataset}: training ngram-linear…\n`);
@@ -260,7 +268,9 @@ async function main(): Promise<void> {
   }
   if (!withFastText) {
     process.stdout.write(
-      "fastText is not installed (no `fasttext` on PATH): showing easy-adapt's model alone.\n\n",
+      fastTextInstalled
+        ? "fastText skipped (--no-fasttext): showing easy-adapt's model alone.\n\n"
+        : "fastText is not installed (no `fasttext` on PATH): showing easy-adapt's model alone.\n\n",
     );
   } else {
     process.stdout.write(`fastText settings: ${FASTTEXT_ARGS.join(" ")}\n\n`);

@@ -33,14 +33,21 @@ export function readRequestText(context: Context, maxBytes: number): Promise<str
       cleanUp();
       reject(error);
     };
+    // A client that goes away mid-body ends the stream without "end".
+    const onClose = () => {
+      cleanUp();
+      reject(new Error("the client closed the connection before sending the whole body"));
+    };
     const cleanUp = () => {
       incoming.off("data", onData);
       incoming.off("end", onEnd);
       incoming.off("error", onError);
+      incoming.off("close", onClose);
     };
     incoming.on("data", onData);
     incoming.on("end", onEnd);
     incoming.on("error", onError);
+    incoming.on("close", onClose);
   });
 }
 

@@ -57,7 +57,7 @@ export const ngramLinearOptionsSchema = z.object({
   wordWeight: z.number().positive().default(4),
   sublinearTf: z.boolean().default(true),
   idf: z.boolean().default(true),
-  optimizer: z.enum(["adagrad", "adagrad-rowwise", "sgd"]).default("adagrad"),
+  optimizer: z.enum(["adagrad", "sgd"]).default("adagrad"),
   learningRate: z.number().positive().default(0.1),
   l2: z.number().min(0).default(1e-6),
   maxEpochs: z.number().int().min(1).max(1000).default(15),

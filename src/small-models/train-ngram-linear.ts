@@ -61,9 +61,8 @@ export async function trainNgramLinear(
   const features = matrix.featureBuckets.length;
   const trainer = new SoftmaxTrainer(matrix, set.labelIds, exampleWeight, classes, features, options);
   let bestEpoch = 0;
-  let bestAccuracy = Number.NEGATIVE_INFINITY;
+  let bestScore = Number.NEGATIVE_INFINITY;
   const heldOutLabels = labelsOf(heldOut, set.labelIds);
-  let bestLoss = Number.POSITIVE_INFINITY;
   let bestWeights: Float32Array | undefined;
   let bestBias: Float32Array | undefined;
   for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
@@ -75,18 +74,9 @@ export async function trainNgramLinear(
       bestEpoch = epoch;
       continue;
     }
-    let { accuracy, loss } = trainer.evaluate(heldOut);
-    if (options.stopOn === "calibrated-loss") {
-      // Held-out log-loss at its best temperature: smooth (unlike accuracy on a few rows) and
-      // blind to the over-confidence that temperature scaling removes afterwards anyway.
-      const logits = trainer.logitsOf(heldOut);
-      const temperature = fitTemperature(logits, heldOutLabels, classes);
-      loss = negativeLogLikelihood(logits, heldOutLabels, classes, temperature);
-      accuracy = -loss;
-    }
-    if (accuracy > bestAccuracy || (accuracy === bestAccuracy && loss < bestLoss)) {
-      bestAccuracy = accuracy;
-      bestLoss = loss;
+    const score = heldOutScore(trainer.logitsOf(heldOut), heldOutLabels, classes, options.stopOn);
+    if (score > bestScore) {
+      bestScore = score;
       bestEpoch = epoch;
       if (!options.refit) {
         bestWeights = copyInto(bestWeights, trainer.weights);
@@ -110,7 +100,7 @@ export async function trainNgramLinear(
       trainer.reset();
       for (let epoch = 1; epoch <= bestEpoch; epoch++) trainer.epoch(shuffled(training, random), epoch);
     }
-    temperature = fitTemperature(trainer.logitsOf(heldOut), labelsOf(heldOut, set.labelIds), classes);
+    temperature = fitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
     if (options.refit) {
       trainer.reset();
       for (let epoch = 1; epoch <= bestEpoch; epoch++) {
@@ -142,6 +132,30 @@ export async function trainNgramLinear(
   });
 }
 
+/**
+ * How good the held-out predictions are, higher is better: accuracy (ties broken by a tiny share
+ * of the log-loss), or minus the log-loss at its best temperature — smooth, unlike accuracy on a
+ * few rows, and blind to the over-confidence that temperature scaling removes afterwards anyway.
+ */
+function heldOutScore(
+  logits: Float32Array,
+  labelIds: Int32Array,
+  classes: number,
+  stopOn: NgramLinearOptions["stopOn"],
+): number {
+  if (stopOn === "calibrated-loss") {
+    return -negativeLogLikelihood(logits, labelIds, classes, fitTemperature(logits, labelIds, classes));
+  }
+  let correct = 0;
+  labelIds.forEach((label, row) => {
+    const base = row * classes;
+    let best = 0;
+    for (let k = 1; k < classes; k++) if (logits[base + k]! > logits[base + best]!) best = k;
+    if (best === label) correct++;
+  });
+  return correct / labelIds.length - 1e-6 * negativeLogLikelihood(logits, labelIds, classes, 1);
+}
+
 function shuffled(values: Int32Array, random: () => number): Int32Array {
   shuffleInPlace(values, random);
   return values;
@@ -162,7 +176,6 @@ class SoftmaxTrainer {
   weights: Float32Array;
   bias: Float32Array;
   private squaredGradients: Float32Array;
-  private featureSquaredGradients: Float32Array;
   private biasSquaredGradients: Float32Array;
   private readonly scores: Float64Array;
   private readonly gradient: Float64Array;
@@ -179,7 +192,6 @@ class SoftmaxTrainer {
     this.weights = new Float32Array(features * classes);
     this.bias = new Float32Array(classes);
     this.squaredGradients = new Float32Array(options.optimizer === "adagrad" ? features * classes : 0);
-    this.featureSquaredGradients = new Float32Array(options.optimizer === "adagrad-rowwise" ? features : 0);
     this.biasSquaredGradients = new Float32Array(classes);
     this.scores = new Float64Array(classes);
     this.gradient = new Float64Array(classes);
@@ -190,7 +202,6 @@ class SoftmaxTrainer {
     this.weights.fill(0);
     this.bias.fill(0);
     this.squaredGradients.fill(0);
-    this.featureSquaredGradients.fill(0);
     this.biasSquaredGradients.fill(0);
   }
 
@@ -200,9 +211,7 @@ class SoftmaxTrainer {
     const scores = this.scores;
     const gradient = this.gradient;
     const active = this.active;
-    const rowwise = this.options.optimizer === "adagrad-rowwise";
-    const adagrad = rowwise || this.options.optimizer === "adagrad";
-    const featureSquaredGradients = this.featureSquaredGradients;
+    const adagrad = this.options.optimizer === "adagrad";
     const l2 = this.options.l2;
     const learningRate = adagrad ? this.options.learningRate : this.options.learningRate / Math.sqrt(epoch);
     for (let position = 0; position < rows.length; position++) {
@@ -232,25 +241,6 @@ class SoftmaxTrainer {
           bias[k]! -= (learningRate * step) / (Math.sqrt(biasSquaredGradients[k]!) + 1e-8);
         } else bias[k]! -= learningRate * step;
       }
-      if (rowwise) {
-        // Row-wise AdaGrad: one accumulator per feature (its squared gradient over the classes),
-        // F floats that stay in cache and one square root per feature instead of per weight.
-        let gradientSquares = 0;
-        for (let slot = 0; slot < activeCount; slot++) gradientSquares += gradient[slot]! * gradient[slot]!;
-        for (let entry = start; entry < end; entry++) {
-          const value = values[entry]!;
-          const column = columns[entry]!;
-          const accumulated = featureSquaredGradients[column]! + value * value * gradientSquares;
-          featureSquaredGradients[column] = accumulated;
-          const rate = learningRate / (Math.sqrt(accumulated) + 1e-8);
-          const base = column * classes;
-          for (let slot = 0; slot < activeCount; slot++) {
-            const index = base + active[slot]!;
-            weights[index] = weights[index]! - rate * (gradient[slot]! * value + l2 * weights[index]!);
-          }
-        }
-        continue;
-      }
       for (let entry = start; entry < end; entry++) {
         const value = values[entry]!;
         const base = columns[entry]! * classes;
@@ -265,23 +255,6 @@ class SoftmaxTrainer {
         }
       }
     }
-  }
-
-  evaluate(rows: Int32Array): { accuracy: number; loss: number } {
-    let correct = 0;
-    let loss = 0;
-    const { scores, classes } = this;
-    const { rowStart } = this.matrix;
-    for (const example of rows) {
-      this.scoreRow(rowStart[example]!, rowStart[example + 1]!, scores);
-      softmaxInto(scores, classes, 1, scores);
-      const label = this.labelIds[example]!;
-      let best = 0;
-      for (let k = 1; k < classes; k++) if (scores[k]! > scores[best]!) best = k;
-      if (best === label) correct++;
-      loss -= Math.log(Math.max(scores[label]!, 1e-12));
-    }
-    return { accuracy: correct / rows.length, loss: loss / rows.length };
   }
 
   logitsOf(rows: Int32Array): Float32Array {

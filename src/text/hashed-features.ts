@@ -14,7 +14,6 @@ export interface HashedFeatureOptions {
   wordWeight: number;
 }
 
-
 const WORD_START = 0x02;
 const WORD_END = 0x03;
 const MAX_WORD_NGRAM = 4;

@@ -39,13 +39,16 @@ const adaptOptionsSchema = z.object({
   json: z.boolean().default(false),
 });
 
-export const operatingPointHelp =
-  "Operating point (chosen on out-of-fold estimates from the calibration rows, never on test data): " +
-  "--max-lm-share S sends at most a share S of inputs to the LM (the most accurate such point); " +
-  "--lm-cost C maximises accuracy - C x LM share (C = accuracy points, as a fraction, that calling the LM on every input must buy, e.g. 0.05); " +
-  "by default: the cheapest point whose estimated accuracy is within 0.2 points of the best estimated accuracy " +
-  "and whose paired gain over the LM alone, minus 1.645 standard errors (one-sided 95%), is not negative " +
-  "(so where the small model is weak the adapter calls the LM nearly always).";
+export const operatingPointHelp = [
+  "Operating point (chosen on out-of-fold estimates from the calibration rows, never on test data):",
+  "  --max-lm-share S  the most accurate point that sends at most a share S of inputs to the LM;",
+  "  --lm-cost C       the point maximising accuracy - C x LM share (C: the accuracy, as a fraction,",
+  "                    that sending every input to the LM must buy, e.g. 0.05);",
+  "  default           the cheapest point whose estimated accuracy is within 0.2 points (or one paired",
+  "                    standard error) of the best estimated point, and whose paired gain over the LM",
+  "                    alone minus 1.645 standard errors (one-sided 95%) is not negative: where the",
+  "                    small model is weak, the adapter calls the LM nearly always.",
+].join("\n");
 
 export function registerAdaptCommand(program: Command): void {
   const command = program

@@ -11,10 +11,13 @@ export class LargeModelAuthenticationError extends EasyAdaptError {
         ? "no API key was sent (pass --lm-api-key-env NAME to name the environment variable holding it)"
         : `check the API key in the environment variable ${details.apiKeyEnv}`;
     const serverSays = details.serverMessage ? ` (server says: ${details.serverMessage})` : "";
-    super(`the large model refused authentication with HTTP ${details.status}: ${keySource}${serverSays}`, {
-      isUserError: true,
-      exitCode: 1,
-    });
+    super(
+      `the large model refused authentication with HTTP ${details.status} (not retried): ${keySource}${serverSays}`,
+      {
+        isUserError: true,
+        exitCode: 1,
+      },
+    );
     this.name = "LargeModelAuthenticationError";
     this.status = details.status;
     this.apiKeyEnv = details.apiKeyEnv;
