@@ -20,7 +20,7 @@ describe("ngram-linear specifics", () => {
     expect(model.parts.temperature).toBeGreaterThan(0);
     expect(model.parts.temperature).not.toBe(1);
     expect(model.parts.epochs).toBeGreaterThanOrEqual(1);
-    expect(model.parts.epochs).toBeLessThanOrEqual(15);
+    expect(model.parts.epochs).toBeLessThanOrEqual(8);
   });
 
   it("follows per-class weights: a zero-weighted label is never learnt", async () => {

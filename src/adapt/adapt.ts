@@ -34,7 +34,7 @@ export interface AdaptOptions {
   /** Default: `trainNgramLinear` with its defaults. */
   trainer?: SsmTrainer;
   complementStrengths?: readonly number[];
-  router?: RouterKind;
+  router?: RouterKind | "auto";
   distillation?: boolean;
   foldCount?: number;
   seed?: number;

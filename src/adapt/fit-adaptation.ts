@@ -37,7 +37,8 @@ export interface AdaptationOptions {
   seed?: number;
   /** Candidate complement strengths; the best on the out-of-fold estimate is kept (default [0, 1]). */
   complementStrengths?: readonly number[];
-  router?: RouterKind;
+  /** "auto" (default): the learned router where it beats the SSM-confidence threshold out of fold. */
+  router?: RouterKind | "auto";
   /** Learn from the LM's answers on rows without a gold label (default true). */
   distillation?: boolean;
   onProgress?: ProgressListener;
@@ -66,9 +67,9 @@ export interface CandidateSummary {
 
 export interface FittedAdaptation {
   /**
-   * The K cross-fitted SSMs. At prediction time the router reads the one chosen by the text's hash
-   * (the same kind of model, trained on the same amount of data, that produced the out-of-fold
-   * estimates: its threshold transfers), and the answer is their average.
+   * The K cross-fitted SSMs; at prediction time their average answers. They are the very models
+   * (trained on the same amount of data) whose out-of-fold predictions calibrated the router, so its
+   * threshold transfers, which a model retrained on every row does not (it is more confident).
    */
   ssms: TrainedSsm[];
   temperature: number;
@@ -102,6 +103,7 @@ interface CrossFit {
 }
 
 interface CandidateEvaluation {
+  routerKind: RouterKind;
   temperature: number;
   probabilities: Float32Array;
   features: Float64Array;
@@ -131,7 +133,7 @@ export async function fitAdaptation(
   const foldCount = options.foldCount ?? 5;
   const seed = options.seed ?? 1;
   const strengths = options.complementStrengths ?? [0.5];
-  const routerKind = options.router ?? "learned";
+  const routerChoice = options.router ?? "auto";
   const distillation = options.distillation ?? true;
 
   const labelledRows: number[] = [];
@@ -293,24 +295,43 @@ export async function fitAdaptation(
     const gateGain = pairedGain(probed, combined, lmOnly);
     const gate = gateGain.mean - safetyZ * gateGain.standardError > 0 ? fittedGate : lmAnswerGate;
     const gatedRight = gate === fittedGate ? combined : lmOnly;
-    // Out-of-fold router scores on the probed rows.
-    const scores = new Float64Array(probed.length);
-    for (let fold = 0; fold < foldCount; fold += 1) {
-      const trainingRows: number[] = [];
-      const trainingProbed: number[] = [];
-      for (let index = 0; index < labelledCount; index += 1)
-        if (folds[index] !== fold) trainingRows.push(index);
-      for (const index of probed) if (folds[index] !== fold) trainingProbed.push(index);
-      const router = fitRouter(routerKind, features, trainingRows, ssmRight, trainingProbed, gatedRight);
-      probed.forEach((index, position) => {
-        if (folds[index] === fold)
-          scores[position] = routerScore(router, features, index * routerFeatureCount);
-      });
-    }
     const probedSsmRight = Uint8Array.from(probed, (index) => ssmRight[index] ?? 0);
     const probedGatedRight = Uint8Array.from(probed, (index) => gatedRight[index] ?? 0);
     const probedLmRight = Uint8Array.from(probed, (index) => (answers[index] === gold[index] ? 1 : 0));
-    const curve = estimateCurve(scores, probedSsmRight, probedGatedRight, probedLmRight);
+    // Out-of-fold router scores on the probed rows, for each router kind tried.
+    const routeWith = (kind: RouterKind) => {
+      const scores = new Float64Array(probed.length);
+      for (let fold = 0; fold < foldCount; fold += 1) {
+        const trainingRows: number[] = [];
+        const trainingProbed: number[] = [];
+        for (let index = 0; index < labelledCount; index += 1)
+          if (folds[index] !== fold) trainingRows.push(index);
+        for (const index of probed) if (folds[index] !== fold) trainingProbed.push(index);
+        const router = fitRouter(kind, features, trainingRows, ssmRight, trainingProbed, gatedRight);
+        probed.forEach((index, position) => {
+          if (folds[index] === fold)
+            scores[position] = routerScore(router, features, index * routerFeatureCount);
+        });
+      }
+      const curve = estimateCurve(scores, probedSsmRight, probedGatedRight, probedLmRight);
+      const chosen = chooseOperatingPoint(curve, options.criterion);
+      const best = curve.reduce((value, point) => Math.max(value, point.accuracy), 0);
+      const objective =
+        options.criterion.kind === "lm-cost"
+          ? chosen.accuracy - options.criterion.lmCost * chosen.lmShare
+          : options.criterion.kind === "max-lm-share"
+            ? chosen.accuracy
+            : best - 0.01 * chosen.lmShare;
+      return { kind, curve, chosen, objective };
+    };
+    // The learned router must beat the plain confidence threshold by 0.1 point out of fold to be used.
+    const kinds: RouterKind[] = routerChoice === "auto" ? ["confidence", "learned"] : [routerChoice];
+    let routing = routeWith(kinds[0] ?? "confidence");
+    for (const kind of kinds.slice(1)) {
+      const other = routeWith(kind);
+      if (other.objective > routing.objective + 0.001) routing = other;
+    }
+    const { curve, chosen, objective } = routing;
     let lmRight = 0;
     let oracleRight = 0;
     probed.forEach((index, position) => {
@@ -320,15 +341,8 @@ export async function fitAdaptation(
     });
     const probedCount = Math.max(probed.length, 1);
     const lmAlone = lmRight / probedCount;
-    const chosen = chooseOperatingPoint(curve, options.criterion);
-    const best = curve.reduce((value, point) => Math.max(value, point.accuracy), 0);
-    const objective =
-      options.criterion.kind === "lm-cost"
-        ? chosen.accuracy - options.criterion.lmCost * chosen.lmShare
-        : options.criterion.kind === "max-lm-share"
-          ? chosen.accuracy
-          : best - 0.01 * chosen.lmShare;
     return {
+      routerKind: routing.kind,
       temperature,
       probabilities,
       features,
@@ -393,7 +407,7 @@ export async function fitAdaptation(
     });
   }
   const router = fitRouter(
-    routerKind,
+    evaluation.routerKind,
     finalFeatures,
     allIndices,
     evaluation.ssmRight,

@@ -9,7 +9,8 @@ import { z } from "zod";
  * - `default`: the cheapest point whose estimated accuracy is within `defaultTolerance` (0.2
  *   accuracy points) or one paired standard error of the best point's (the best point of a curve
  *   estimated on a few hundred rows is partly luck) and is not below the LM alone's:
- *   its paired gain over the LM alone, minus 1.645 standard errors (one-sided 95%), must be at least 0. Where the SSM
+ *   its paired gain over the LM alone, minus 1.645 standard errors (one-sided 95%), must be at least 0,
+ *   there and at every costlier point. Where the SSM
  *   is weak this pushes the point toward calling the LM nearly always; sending everything to the
  *   LM always qualifies when the gate adds nothing over the LM's answer.
  */
@@ -160,8 +161,17 @@ export function chooseOperatingPoint(
     const variance = Math.max(differing - shortfall * shortfall, 0);
     return shortfall <= Math.sqrt(variance / point.rows) + 1e-12;
   };
-  for (const point of curve) {
-    if (nearBest(point) && notBelowLm(point)) return point;
+  // Safe from here on: this point and every costlier one are not below the LM alone. (One lucky
+  // point amid unsafe neighbours is noise: with many points to pick from, some pass by chance.)
+  const safeFromHere = new Array<boolean>(curve.length).fill(false);
+  let allSafe = true;
+  for (let index = curve.length - 1; index >= 0; index -= 1) {
+    const point = curve[index];
+    allSafe = allSafe && point !== undefined && notBelowLm(point);
+    safeFromHere[index] = allSafe;
+  }
+  for (const [index, point] of curve.entries()) {
+    if (nearBest(point) && safeFromHere[index] === true) return point;
   }
   // No point near the best is safely above the LM alone: the most accurate point that is.
   let fallback: CurvePoint | undefined;

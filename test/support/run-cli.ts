@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const cliSource = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+/** tsx's loader by absolute URL, so that the CLI also starts from a working directory outside the repo. */
+export const tsxLoaderUrl = pathToFileURL(fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url))).href;
 
 export interface CliResult {
   status: number | null;
@@ -15,7 +17,7 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cliSource, ...args], {
+    const child = spawn(process.execPath, ["--import", tsxLoaderUrl, cliSource, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -140,6 +140,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
           lmShare: estimates.adaptedLmShare,
           oracle: estimates.oracle,
         },
+        router: result.description.router.kind,
         gate: result.description.gate,
         complementStrength: result.fitted.complementStrength,
         seconds: {
@@ -161,7 +162,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
             (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : ""),
           `estimated on ${estimates.rows} calibration rows, out of fold:`,
           `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
-          `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM`,
+          `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM (${summary.router} router, ${result.description.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
           `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
         ].join("\n") + "\n",
       );
