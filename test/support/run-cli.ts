@@ -3,7 +3,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const cliSource = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 /** tsx's loader by absolute URL, so that the CLI also starts from a working directory outside the repo. */
-export const tsxLoaderUrl = pathToFileURL(fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url))).href;
+export const tsxLoaderUrl = pathToFileURL(
+  fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url)),
+).href;
 
 export interface CliResult {
   status: number | null;

@@ -46,8 +46,9 @@ export const operatingPointHelp = [
   "                    that sending every input to the LM must buy, e.g. 0.05);",
   "  default           the cheapest point whose estimated accuracy is within 0.2 points (or one paired",
   "                    standard error) of the best estimated point, and whose paired gain over the LM",
-  "                    alone minus 1.645 standard errors (one-sided 95%) is not negative: where the",
-  "                    small model is weak, the adapter calls the LM nearly always.",
+  "                    alone minus 1.645 standard errors (one-sided 95%) is not negative, there and at",
+  "                    every costlier point: where the small model is weak, the adapter calls the LM",
+  "                    nearly always.",
 ].join("\n");
 
 export function registerAdaptCommand(program: Command): void {

@@ -1,5 +1,5 @@
 export { ArtifactError } from "./artifact-error.js";
 export { DataError, type DataErrorLocation } from "./data-error.js";
 export { EasyAdaptError } from "./easy-adapt-error.js";
-export { UsageError } from "./usage-error.js";
 export { ServeRequestError } from "./serve-request-error.js";
+export { UsageError } from "./usage-error.js";
