@@ -3,7 +3,7 @@ import { combineWithAnswer, lmAnswerGate } from "../src/adapt/answer-gate.js";
 import { assignFolds } from "../src/adapt/folds.js";
 import { estimateLmReliability } from "../src/adapt/lm-reliability.js";
 import { fitLogistic, predictLogistic } from "../src/adapt/logistic-regression.js";
-import { chooseOperatingPoint, estimateCurve } from "../src/adapt/operating-point.js";
+import { chooseOperatingPoint, estimateCurve, safetyZ } from "../src/adapt/operating-point.js";
 
 describe("assignFolds", () => {
   it("spreads each label evenly over the folds, deterministically", () => {
@@ -102,7 +102,7 @@ describe("the operating point", () => {
     expect(chosen.lmShare).toBeGreaterThan(0);
     expect(chosen.lmShare).toBeLessThanOrEqual(0.3);
     expect(chosen.accuracy).toBeGreaterThanOrEqual(0.99);
-    expect(chosen.gainOverLm - 1.645 * chosen.gainStandardError).toBeGreaterThanOrEqual(0);
+    expect(chosen.gainOverLm - safetyZ * chosen.gainStandardError).toBeGreaterThanOrEqual(0);
   });
 
   it("sends everything to the LM when the SSM only loses", () => {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { readTicketRows, ticketsAdapterFolder } from "./fixtures/serve/tickets-adapter.js";
 import { runCli } from "./support/run-cli.js";
@@ -38,10 +40,9 @@ describe("easy-adapt serve (CLI)", () => {
         "serve",
         "--adapter",
         adapterDir,
+        // --lm-model defaults to the model the adapter was calibrated against ("replay").
         "--lm-base-url",
         replay.url,
-        "--lm-model",
-        "replay",
         "--no-cache",
         "--port",
         "0",
@@ -69,15 +70,19 @@ describe("easy-adapt serve (CLI)", () => {
       });
       child.on("close", () => reject(new Error(`serve exited early: ${stderr}`)));
     });
-    const texts = readTicketRows("test.csv")
-      .slice(0, 3)
-      .map((row) => row.text);
+    const adapter = await loadAdapter(adapterDir);
+    const rows = readTicketRows("test.csv");
+    const routed = rows.find((row) => adapter.decide(row.text).useLm && row.llm !== "")!;
+    const texts = [rows[0]!.text, rows[1]!.text, routed.text];
     const response = await fetch(`${url}/v1/classify`, {
       method: "POST",
       headers: { authorization: "Bearer cli-key", "content-type": "application/json" },
       body: JSON.stringify({ inputs: texts }),
     });
     expect(response.status).toBe(200);
+    const body = z.object({ results: z.array(z.object({ route: z.string() })) }).parse(await response.json());
+    // The LM flags reached the adapter: the routed input was answered after an LM call, not by a fallback.
+    expect(body.results[2]?.route).not.toBe("fallback");
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/stopped/);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { startServeServer } from "../src/serve/serve-server.js";
 import { chatBody, createServeFixture, type ServeFixture } from "./fixtures/serve/serve-fixture.js";
 
 const completionSchema = z.object({
@@ -141,6 +142,45 @@ describe("serve fallbacks with a real upstream on loopback", () => {
     expect(records[4]?.lmAnswer).toBeUndefined();
   });
 });
+
+describe("serve when the client goes away", () => {
+  it("aborts the LM call in flight and counts it as client-aborted", async () => {
+    const fixture = await createServeFixture();
+    const server = await startServeServer({ fetch: fixture.app.fetch, port: 0, host: "127.0.0.1" });
+    try {
+      fixture.upstream.behaviour = { kind: "hang" };
+      const controller = new AbortController();
+      const pending = fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        body: chatBody("tickets", fixture.lmText),
+        signal: controller.signal,
+      });
+      await waitFor(() => fixture.upstream.calls === 1);
+      controller.abort();
+      await expect(pending).rejects.toThrow();
+      // Without the abort reaching the LM call it would time out (300 ms) and be counted as lm-timeout.
+      await waitFor(async () =>
+        /^easy_adapt_lm_errors_total\{reason="client-aborted"\} 1$/m.test(
+          await (await fixture.app.request("/metrics")).text(),
+        ),
+      );
+      const metrics = await (await fixture.app.request("/metrics")).text();
+      expect(metrics).toMatch(/^easy_adapt_lm_errors_total\{reason="lm-timeout"\} 0$/m);
+      expect(fixture.upstream.calls).toBe(1);
+    } finally {
+      await server.close({ drainTimeoutMs: 1000 });
+      await fixture.close();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 describe("serve decision log with an injected clock", () => {
   it("stamps each record with the clock's time and the latency it measured", async () => {

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { createOpenAICompatibleModel } from "../src/large-models/openai-compatible-model.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { type ServeHandle, startServe } from "../src/serve/start-serve.js";
@@ -134,8 +135,9 @@ describe("serve over real HTTP, driven by the official openai client, with the r
     const response = await pending;
     expect(response.status).toBe(200);
     expect(adapter.task.labels).toContain(
-      ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message
-        .content,
+      z
+        .object({ choices: z.array(z.object({ message: z.object({ content: z.string() }) })) })
+        .parse(await response.json()).choices[0]?.message.content,
     );
     await closing;
     await expect(fetch(`${drained.url}/healthz`)).rejects.toThrow();

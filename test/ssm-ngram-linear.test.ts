@@ -15,12 +15,29 @@ describeSmallModelContract({
 describe("ngram-linear specifics", () => {
   const set = toyTrainingSet();
 
-  it("fits a temperature on held-out rows and stops early", async () => {
+  it("fits a temperature on held-out rows; a small set trains all epochs, then refits", async () => {
     const model = await trainNgramLinear(set, { seed: 5 });
     expect(model.parts.temperature).toBeGreaterThan(0);
     expect(model.parts.temperature).not.toBe(1);
-    expect(model.parts.epochs).toBeGreaterThanOrEqual(1);
-    expect(model.parts.epochs).toBeLessThanOrEqual(8);
+    expect(model.parts.epochs).toBe(8);
+    const stopped = await trainNgramLinear(set, { seed: 5, stopOn: "calibrated-loss", patience: 1 });
+    expect(stopped.parts.epochs).toBeGreaterThanOrEqual(1);
+    expect(stopped.parts.epochs).toBeLessThanOrEqual(8);
+    // The refit learns from the held-out rows too, so its weights differ from the no-refit model.
+    const kept = await trainNgramLinear(set, { seed: 5, refit: false });
+    expect(kept.parts.epochs).toBe(8);
+    expect([...kept.parts.weights]).not.toEqual([...model.parts.weights]);
+  });
+
+  it("ignores markup by default; models saved before stripMarkup existed still read it as text", async () => {
+    const model = await trainNgramLinear(set, { seed: 1 });
+    expect(model.parts.settings.stripMarkup).toBe(true);
+    expect([...model.predictProba("card<br />arrived")]).toEqual([...model.predictProba("card arrived")]);
+    const snapshot = model.toJSON();
+    const { stripMarkup: _dropped, ...oldSettings } = snapshot.settings;
+    const old = NgramLinearModel.fromJSON({ ...snapshot, settings: oldSettings });
+    expect(old.parts.settings.stripMarkup).toBe(false);
+    expect([...old.predictProba("card<br />arrived")]).not.toEqual([...old.predictProba("card arrived")]);
   });
 
   it("follows per-class weights: a zero-weighted label is never learnt", async () => {

@@ -15,6 +15,13 @@ describe("normalizeText", () => {
     expect(normalizeText("ＡＢＣ ﬁne Straße")).toBe("abc fine straße");
     expect(normalizeText("Hello")).toBe("hello");
   });
+
+  it("turns HTML tags and entities into spaces only when asked", () => {
+    const text = "Great film.<br /><br />Ben &amp; Jerry <i>loved</i> it, 3 < 4";
+    expect(normalizeText(text, true)).toBe("great film.  ben   jerry  loved  it, 3 < 4");
+    expect(normalizeText(text)).toContain("<br />");
+    expect(features(normalizeText("bad<br />acting", true))).toEqual(features("bad acting"));
+  });
 });
 
 describe("HashedFeatureExtractor", () => {

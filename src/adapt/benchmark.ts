@@ -256,8 +256,9 @@ async function runAblation(input: {
     ),
     atShare,
   );
+  const kind = input.adaptation.description.router.kind;
   figures(
-    "learned router, raw LM answer",
+    `adapter's router (${kind}), raw LM answer`,
     evaluation.gold.map((_, row) =>
       evaluation.lmCalled[row] === 1
         ? (evaluation.lmLabels[row] ?? evaluation.ssmLabels[row])
@@ -265,7 +266,15 @@ async function runAblation(input: {
     ),
     share(evaluation.lmCalled),
   );
-  figures("learned router + answer gate (adapted)", evaluation.adaptedLabels, share(evaluation.lmCalled));
+  figures(
+    `adapter's router (${kind}) + answer gate (adapted)`,
+    evaluation.adaptedLabels,
+    share(evaluation.lmCalled),
+  );
+  // The other router kind, with its own operating point.
+  const otherKind = kind === "learned" ? "confidence" : "learned";
+  const other = await evaluateVariant({ router: otherKind });
+  figures(`adapted with the ${otherKind} router forced`, other.adaptedLabels, share(other.lmCalled));
 
   // 3. Distillation: hide the gold labels of a seeded half of the training rows that have LM answers.
   if (base.probeTrain === true) {

@@ -289,7 +289,7 @@ export async function fitAdaptation(
       }
       return outcome;
     };
-    // Keep the combination only where it measurably beats the LM's own answer (paired, one-sided 95%).
+    // Keep the combination only where it measurably beats the LM's own answer (paired, one-sided 99%).
     const combined = gateOutcomes(fittedGate);
     const lmOnly = gateOutcomes(lmAnswerGate);
     const gateGain = pairedGain(probed, combined, lmOnly);

@@ -12,8 +12,6 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     pipelining?: number;
-    /** Requests per second over all connections (default: as fast as the server answers). */
-    overallRate?: number;
     method?: string;
     headers?: Record<string, string>;
     requests?: AutocannonRequest[];

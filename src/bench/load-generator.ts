@@ -12,8 +12,6 @@ const settingsSchema = z.object({
   connections: z.number().int().positive(),
   durationSeconds: z.number().positive(),
   headers: z.record(z.string(), z.string()),
-  /** Offered load in requests/s; absent: closed loop, as fast as the server answers. */
-  overallRate: z.number().positive().optional(),
 });
 
 export type LoadGeneratorSettings = z.infer<typeof settingsSchema>;
@@ -36,7 +34,6 @@ process.once("message", async (message: unknown) => {
     url: settings.url,
     connections: settings.connections,
     duration: settings.durationSeconds,
-    ...(settings.overallRate === undefined ? {} : { overallRate: settings.overallRate }),
     requests: [
       {
         method: "POST",

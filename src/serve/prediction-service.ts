@@ -77,11 +77,19 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
   ): Promise<AdaptedPrediction> {
     return lmLimit.run(async () => {
       const startedAt = clock.now();
+      const signal = abortSignal?.();
+      if (isAborted(signal)) {
+        // The client left while this input waited for a call slot: no LM call for nobody.
+        metrics.recordLmCall("client-aborted", 0);
+        return {
+          label: decision.ssmLabel,
+          route: "fallback",
+          confidence: decision.ssmConfidence,
+          fallbackReason: "lm-error",
+        };
+      }
       try {
-        const prediction = await adapter.predict(
-          text,
-          abortSignal === undefined ? undefined : { signal: abortSignal() },
-        );
+        const prediction = await adapter.predict(text, signal === undefined ? undefined : { signal });
         metrics.recordLmCall(
           prediction.route === "fallback" ? (prediction.fallbackReason ?? "lm-error") : "ok",
           (clock.now() - startedAt) / 1000,
@@ -92,10 +100,13 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
           metrics.recordLmCall("auth", (clock.now() - startedAt) / 1000);
           throw upstreamAuthenticationError(error);
         }
-        // The adapter turns LM failures into fallbacks itself; anything that still escapes is
-        // answered the same way rather than failing the request.
-        metrics.recordLmCall("lm-error", (clock.now() - startedAt) / 1000);
-        logger.warn("lm-call-failed", { error: error instanceof Error ? error.message : String(error) });
+        // The adapter turns LM failures into fallbacks itself and rethrows only a caller's abort (the
+        // client went away); anything that still escapes is answered the same way, not failed.
+        const clientAborted = isAborted(signal);
+        metrics.recordLmCall(clientAborted ? "client-aborted" : "lm-error", (clock.now() - startedAt) / 1000);
+        if (!clientAborted) {
+          logger.warn("lm-call-failed", { error: error instanceof Error ? error.message : String(error) });
+        }
         return {
           label: decision.ssmLabel,
           route: "fallback",
@@ -139,4 +150,9 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
       return predictions;
     },
   };
+}
+
+/** Read through a call so that TypeScript does not narrow `aborted`, which changes under our feet. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }

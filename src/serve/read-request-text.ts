@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "hono";
 import { ServeRequestError } from "../spec/errors/serve-request-error.js";
 
@@ -51,14 +51,18 @@ export function readRequestText(context: Context, maxBytes: number): Promise<str
   });
 }
 
-/** An AbortSignal that fires when the client goes away before its answer is sent. */
+/** An AbortSignal that fires when the client goes away before its answer is sent (also if it already has). */
 export function clientAbortSignal(context: Context): AbortSignal {
   const outgoing = (context.env as { outgoing?: unknown } | undefined)?.outgoing;
   if (outgoing === undefined || !isEventSource(outgoing)) return context.req.raw.signal;
+  const response = outgoing as ServerResponse;
   const controller = new AbortController();
-  outgoing.once("close", () => {
-    if (!(outgoing as { writableFinished?: boolean }).writableFinished) controller.abort();
-  });
+  if (response.destroyed && !response.writableFinished) controller.abort();
+  else {
+    response.once("close", () => {
+      if (!response.writableFinished) controller.abort();
+    });
+  }
   return controller.signal;
 }
 

@@ -2,8 +2,8 @@ import type { Route } from "../spec/adapter.js";
 import { PrometheusHistogram } from "./prometheus-histogram.js";
 
 export type ServeEndpoint = "chat_completions" | "classify" | "models" | "healthz" | "metrics";
-/** How one LM call ended, as seen by the server. */
-export type LmCallOutcome = "ok" | "lm-timeout" | "lm-error" | "lm-unparseable" | "auth";
+/** How one LM call ended, as seen by the server ("client-aborted": the client went away first). */
+export type LmCallOutcome = "ok" | "lm-timeout" | "lm-error" | "lm-unparseable" | "auth" | "client-aborted";
 
 /** The server's counters and histograms, rendered in the Prometheus text format by `render()`. */
 export interface ServeMetrics {
@@ -17,7 +17,14 @@ export interface ServeMetrics {
 }
 
 const routes: readonly Route[] = ["ssm", "lm", "fallback"];
-const lmOutcomes: readonly LmCallOutcome[] = ["ok", "lm-timeout", "lm-error", "lm-unparseable", "auth"];
+const lmOutcomes: readonly LmCallOutcome[] = [
+  "ok",
+  "lm-timeout",
+  "lm-error",
+  "lm-unparseable",
+  "auth",
+  "client-aborted",
+];
 
 export function createServeMetrics(): ServeMetrics {
   const requestCounts = new Map<ServeEndpoint, Map<number, number>>();
@@ -34,6 +41,7 @@ export function createServeMetrics(): ServeMetrics {
     "lm-error": 0,
     "lm-unparseable": 0,
     auth: 0,
+    "client-aborted": 0,
   };
   const lmCallDuration = new PrometheusHistogram();
   let decisionLogErrors = 0;

@@ -57,14 +57,18 @@ export const ngramLinearOptionsSchema = z.object({
   wordWeight: z.number().positive().default(4),
   sublinearTf: z.boolean().default(true),
   idf: z.boolean().default(true),
-  optimizer: z.enum(["adagrad", "sgd"]).default("adagrad"),
+  stripMarkup: z.boolean().default(true),
+  classRatioWeighting: z.boolean().default(false),
+  optimizer: z.enum(["adagrad", "sgd", "sgd-l2"]).default("adagrad"),
+  regularizationC: z.number().positive().default(4),
   learningRate: z.number().positive().default(0.1),
   l2: z.number().min(0).default(1e-6),
   maxEpochs: z.number().int().min(1).max(1000).default(8),
   patience: z.number().int().min(1).default(3),
-  stopOn: z.enum(["accuracy", "calibrated-loss"]).default("calibrated-loss"),
+  stopOn: z.enum(["auto", "accuracy", "calibrated-loss", "none"]).default("auto"),
   heldOutFraction: z.number().min(0).max(0.5).default(0.1),
-  refit: z.boolean().default(false),
+  refit: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+  averaging: z.boolean().default(false),
   seed: z.number().int().default(1),
   classWeights: z.array(z.number().min(0)).optional(),
 });
@@ -81,5 +85,7 @@ export const ngramFeatureSettingsSchema = z.object({
   wordWeight: z.number().positive(),
   sublinearTf: z.boolean(),
   idf: z.boolean(),
+  /** Absent in files written before it existed: those models read markup as text. */
+  stripMarkup: z.boolean().default(false),
 });
 export type NgramFeatureSettings = z.output<typeof ngramFeatureSettingsSchema>;

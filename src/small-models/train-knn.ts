@@ -21,6 +21,7 @@ export const knnOptionsSchema = z.object({
   wordWeight: z.number().positive().default(4),
   sublinearTf: z.boolean().default(true),
   idf: z.boolean().default(true),
+  stripMarkup: z.boolean().default(false),
   neighbours: z.number().int().min(1).default(10),
   smoothing: z.number().positive().default(0.01),
 });
@@ -56,6 +57,7 @@ export async function trainKnn(
       wordWeight: options.wordWeight,
       sublinearTf: options.sublinearTf,
       idf: options.idf,
+      stripMarkup: options.stripMarkup,
     },
     neighbours: options.neighbours,
     smoothing: options.smoothing,

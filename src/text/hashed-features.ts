@@ -12,6 +12,8 @@ export interface HashedFeatureOptions {
   charNgramMax: number;
   /** Weight of each word n-gram occurrence relative to a char n-gram occurrence. */
   wordWeight: number;
+  /** Turn HTML tags and entities into spaces before reading the text (default false). */
+  stripMarkup?: boolean;
 }
 
 const WORD_START = 0x02;

@@ -26,7 +26,9 @@ export class SparseVectorizer {
 
   /** Raw weighted counts of `text`'s distinct features into `indices`/`values[0..size)`; returns `size`. */
   count(text: string, normalized = false): number {
-    const count = this.extractor.extract(normalized ? text : normalizeText(text));
+    const count = this.extractor.extract(
+      normalized ? text : normalizeText(text, this.extractor.options.stripMarkup === true),
+    );
     const ids = this.extractor.ids;
     const weights = this.extractor.weights;
     if (count > this.indices.length) {

@@ -46,7 +46,7 @@ export const operatingPointHelp = [
   "                    that sending every input to the LM must buy, e.g. 0.05);",
   "  default           the cheapest point whose estimated accuracy is within 0.2 points (or one paired",
   "                    standard error) of the best estimated point, and whose paired gain over the LM",
-  "                    alone minus 1.645 standard errors (one-sided 95%) is not negative, there and at",
+  "                    alone minus 2.326 standard errors (one-sided 99%) is not negative, there and at",
   "                    every costlier point: where the small model is weak, the adapter calls the LM",
   "                    nearly always.",
 ].join("\n");

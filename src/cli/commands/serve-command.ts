@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { loadAdapter } from "../../adapt/load-adapter.js";
+import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
+import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
 import { startServe } from "../../serve/start-serve.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
-import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { runAction } from "../run-action.js";
 
 const serveOptionsSchema = z.object({
@@ -20,6 +21,8 @@ const serveOptionsSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "--api-key-env must be an environment variable name")
     .optional(),
   log: z.string().min(1, "--log must name a file").optional(),
+  lmModel: z.string().optional(),
+  lmBaseUrl: z.string().optional(),
   drainTimeoutMs: z.string().regex(/^\d+$/, "--drain-timeout-ms must be a whole number").transform(Number),
 });
 
@@ -49,10 +52,28 @@ export function registerServeCommand(program: Command): void {
       if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
       const options = parsed.data;
       const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
-      const setup = largeModelFromOptions(rawOptions, process.env);
+      const artifact = await loadAdapterArtifact(options.adapter);
+      const lmId = artifact.description.lmId;
+      let setup: LargeModelSetup | undefined;
+      if (options.lmModel !== undefined || options.lmBaseUrl !== undefined) {
+        // --lm-model defaults to the model the adapter was calibrated against.
+        const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
+        setup = largeModelFromOptions(
+          { ...rawOptions, lmModel: options.lmModel ?? defaultModel },
+          process.env,
+        );
+      } else {
+        process.stderr.write(
+          "easy-adapt serve: no --lm-base-url or --lm-model given: inputs routed to the LM are answered by the SSM (route fallback)\n",
+        );
+      }
       try {
-        if (setup.dryRun) throw new UsageError("--dry-run makes no sense for serve");
-        const adapter = await loadAdapter(options.adapter, { largeModel: setup.model });
+        if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
+        const adapter = createAdapterRuntime({
+          description: artifact.description,
+          ssms: artifact.ssms,
+          largeModel: setup?.model,
+        });
         const logger = createStderrLogger();
         const serve = await startServe({
           adapter,
@@ -60,11 +81,11 @@ export function registerServeCommand(program: Command): void {
           port: options.port,
           apiKey,
           logPath: options.log,
-          maxConcurrentLmCalls: setup.concurrency,
+          maxConcurrentLmCalls: setup?.concurrency ?? 8,
           logger,
         });
         process.stdout.write(
-          `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${adapter.lmId}` +
+          `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${setup?.model.id ?? "none"}` +
             `${apiKey === undefined ? ", no API key required" : ""})\n`,
         );
         const signal = await shutdownSignal();
@@ -73,7 +94,7 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write("easy-adapt serve: stopped\n");
         process.exitCode = 0;
       } finally {
-        setup.close();
+        setup?.close();
       }
       // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
       setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
