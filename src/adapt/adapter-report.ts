@@ -23,7 +23,7 @@ export function buildAdapterReport(input: {
       ? `best estimated accuracy with LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%`
       : criterion.kind === "lm-cost"
         ? `best accuracy - ${criterion.lmCost} x LM share`
-        : "cheapest point within 0.2 points of the best estimated accuracy, not below the LM alone";
+        : "cheapest point within 0.2 points (or one paired standard error) of the best estimated accuracy, not below the LM alone at one-sided 99%";
   return buildEvaluationReport({
     dataset: input.dataset,
     task: description.task.name,

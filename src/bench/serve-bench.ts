@@ -145,7 +145,7 @@ try {
       requestsPerSecond: load.requestsPerSecond >= targets.requestsPerSecond,
       p99: load.latencyP99Ms <= targets.p99Ms,
       errors: errors === 0,
-      rss: peakRssMb <= targets.rssMb,
+      rss: Math.max(idleRssMb, peakRssMb) <= targets.rssMb,
       lmOverhead: lmRouted.overheadMedianMs <= targets.lmOverheadMs,
     },
   };

@@ -17,7 +17,8 @@ export interface RunningServer {
 }
 
 export interface StartServeServerOptions {
-  fetch: (request: Request, env: never) => Response | Promise<Response>;
+  /** A Hono app's `fetch`. */
+  fetch: Parameters<typeof serve>[0]["fetch"];
   port: number;
   host: string;
 }
@@ -28,7 +29,7 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
     let inFlight = 0;
     const server = serve(
       {
-        fetch: options.fetch as (request: Request) => Response | Promise<Response>,
+        fetch: options.fetch,
         port: options.port,
         hostname: options.host,
       },

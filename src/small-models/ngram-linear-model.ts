@@ -23,7 +23,7 @@ export interface NgramLinearParts {
   settings: NgramFeatureSettings;
   /** The hashed buckets seen in training, ascending: the rows of `weights`. */
   featureBuckets: Int32Array;
-  /** idf of each row's bucket (all 1 when settings.idf is false). */
+  /** Weight of each row's bucket: idf (1 when settings.idf is false) × class-ratio weight, if trained with it. */
   featureIdf: Float32Array;
   /** idf given to buckets never seen in training (they still count in the L2 norm). */
   unseenIdf: number;

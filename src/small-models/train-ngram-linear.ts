@@ -31,10 +31,12 @@ const REFIT_BELOW_HELD_OUT = 200;
 const GRADIENT_FLOOR = 1e-3;
 
 /**
- * Trains an `ngram-linear` model: hashed word/char n-gram features (TF-IDF, L2-normalised), a
- * multinomial logistic regression trained by AdaGrad (or SGD) with L2, per-class and per-example
- * weights, early stopping on a held-out fraction and temperature scaling on it. Deterministic
- * for a given `seed`. Yields to the event loop between epochs so `signal` can stop it.
+ * Trains an `ngram-linear` model: hashed word/char n-gram features (TF-IDF scaled by the
+ * naive-Bayes class ratio, L2-normalised), a multinomial logistic regression trained by AdaGrad
+ * (or SGD) with L2, per-class and per-example weights, early stopping on a held-out fraction
+ * (large sets) or a fixed epoch count and a refit on all rows (small sets), and temperature
+ * scaling on the held-out rows. Deterministic for a given `seed`. Yields to the event loop
+ * between epochs so `signal` can stop it.
  */
 export async function trainNgramLinear(
   set: TrainingSet,
@@ -50,7 +52,6 @@ export async function trainNgramLinear(
   const random = createSeededRandom(options.seed);
 
   const matrix = extractFeatures(set.texts, options, hooks.onProgress);
-  if (options.classRatioWeighting) applyClassRatioWeighting(matrix, set.labelIds, classes);
   const order = new Int32Array(count).map((_, index) => index);
   shuffleInPlace(order, random);
   const heldOutCount =
@@ -66,6 +67,17 @@ export async function trainNgramLinear(
       (set.exampleWeights?.[index] ?? 1) * (options.classWeights?.[set.labelIds[index]!] ?? 1);
   }
 
+  if (options.classRatioWeighting) {
+    applyClassRatioWeighting(
+      matrix,
+      set.labelIds,
+      classes,
+      training,
+      exampleWeight,
+      options.classRatioPower,
+      options.classRatioSmoothing,
+    );
+  }
   const features = matrix.featureBuckets.length;
   const trainer = new SoftmaxTrainer(matrix, set.labelIds, exampleWeight, classes, features, options);
   // Fewer than REFIT_BELOW_HELD_OUT held-out rows choose an epoch count by noise (imdb's 57
@@ -74,7 +86,6 @@ export async function trainNgramLinear(
   const smallHeldOut = heldOutCount < REFIT_BELOW_HELD_OUT;
   const stopOn = options.stopOn === "auto" ? (smallHeldOut ? "none" : "calibrated-loss") : options.stopOn;
   const refit = options.refit === "auto" ? smallHeldOut : options.refit;
-  const averaged = options.averaging ? new WeightAverage(trainer) : undefined;
   let bestEpoch = 0;
   let bestScore = Number.NEGATIVE_INFINITY;
   const heldOutLabels = labelsOf(heldOut, set.labelIds);
@@ -84,21 +95,18 @@ export async function trainNgramLinear(
     hooks.signal?.throwIfAborted();
     shuffleInPlace(training, random);
     trainer.epoch(training, epoch);
-    averaged?.add();
     hooks.onProgress?.({ stage: "train", done: epoch, total: options.maxEpochs });
     if (heldOutCount === 0 || stopOn === "none") {
       bestEpoch = epoch;
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
-    const logits = averaged === undefined ? trainer.logitsOf(heldOut) : averaged.logitsOf(heldOut);
-    const score = heldOutScore(logits, heldOutLabels, classes, stopOn);
+    const score = heldOutScore(trainer.logitsOf(heldOut), heldOutLabels, classes, stopOn);
     if (score > bestScore) {
       bestScore = score;
       bestEpoch = epoch;
-      bestWeights = copyInto(bestWeights, averaged?.sumWeights ?? trainer.weights);
-      bestBias = copyInto(bestBias, averaged?.sumBias ?? trainer.bias);
-      if (averaged !== undefined) scaleInPlace(bestWeights, bestBias, 1 / averaged.count);
+      bestWeights = copyInto(bestWeights, trainer.weights);
+      bestBias = copyInto(bestBias, trainer.bias);
     } else if (epoch - bestEpoch >= options.patience) {
       hooks.onProgress?.({ stage: "train", done: options.maxEpochs, total: options.maxEpochs });
       break;
@@ -108,7 +116,7 @@ export async function trainNgramLinear(
   if (bestWeights !== undefined && bestBias !== undefined) {
     trainer.weights.set(bestWeights);
     trainer.bias.set(bestBias);
-  } else averaged?.finish();
+  }
   bestWeights = undefined;
   let temperature = 1;
   if (heldOutCount > 0) {
@@ -116,7 +124,7 @@ export async function trainNgramLinear(
     if (refit) {
       // The held-out rows chose the epoch count and the temperature; now learn from them too.
       hooks.signal?.throwIfAborted();
-      await retrain(trainer, averaged, order, bestEpoch, random, hooks.signal);
+      await retrain(trainer, order, bestEpoch, random, hooks.signal);
     }
   }
   return new NgramLinearModel({
@@ -166,73 +174,19 @@ function heldOutScore(
   return correct / labelIds.length - 1e-6 * negativeLogLikelihood(logits, labelIds, classes, 1);
 }
 
-/** Trains from scratch for `epochs` passes over `rows`; leaves the (averaged) weights in `trainer`. */
+/** Trains from scratch for `epochs` passes over `rows`, leaving the weights in `trainer`. */
 async function retrain(
   trainer: SoftmaxTrainer,
-  averaged: WeightAverage | undefined,
   rows: Int32Array,
   epochs: number,
   random: () => number,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   trainer.reset();
-  averaged?.reset();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     signal?.throwIfAborted();
     trainer.epoch(shuffled(rows, random), epoch);
-    averaged?.add();
     await new Promise((resolve) => setImmediate(resolve));
-  }
-  averaged?.finish();
-}
-
-function scaleInPlace(weights: Float32Array, bias: Float32Array, scale: number): void {
-  for (let index = 0; index < weights.length; index++) weights[index]! *= scale;
-  for (let index = 0; index < bias.length; index++) bias[index]! *= scale;
-}
-
-/**
- * The running sum of the weights after each epoch (iterate averaging): the mean of the epochs'
- * weights is smoother than the last ones and usually generalises better on sparse text.
- */
-class WeightAverage {
-  readonly sumWeights: Float32Array;
-  readonly sumBias: Float32Array;
-  count = 0;
-
-  constructor(private readonly trainer: SoftmaxTrainer) {
-    this.sumWeights = new Float32Array(trainer.weights.length);
-    this.sumBias = new Float32Array(trainer.bias.length);
-  }
-
-  reset(): void {
-    this.sumWeights.fill(0);
-    this.sumBias.fill(0);
-    this.count = 0;
-  }
-
-  add(): void {
-    const { weights, bias } = this.trainer;
-    for (let index = 0; index < weights.length; index++) this.sumWeights[index]! += weights[index]!;
-    for (let index = 0; index < bias.length; index++) this.sumBias[index]! += bias[index]!;
-    this.count++;
-  }
-
-  /** Held-out logits of the averaged weights (the sums' logits divided by the epoch count). */
-  logitsOf(rows: Int32Array): Float32Array {
-    const logits = this.trainer.logitsOf(rows, this.sumWeights, this.sumBias);
-    const scale = 1 / this.count;
-    for (let index = 0; index < logits.length; index++) logits[index]! *= scale;
-    return logits;
-  }
-
-  /** Replaces the trainer's weights by the average. */
-  finish(): void {
-    if (this.count === 0) return;
-    const scale = 1 / this.count;
-    const { weights, bias } = this.trainer;
-    for (let index = 0; index < weights.length; index++) weights[index] = this.sumWeights[index]! * scale;
-    for (let index = 0; index < bias.length; index++) bias[index] = this.sumBias[index]! * scale;
   }
 }
 
@@ -260,9 +214,6 @@ class SoftmaxTrainer {
   private readonly scores: Float64Array;
   private readonly gradient: Float64Array;
   private readonly active: Int32Array;
-  private readonly zeroBias: Float32Array;
-  /** Examples seen so far (the SGD step schedule's clock). */
-  private steps = 0;
 
   constructor(
     private readonly matrix: FeatureMatrix,
@@ -279,7 +230,6 @@ class SoftmaxTrainer {
     this.scores = new Float64Array(classes);
     this.gradient = new Float64Array(classes);
     this.active = new Int32Array(classes);
-    this.zeroBias = new Float32Array(classes);
   }
 
   reset(): void {
@@ -287,14 +237,9 @@ class SoftmaxTrainer {
     this.bias.fill(0);
     this.squaredGradients.fill(0);
     this.biasSquaredGradients.fill(0);
-    this.steps = 0;
   }
 
   epoch(rows: Int32Array, epoch: number): void {
-    if (this.options.optimizer === "sgd-l2") {
-      this.regularizedEpoch(rows);
-      return;
-    }
     const { rowStart, columns, values } = this.matrix;
     const { weights, bias, squaredGradients, biasSquaredGradients, classes } = this;
     const scores = this.scores;
@@ -346,56 +291,8 @@ class SoftmaxTrainer {
     }
   }
 
-  /**
-   * One pass of SGD on the L2-regularised log-loss, λ = 1 / (C · rows): the weights are stored as
-   * scale × v so the shrinkage of every weight is one multiplication per example, exact for the
-   * features an example does not touch (no lazy-update bias toward frequent features). Step
-   * η_t = η₀ / (1 + λ η₀ t) (Bottou): it converges for a strongly convex objective. The bias is
-   * not regularised.
-   */
-  private regularizedEpoch(rows: Int32Array): void {
-    const { rowStart, columns, values } = this.matrix;
-    const { weights, bias, classes, scores, gradient, active, zeroBias } = this;
-    const lambda = 1 / (this.options.regularizationC * Math.max(1, rows.length));
-    const initialRate = this.options.learningRate;
-    let scale = 1;
-    for (let position = 0; position < rows.length; position++) {
-      const example = rows[position]!;
-      const weight = this.exampleWeight[example]!;
-      if (weight === 0) continue;
-      const start = rowStart[example]!;
-      const end = rowStart[example + 1]!;
-      const rate = initialRate / (1 + lambda * initialRate * this.steps++);
-      scoreSparseRow(weights, zeroBias, classes, columns, values, start, end, scores);
-      for (let k = 0; k < classes; k++) scores[k] = scale * scores[k]! + bias[k]!;
-      softmaxInto(scores, classes, 1, scores);
-      const label = this.labelIds[example]!;
-      let activeCount = 0;
-      for (let k = 0; k < classes; k++) {
-        const step = weight * (scores[k]! - (k === label ? 1 : 0));
-        if (step > GRADIENT_FLOOR || step < -GRADIENT_FLOOR) {
-          gradient[activeCount] = step;
-          active[activeCount++] = k;
-          bias[k]! -= rate * step;
-        }
-      }
-      scale *= 1 - rate * lambda;
-      const stepScale = rate / scale;
-      for (let entry = start; entry < end; entry++) {
-        const value = values[entry]! * stepScale;
-        const base = columns[entry]! * classes;
-        for (let slot = 0; slot < activeCount; slot++) weights[base + active[slot]!]! -= gradient[slot]! * value;
-      }
-      if (scale < 1e-4) {
-        for (let index = 0; index < weights.length; index++) weights[index]! *= scale;
-        scale = 1;
-      }
-    }
-    for (let index = 0; index < weights.length; index++) weights[index]! *= scale;
-  }
-
-  logitsOf(rows: Int32Array, weights = this.weights, bias = this.bias): Float32Array {
-    const { scores, classes } = this;
+  logitsOf(rows: Int32Array): Float32Array {
+    const { scores, classes, weights, bias } = this;
     const { rowStart, columns, values } = this.matrix;
     const logits = new Float32Array(rows.length * classes);
     rows.forEach((example, row) => {
