@@ -1,16 +1,15 @@
-/** Prices of one LM in US dollars per million tokens. */
-export interface TokenPrices {
-  inputPerMillion: number;
-  outputPerMillion: number;
-}
+import type { TokenPrices } from "../spec/large-model.js";
 
-export interface TokenUsage {
+export type { TokenPrices };
+
+/** What a system spent on the LM over an evaluation. */
+export interface LmUsage {
   calls: number;
   inputTokens: number;
   outputTokens: number;
 }
 
-export interface CostEstimate extends TokenUsage {
+export interface CostEstimate extends LmUsage {
   /** False when no prices were given: `totalUsd` is then 0 and reports say "unknown". */
   known: boolean;
   totalUsd: number;
@@ -19,7 +18,7 @@ export interface CostEstimate extends TokenUsage {
 }
 
 /** Estimated cost of `usage` at `prices`; zero and `known: false` when prices are unknown. */
-export function estimateCost(usage: TokenUsage, prices?: TokenPrices): CostEstimate {
+export function estimateCost(usage: LmUsage, prices?: TokenPrices): CostEstimate {
   for (const [name, value] of Object.entries(usage)) {
     if (!(Number.isFinite(value) && value >= 0))
       throw new RangeError(`${name} must be a non-negative number, got ${value}`);

@@ -1,12 +1,14 @@
-import type { Completion, CompletionRequest, LargeModel, TokenUsage } from "../spec/large-model.js";
+import type {
+  Completion,
+  CompletionRequest,
+  LargeModel,
+  TokenPrices,
+  TokenUsage,
+} from "../spec/large-model.js";
 import { BudgetExceededError } from "./errors/budget-exceeded-error.js";
 import { estimatePromptTokens } from "./token-estimate.js";
 
-/** Dollars per million tokens. */
-export interface TokenPrices {
-  inputPerMillion: number;
-  outputPerMillion: number;
-}
+export type { TokenPrices };
 
 export interface BudgetLimits {
   maxCalls?: number | undefined;

@@ -22,6 +22,7 @@ import { z } from "zod";
  * | patience | 3 | epochs without held-out improvement before stopping |
  * | stopOn | "auto" | "calibrated-loss" (held-out log-loss at its best temperature) when ≥ 200 rows are held out, else "none" (train maxEpochs); or force "accuracy", "calibrated-loss", "none" |
  * | heldOutFraction | 0.1 | share held out for early stopping and temperature scaling (none when < 10 rows) |
+ * | maxHeldOut | 400 | at most this many rows held out: enough to fit one temperature and compare epochs; more rows teach more in training |
  * | refit | "auto" | retrain on all rows for the chosen epoch count: "auto" = when < 200 rows are held out |
  * | seed | 1 | PRNG seed: same seed, same data → same model, bit for bit |
  * | classWeights | all 1 | per-label weight on the loss (label id order) |
@@ -92,6 +93,7 @@ export const ngramLinearOptionsSchema = z.object({
   patience: z.number().int().min(1).default(3),
   stopOn: z.enum(["auto", "accuracy", "calibrated-loss", "none"]).default("auto"),
   heldOutFraction: z.number().min(0).max(0.5).default(0.1),
+  maxHeldOut: z.number().int().min(0).default(400),
   refit: z.union([z.boolean(), z.literal("auto")]).default("auto"),
   seed: z.number().int().default(1),
   classWeights: z.array(z.number().min(0)).optional(),

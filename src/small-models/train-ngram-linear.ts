@@ -54,10 +54,8 @@ export async function trainNgramLinear(
   const matrix = extractFeatures(set.texts, options, hooks.onProgress);
   const order = new Int32Array(count).map((_, index) => index);
   shuffleInPlace(order, random);
-  const heldOutCount =
-    Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT
-      ? Math.floor(count * options.heldOutFraction)
-      : 0;
+  const wantedHeldOut = Math.min(Math.floor(count * options.heldOutFraction), options.maxHeldOut);
+  const heldOutCount = wantedHeldOut >= MIN_HELD_OUT ? wantedHeldOut : 0;
   const heldOut = order.slice(0, heldOutCount);
   const training = order.slice(heldOutCount);
 

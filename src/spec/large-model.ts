@@ -31,3 +31,9 @@ export interface Completion {
   /** True when the answer came from the local cache and cost nothing. */
   cached: boolean;
 }
+
+/** Prices of one LM in US dollars per million tokens. */
+export interface TokenPrices {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
