@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBenchmark } from "../src/adapt/benchmark.js";
-import { createRandom } from "../src/adapt/folds.js";
 import { writeCsvFile } from "../src/data/write-csv.js";
+import { createSeededRandom } from "../src/util/seeded-random.js";
 import { loadTopics } from "./fixtures/adapt/load-fixture.js";
 
 let directory: string;
@@ -17,7 +17,7 @@ let directory: string;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "easy-adapt-weak-ssm-"));
   const topics = await loadTopics();
-  const random = createRandom(11);
+  const random = createSeededRandom(11);
   const vocabulary = [
     "alpha",
     "beta",

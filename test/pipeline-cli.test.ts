@@ -34,23 +34,27 @@ const lmFlags = () => [
   join(directory, "cache.sqlite"),
 ];
 
+/** `adapt` on the topics fixture (train.csv, calibrated on dev.csv) into `out`, then `rest`. */
+function adaptArgs(out: string, ...rest: string[]): string[] {
+  const train = join(topicsDir, "train.csv");
+  return [
+    "adapt",
+    "--task",
+    join(topicsDir, "task.json"),
+    "--train",
+    train,
+    "--calib",
+    join(topicsDir, "dev.csv"),
+    "--out",
+    out,
+    ...rest,
+  ];
+}
+
 describe("adapt → predict → eval through the CLI, over a real replay server and SQLite cache", () => {
   it("adapts, predicts and evaluates", async () => {
     const adapterDir = join(directory, "adapter");
-    const adapted = await runCli([
-      "adapt",
-      "--task",
-      join(topicsDir, "task.json"),
-      "--train",
-      join(topicsDir, "train.csv"),
-      "--calib",
-      join(topicsDir, "dev.csv"),
-      "--out",
-      adapterDir,
-      "--probe-train",
-      "--json",
-      ...lmFlags(),
-    ]);
+    const adapted = await runCli(adaptArgs(adapterDir, "--probe-train", "--json", ...lmFlags()));
     expect(adapted.stderr).not.toContain("unexpected error");
     expect(adapted.status).toBe(0);
     const summary = JSON.parse(adapted.stdout);
@@ -63,19 +67,7 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
     }
 
     // A rerun answers from the cache: no new LM call is paid for.
-    const again = await runCli([
-      "adapt",
-      "--task",
-      join(topicsDir, "task.json"),
-      "--train",
-      join(topicsDir, "train.csv"),
-      "--calib",
-      join(topicsDir, "dev.csv"),
-      "--out",
-      join(directory, "adapter-again"),
-      "--json",
-      ...lmFlags(),
-    ]);
+    const again = await runCli(adaptArgs(join(directory, "adapter-again"), "--json", ...lmFlags()));
     expect(again.status).toBe(0);
     expect(JSON.parse(again.stdout).probe.cacheHits).toBe(90);
 

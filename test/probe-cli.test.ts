@@ -1,49 +1,28 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRecordedAnswers, type RecordedAnswer } from "../src/data/recorded-answers.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import { type CliOptions, runCli, startCli } from "./support/run-cli.js";
 import { type ScriptedServer, startScriptedServer } from "./support/scripted-server.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const cliSource = join(repoRoot, "src", "cli", "main.ts");
-const tsxLoader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
 const fixtures = join(repoRoot, "test", "fixtures", "lm");
 const dataFile = join(fixtures, "colours.csv");
 const taskFile = join(fixtures, "task.json");
 
-/** Starts the CLI from source in a child process (any working directory). */
-function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
-  return spawn(process.execPath, ["--import", tsxLoader, cliSource, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, OPENAI_API_KEY: "", ...options.env, FORCE_COLOR: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** The CLI's options for these tests: run from the repo unless told, never with the shell's OpenAI key. */
+function cliOptions(options: CliOptions = {}): CliOptions {
+  return { cwd: repoRoot, ...options, env: { OPENAI_API_KEY: "", ...options.env } };
 }
 
-function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = startCli(args, options);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+/** `probe --task … --data …` over the colours fixture, then `rest`. */
+function probeArgs(...rest: string[]): string[] {
+  return ["probe", "--task", taskFile, "--data", dataFile, ...rest];
 }
 
 function readAnswers(file: string): Array<Record<string, string>> {
@@ -68,20 +47,8 @@ const lmFlags = () => ["--lm-base-url", server.url, "--lm-model", "model_a", "--
 describe("easy-adapt probe", () => {
   it("writes answers.csv in input order and prints the JSON summary; a rerun in the same folder costs nothing", async () => {
     const out = join(folder, "answers.csv");
-    const args = [
-      "probe",
-      "--task",
-      taskFile,
-      "--data",
-      dataFile,
-      "--out",
-      out,
-      "--json",
-      "--concurrency",
-      "4",
-      ...lmFlags(),
-    ];
-    const first = await runCli(args, { cwd: folder });
+    const args = probeArgs("--out", out, "--json", "--concurrency", "4", ...lmFlags());
+    const first = await runCli(args, cliOptions({ cwd: folder }));
     expect(first.status).toBe(0);
     const summary = JSON.parse(first.stdout);
     expect(summary).toEqual({
@@ -100,7 +67,7 @@ describe("easy-adapt probe", () => {
     expect(written[0]!.raw).toBe("red");
     expect(existsSync(join(folder, ".easy-adapt", "cache.sqlite"))).toBe(true);
 
-    const second = await runCli(args, { cwd: folder });
+    const second = await runCli(args, cliOptions({ cwd: folder }));
     expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ rows: 40, answered: 36, httpCalls: 0, cacheHits: 40 });
   });
@@ -108,25 +75,23 @@ describe("easy-adapt probe", () => {
   it("--dry-run prints calls, tokens and cost and sends nothing", async () => {
     const counting: ScriptedServer = await startScriptedServer([]);
     try {
-      const result = await runCli([
-        "probe",
-        "--task",
-        taskFile,
-        "--data",
-        dataFile,
-        "--dry-run",
-        "--no-cache",
-        "--lm-base-url",
-        `${counting.origin}/v1`,
-        "--lm-model",
-        "m",
-        "--price-input-per-mtok",
-        "2.5",
-        "--price-output-per-mtok",
-        "10",
-        "--max-calls",
-        "30",
-      ]);
+      const result = await runCli(
+        probeArgs(
+          "--dry-run",
+          "--no-cache",
+          "--lm-base-url",
+          `${counting.origin}/v1`,
+          "--lm-model",
+          "m",
+          "--price-input-per-mtok",
+          "2.5",
+          "--price-output-per-mtok",
+          "10",
+          "--max-calls",
+          "30",
+        ),
+        cliOptions(),
+      );
       expect(result.status).toBe(0);
       expect(result.stdout).toContain("--max-calls 30 would stop the work after 30 of 40 calls");
       expect(result.stdout).toMatch(
@@ -141,25 +106,13 @@ describe("easy-adapt probe", () => {
   it("stops at the budget: exit 1, says how many rows were left, and a rerun pays only for those", async () => {
     const cache = join(folder, "budget.sqlite");
     const out = join(folder, "budget-answers.csv");
-    const base = [
-      "probe",
-      "--task",
-      taskFile,
-      "--data",
-      dataFile,
-      "--out",
-      out,
-      "--cache",
-      cache,
-      "--json",
-      ...lmFlags(),
-    ];
-    const stopped = await runCli([...base, "--max-calls", "15", "--concurrency", "3"]);
+    const base = probeArgs("--out", out, "--cache", cache, "--json", ...lmFlags());
+    const stopped = await runCli([...base, "--max-calls", "15", "--concurrency", "3"], cliOptions());
     expect(stopped.status).toBe(1);
     expect(stopped.stderr).toContain("budget");
     expect(stopped.stderr).toContain("25 of 40 rows left unanswered");
     expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: "budget", unanswered: 25, httpCalls: 15 });
-    const rerun = await runCli(base);
+    const rerun = await runCli(base, cliOptions());
     expect(rerun.status).toBe(0);
     expect(JSON.parse(rerun.stdout)).toMatchObject({ rows: 40, httpCalls: 25, cacheHits: 15 });
   });
@@ -173,25 +126,23 @@ describe("easy-adapt probe", () => {
     });
     try {
       const out = join(folder, "failed.csv");
-      const result = await runCli([
-        "probe",
-        "--task",
-        taskFile,
-        "--data",
-        dataFile,
-        "--out",
-        out,
-        "--no-cache",
-        "--json",
-        "--max-retries",
-        "1",
-        "--retry-base-delay-ms",
-        "1",
-        "--lm-base-url",
-        `${failing.origin}/v1`,
-        "--lm-model",
-        "m",
-      ]);
+      const result = await runCli(
+        probeArgs(
+          "--out",
+          out,
+          "--no-cache",
+          "--json",
+          "--max-retries",
+          "1",
+          "--retry-base-delay-ms",
+          "1",
+          "--lm-base-url",
+          `${failing.origin}/v1`,
+          "--lm-model",
+          "m",
+        ),
+        cliOptions(),
+      );
       expect(result.status).toBe(1);
       const failedCount = recorded.filter((row) => row.text.includes("1")).length;
       expect(JSON.parse(result.stdout)).toMatchObject({
@@ -217,9 +168,8 @@ describe("easy-adapt probe", () => {
     });
     try {
       const result = await runCli(
-        [
-          "probe",
-          ...["--task", taskFile, "--data", dataFile, "--out", join(folder, "x.csv"), "--no-cache"],
+        probeArgs(
+          ...["--out", join(folder, "x.csv"), "--no-cache"],
           ...[
             "--lm-base-url",
             `${refusing.origin}/v1`,
@@ -228,8 +178,8 @@ describe("easy-adapt probe", () => {
             "--lm-api-key-env",
             "PROBE_CLI_KEY",
           ],
-        ],
-        { env: { PROBE_CLI_KEY: "sk-bad" } },
+        ),
+        cliOptions({ env: { PROBE_CLI_KEY: "sk-bad" } }),
       );
       expect(result.status).toBe(1);
       expect(result.stderr).toContain("PROBE_CLI_KEY");
@@ -241,20 +191,11 @@ describe("easy-adapt probe", () => {
   });
 
   it("exits 2 with a clear message on a bad flag value (all value checks: lm-options.test.ts)", async () => {
-    const base = [
-      "probe",
-      "--task",
-      taskFile,
-      "--data",
-      dataFile,
-      "--out",
-      join(folder, "y.csv"),
-      "--lm-model",
-      "m",
-    ];
-    const emptyKey = await runCli([...base, "--lm-api-key-env", "PROBE_EMPTY_KEY"], {
-      env: { PROBE_EMPTY_KEY: "" },
-    });
+    const base = probeArgs("--out", join(folder, "y.csv"), "--lm-model", "m");
+    const emptyKey = await runCli(
+      [...base, "--lm-api-key-env", "PROBE_EMPTY_KEY"],
+      cliOptions({ env: { PROBE_EMPTY_KEY: "" } }),
+    );
     expect(emptyKey.status).toBe(2);
     expect(emptyKey.stderr).toContain("PROBE_EMPTY_KEY");
     expect(emptyKey.stderr).not.toContain("    at ");
@@ -266,22 +207,11 @@ describe("a probe killed with SIGKILL", () => {
     const slow = await startReplayServer({ answers: recorded, latencyMs: 60 });
     try {
       const cache = join(folder, "killed.sqlite");
-      const args = [
-        "probe",
-        ...[
-          "--task",
-          taskFile,
-          "--data",
-          dataFile,
-          "--out",
-          join(folder, "killed.csv"),
-          "--cache",
-          cache,
-          "--json",
-        ],
+      const args = probeArgs(
+        ...["--out", join(folder, "killed.csv"), "--cache", cache, "--json"],
         ...["--concurrency", "2", "--lm-base-url", slow.url, "--lm-model", "model_a"],
-      ];
-      const child = startCli(args);
+      );
+      const child = startCli(args, cliOptions());
       const exited = new Promise((resolve) => child.on("close", resolve));
       let stored = 0;
       for (let attempt = 0; attempt < 600 && stored < 10; attempt++) {
@@ -303,7 +233,10 @@ describe("a probe killed with SIGKILL", () => {
       expect(kept).toBeGreaterThanOrEqual(10);
       expect(kept).toBeLessThan(40);
 
-      const rerun = await runCli(args.map((arg) => (arg === slow.url ? server.url : arg)));
+      const rerun = await runCli(
+        args.map((arg) => (arg === slow.url ? server.url : arg)),
+        cliOptions(),
+      );
       expect(rerun.status).toBe(0);
       const summary = JSON.parse(rerun.stdout);
       expect(summary.httpCalls).toBe(40 - kept);

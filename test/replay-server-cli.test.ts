@@ -1,29 +1,16 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./support/run-cli.js";
+import { runCli, startCli } from "./support/run-cli.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const fixture = join(repoRoot, "test", "fixtures", "lm", "colours.csv");
 
 describe("easy-adapt replay-server", () => {
   it("prints its address, answers OpenAI-style requests, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(repoRoot, "src", "cli", "main.ts"),
-        "replay-server",
-        "--answers",
-        fixture,
-        "--answer-column",
-        "model_a",
-        "--port",
-        "0",
-      ],
-      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+    const child = startCli(
+      ["replay-server", "--answers", fixture, "--answer-column", "model_a", "--port", "0"],
+      { cwd: repoRoot },
     );
     let stdout = "";
     let stderr = "";

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,9 +7,7 @@ import { z } from "zod";
 import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { readTicketRows, ticketsAdapterFolder } from "./fixtures/serve/tickets-adapter.js";
-import { runCli } from "./support/run-cli.js";
-
-const cliSource = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+import { runCli, startCli } from "./support/run-cli.js";
 
 describe("easy-adapt serve (CLI)", () => {
   let replay: ReplayServer;
@@ -31,12 +28,8 @@ describe("easy-adapt serve (CLI)", () => {
 
   it("serves until SIGTERM, then drains, flushes the decision log and exits 0", async () => {
     const logPath = join(directory, "decisions.jsonl");
-    const child = spawn(
-      process.execPath,
+    const child = startCli(
       [
-        "--import",
-        "tsx",
-        cliSource,
         "serve",
         "--adapter",
         adapterDir,
@@ -51,10 +44,7 @@ describe("easy-adapt serve (CLI)", () => {
         "--api-key-env",
         "SERVE_TEST_KEY",
       ],
-      {
-        env: { ...process.env, SERVE_TEST_KEY: "cli-key", FORCE_COLOR: "0" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+      { env: { SERVE_TEST_KEY: "cli-key" } },
     );
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {

@@ -29,6 +29,15 @@ describe("ngram-linear specifics", () => {
     expect([...kept.parts.weights]).not.toEqual([...model.parts.weights]);
   });
 
+  it("reads texts with the class-ratio weights even without idf", async () => {
+    const model = await trainNgramLinear(set, { seed: 1, idf: false });
+    expect(new Set(model.parts.featureIdf).size).toBeGreaterThan(1);
+    const flat = new NgramLinearModel({ ...model.parts, featureIdf: model.parts.featureIdf.map(() => 1) });
+    expect([...flat.predictProba("when will my card arrive")]).not.toEqual([
+      ...model.predictProba("when will my card arrive"),
+    ]);
+  });
+
   it("ignores markup by default; models saved before stripMarkup existed still read it as text", async () => {
     const model = await trainNgramLinear(set, { seed: 1 });
     expect(model.parts.settings.stripMarkup).toBe(true);

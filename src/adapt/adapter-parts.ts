@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Task } from "../spec/task.js";
 import { type GateParameters, gateParametersSchema } from "./answer-gate.js";
 import { type LmReliability, lmReliabilitySchema } from "./lm-reliability.js";
-import { type OperatingCriterion, operatingCriterionSchema } from "./operating-point.js";
+import { type AdapterOperatingPoint, operatingCriterionSchema } from "./operating-point.js";
 import { type RouterModel, routerModelSchema } from "./router.js";
 import { routerFeatureNames } from "./router-features.js";
 
@@ -19,13 +19,7 @@ export interface AdapterDescription {
   gate: GateParameters;
   routerFeatures: string[];
   router: RouterModel;
-  operatingPoint: {
-    /** Inputs whose router score is at least this go to the LM; null = never. */
-    threshold: number;
-    lmShare: number;
-    estimatedAccuracy: number;
-    criterion: OperatingCriterion;
-  };
+  operatingPoint: AdapterOperatingPoint;
   complementStrength: number;
   fingerprints: { train: string; calib: string };
   versions: { easyAdapt: string; node: string };

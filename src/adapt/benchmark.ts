@@ -17,9 +17,9 @@ import type { DataRow } from "../spec/dataset.js";
 import { DataError } from "../spec/errors/data-error.js";
 import type { Logger, ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
+import { createSeededRandom } from "../util/seeded-random.js";
 import { type AdaptOptions, type AdaptResult, adapt } from "./adapt.js";
 import { type AdapterEvaluation, evaluateAdapter } from "./evaluate-adapter.js";
-import { createRandom } from "./folds.js";
 import type { SsmTrainer } from "./ssm-trainer.js";
 
 /**
@@ -278,7 +278,7 @@ async function runAblation(input: {
 
   // 3. Distillation: hide the gold labels of a seeded half of the training rows that have LM answers.
   if (base.probeTrain === true) {
-    const random = createRandom(7);
+    const random = createSeededRandom(7);
     const hidden: DataRow[] = base.trainRows.map((row) => {
       if (random() >= 0.5) return row;
       const { label: _label, ...rest } = row;

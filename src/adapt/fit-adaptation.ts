@@ -5,6 +5,7 @@ import { complementWeights } from "./complement-weights.js";
 import { assignFolds } from "./folds.js";
 import { estimateLmReliability, type LmReliability } from "./lm-reliability.js";
 import {
+  type AdapterOperatingPoint,
   type CurvePoint,
   chooseOperatingPoint,
   estimateCurve,
@@ -77,12 +78,7 @@ export interface FittedAdaptation {
   ssmPrecision: number[];
   gate: GateParameters;
   router: RouterModel;
-  operatingPoint: {
-    threshold: number;
-    lmShare: number;
-    estimatedAccuracy: number;
-    criterion: OperatingCriterion;
-  };
+  operatingPoint: AdapterOperatingPoint;
   curve: CurvePoint[];
   estimates: Estimates;
   underfitMap: UnderfitMap;

@@ -48,6 +48,29 @@ export interface CurvePoint {
   rows: number;
 }
 
+/** The operating point an adapter keeps: where its router sends inputs to the LM, and why. */
+export interface AdapterOperatingPoint {
+  /** Inputs whose router score is at least this go to the LM; null = never. */
+  threshold: number;
+  lmShare: number;
+  estimatedAccuracy: number;
+  criterion: OperatingCriterion;
+}
+
+/** The only point of a curve over no rows: nothing goes to the LM. */
+function noRowsPoint(): CurvePoint {
+  return {
+    threshold: Number.POSITIVE_INFINITY,
+    lmShare: 0,
+    accuracy: 0,
+    gainOverLm: 0,
+    gainStandardError: 0,
+    routedGain: 0,
+    routedDiffering: 0,
+    rows: 0,
+  };
+}
+
 /**
  * The estimated curve over every distinct threshold: rows sorted by score, the top `n` routed to
  * the LM (scored by `routedRight`), the rest answered by the SSM (`ssmRight`).
@@ -59,20 +82,7 @@ export function estimateCurve(
   lmRight: Uint8Array,
 ): CurvePoint[] {
   const count = scores.length;
-  if (count === 0) {
-    return [
-      {
-        threshold: Number.POSITIVE_INFINITY,
-        lmShare: 0,
-        accuracy: 0,
-        gainOverLm: 0,
-        gainStandardError: 0,
-        routedGain: 0,
-        routedDiffering: 0,
-        rows: 0,
-      },
-    ];
-  }
+  if (count === 0) return [noRowsPoint()];
   const order = Array.from({ length: count }, (_, index) => index).sort(
     (left, right) => (scores[right] ?? 0) - (scores[left] ?? 0),
   );
@@ -124,16 +134,7 @@ export function chooseOperatingPoint(
   curve: readonly CurvePoint[],
   criterion: OperatingCriterion,
 ): CurvePoint {
-  const first = curve[0] ?? {
-    threshold: Number.POSITIVE_INFINITY,
-    lmShare: 0,
-    accuracy: 0,
-    gainOverLm: 0,
-    gainStandardError: 0,
-    routedGain: 0,
-    routedDiffering: 0,
-    rows: 0,
-  };
+  const first = curve[0] ?? noRowsPoint();
   let chosen = first;
   if (criterion.kind === "max-lm-share") {
     for (const point of curve) {

@@ -13,6 +13,7 @@ import { createRetryingModel, type RetryOptions } from "../large-models/retrying
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { CompletionRequest, LargeModel } from "../spec/large-model.js";
+import { parseOptions } from "./parse-options.js";
 
 /** Where the answer cache lives by default, relative to the current directory (reruns hit it). */
 export const defaultCacheFile = ".easy-adapt/cache.sqlite";
@@ -135,11 +136,7 @@ export function largeModelFromOptions(
   env: Record<string, string | undefined>,
   dependencies: LargeModelDependencies = {},
 ): LargeModelSetup {
-  const parsed = optionsSchema.safeParse(rawOptions);
-  if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  }
-  const settings = parsed.data;
+  const settings = parseOptions(optionsSchema, rawOptions);
   if (settings.lmModel === undefined)
     throw new UsageError("--lm-model is required (the model name the API serves)");
   const prices = pricesFrom(settings);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import { createCallSignal } from "./call-signal.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
-import { type SdkFailure, toLargeModelError } from "./sdk-failure.js";
+import { classifySdkError, toLargeModelError } from "./sdk-failure.js";
 import { estimateTokens } from "./token-estimate.js";
 
 export interface AnthropicModelOptions {
@@ -83,7 +83,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
         };
       } catch (error) {
         if (error instanceof LargeModelResponseError) throw error;
-        throw toLargeModelError(classifyAnthropicError(sdk, error), error, {
+        throw toLargeModelError(classifySdkError(sdk, error), error, {
           callSignal,
           timeoutMs,
           apiKeyEnv: options.apiKeyEnv,
@@ -97,13 +97,3 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
 }
 
 type AnthropicSdk = typeof import("@anthropic-ai/sdk");
-
-function classifyAnthropicError(sdk: AnthropicSdk, error: unknown): SdkFailure {
-  if (error instanceof sdk.APIUserAbortError) return { kind: "aborted" };
-  if (error instanceof sdk.APIConnectionError) return { kind: "connection", message: error.message };
-  if (error instanceof sdk.APIError && typeof error.status === "number") {
-    return { kind: "status", status: error.status, headers: error.headers, message: error.message };
-  }
-  if (error instanceof SyntaxError) return { kind: "malformed", message: `invalid JSON (${error.message})` };
-  return { kind: "unknown" };
-}

@@ -15,6 +15,26 @@ export type SdkFailure =
   | { kind: "malformed"; message: string }
   | { kind: "unknown" };
 
+/** The error classes that both SDKs (openai, @anthropic-ai/sdk) export under the same names. */
+export interface SdkErrorClasses {
+  APIUserAbortError: abstract new (...args: never[]) => Error;
+  APIConnectionError: abstract new (...args: never[]) => Error;
+  APIError: abstract new (
+    ...args: never[]
+  ) => Error & { readonly status: number | undefined; readonly headers: Headers | undefined };
+}
+
+/** Classifies what an SDK call threw, by the SDK's own error classes. */
+export function classifySdkError(sdk: SdkErrorClasses, error: unknown): SdkFailure {
+  if (error instanceof sdk.APIUserAbortError) return { kind: "aborted" };
+  if (error instanceof sdk.APIConnectionError) return { kind: "connection", message: error.message };
+  if (error instanceof sdk.APIError && typeof error.status === "number") {
+    return { kind: "status", status: error.status, headers: error.headers, message: error.message };
+  }
+  if (error instanceof SyntaxError) return { kind: "malformed", message: `invalid JSON (${error.message})` };
+  return { kind: "unknown" };
+}
+
 /** Turns a classified SDK failure into the typed large-model error the rest of easy-adapt handles. */
 export function toLargeModelError(
   failure: SdkFailure,

@@ -4,8 +4,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { RecordedAnswer } from "../data/recorded-answers.js";
 import { estimateTokens } from "../large-models/token-estimate.js";
+import { createSeededRandom } from "../util/seeded-random.js";
 import { createRecordedAnswerIndex } from "./recorded-answer-index.js";
-import { createSeededRandom } from "./seeded-random.js";
 
 export interface ReplayAppOptions {
   answers: readonly RecordedAnswer[];

@@ -4,7 +4,7 @@ import type { NgramFeatureSettings } from "./ngram-linear-options.js";
 
 /**
  * Reads a text the way a trained model saw its training texts: hashed counts, sublinear TF,
- * idf (buckets unseen in training get `unseenIdf`), L2 norm over all the text's features, then
+ * per-feature weight (idf and/or class ratio; buckets unseen in training get `unseenIdf`), L2 norm over all the text's features, then
  * keeps only the features seen in training as (feature row, value) pairs in reusable buffers.
  */
 export class KnownFeatureReader {
@@ -34,14 +34,16 @@ export class KnownFeatureReader {
     const values = this.values;
     const indices = this.vectorizer.indices;
     const counts = this.vectorizer.values;
-    const { sublinearTf, idf } = this.settings;
+    const { sublinearTf } = this.settings;
     let squares = 0;
     let known = 0;
     for (let position = 0; position < size; position++) {
       const row = this.index.rowOf(indices[position]!);
       let value = counts[position]!;
       if (sublinearTf && value >= 1) value = 1 + Math.log(value);
-      if (idf) value *= row >= 0 ? this.featureIdf[row]! : this.unseenIdf;
+      // Always applied: with settings.idf false the weights are 1 unless training scaled them
+      // (class-ratio weighting), so the text is read exactly as the training rows were.
+      value *= row >= 0 ? this.featureIdf[row]! : this.unseenIdf;
       squares += value * value;
       if (row >= 0) {
         rows[known] = row;

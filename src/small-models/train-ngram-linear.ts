@@ -27,8 +27,6 @@ const MIN_HELD_OUT = 10;
  * small set loses most by not learning from it, and retraining a small set is cheap.
  */
 const REFIT_BELOW_HELD_OUT = 200;
-/** Class gradients smaller than this (in absolute value) are skipped in an update. */
-const GRADIENT_FLOOR = 1e-3;
 
 /**
  * Trains an `ngram-linear` model: hashed word/char n-gram features (TF-IDF scaled by the
@@ -54,8 +52,10 @@ export async function trainNgramLinear(
   const matrix = extractFeatures(set.texts, options, hooks.onProgress);
   const order = new Int32Array(count).map((_, index) => index);
   shuffleInPlace(order, random);
-  const wantedHeldOut = Math.min(Math.floor(count * options.heldOutFraction), options.maxHeldOut);
-  const heldOutCount = wantedHeldOut >= MIN_HELD_OUT ? wantedHeldOut : 0;
+  const heldOutCount =
+    Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT
+      ? Math.floor(count * options.heldOutFraction)
+      : 0;
   const heldOut = order.slice(0, heldOutCount);
   const training = order.slice(heldOutCount);
 
@@ -245,6 +245,7 @@ class SoftmaxTrainer {
     const active = this.active;
     const adagrad = this.options.optimizer === "adagrad";
     const l2 = this.options.l2;
+    const floor = this.options.gradientFloor;
     const learningRate = adagrad ? this.options.learningRate : this.options.learningRate / Math.sqrt(epoch);
     for (let position = 0; position < rows.length; position++) {
       const example = rows[position]!;
@@ -255,12 +256,12 @@ class SoftmaxTrainer {
       this.scoreRow(start, end, scores);
       softmaxInto(scores, classes, 1, scores);
       const label = this.labelIds[example]!;
-      // Only the classes with a noticeable gradient are updated: with 77 labels most
+      // Only the classes with a gradient above options.gradientFloor are updated: with 77 labels most
       // probabilities are ~0 after the first epoch, so this keeps an update at a few classes.
       let activeCount = 0;
       for (let k = 0; k < classes; k++) {
         const step = weight * (scores[k]! - (k === label ? 1 : 0));
-        if (step > GRADIENT_FLOOR || step < -GRADIENT_FLOOR) {
+        if (step > floor || step < -floor) {
           gradient[activeCount] = step;
           active[activeCount++] = k;
         }

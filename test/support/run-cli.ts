@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const cliSource = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -13,17 +14,31 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  /** Added to (and overriding) the test's own environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the CLI from source (through tsx) in a child process, for tests that signal or kill it. */
+export function startCli(
+  args: string[],
+  options: CliOptions = {},
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, ["--import", tsxLoaderUrl, cliSource, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env, FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
 /** Runs the CLI from source (through tsx) in a child process, as a user would run it. */
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: CliOptions & { timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", tsxLoaderUrl, cliSource, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env, FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = startCli(args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

@@ -12,6 +12,7 @@ import { formatDryRunEstimate } from "../../large-models/cost-estimate.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -76,9 +77,7 @@ export function registerAdaptCommand(program: Command): void {
 }
 
 async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> {
-  const parsed = adaptOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const options = parsed.data;
+  const options = parseOptions(adaptOptionsSchema, rawOptions);
   if (options.maxLmShare !== undefined && options.lmCost !== undefined) {
     throw new UsageError("give either --max-lm-share or --lm-cost, not both");
   }

@@ -8,6 +8,7 @@ import { sharedDatasetsDir } from "../../data/shared-datasets.js";
 import { formatPercent, formatTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
+import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -31,10 +32,7 @@ export function registerBenchAllCommand(program: Command): void {
     .option("--json", "print one JSON array (one bench object per dataset)")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
-        const parsed = benchAllOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success)
-          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-        const options = parsed.data;
+        const options = parseOptions(benchAllOptionsSchema, rawOptions);
         const root = options.datasets === undefined ? sharedDatasetsDir() : resolve(options.datasets);
         if (root === undefined)
           throw new UsageError("no ../shared/datasets folder found: pass --datasets DIR");

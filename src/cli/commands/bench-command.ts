@@ -5,7 +5,7 @@ import { benchReport } from "../../adapt/bench-report.js";
 import { runBenchmark } from "../../adapt/benchmark.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
-import { UsageError } from "../../spec/errors/usage-error.js";
+import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -35,10 +35,7 @@ export function registerBenchCommand(program: Command): void {
     .option("--out <dir>", "also write report.json, report.md and operating-curve.svg here")
     .action(
       runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
-        const parsed = benchOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success)
-          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-        const options = parsed.data;
+        const options = parseOptions(benchOptionsSchema, rawOptions);
         const display = createProgressDisplay();
         const run = await runBenchmark({
           datasetDir: resolve(directory),

@@ -7,7 +7,7 @@ import { runBenchmark } from "../../adapt/benchmark.js";
 import { defaultDatasetCacheDir, resolveDemoDataset } from "../../data/demo-data.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
-import { UsageError } from "../../spec/errors/usage-error.js";
+import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -31,10 +31,7 @@ export function registerDemoCommand(program: Command): void {
     .option("--json", "print the bench JSON object instead of the table")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
-        const parsed = demoOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success)
-          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-        const options = parsed.data;
+        const options = parseOptions(demoOptionsSchema, rawOptions);
         const environmentDataDir = process.env["EASY_ADAPT_DATA"];
         const xdgCacheHome = process.env["XDG_CACHE_HOME"];
         const datasetDir = await resolveDemoDataset({

@@ -9,8 +9,8 @@ import { loadRows } from "../../data/stream-rows.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
-import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -45,9 +45,7 @@ export function registerEvalCommand(program: Command): void {
 }
 
 async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
-  const parsed = evalOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const options = parsed.data;
+  const options = parseOptions(evalOptionsSchema, rawOptions);
   const artifact = await loadAdapterArtifact(options.adapter);
   const { description } = artifact;
   const lmId = description.lmId;

@@ -4,6 +4,7 @@ import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
 import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
+import { parseOptions } from "../parse-options.js";
 import { runAction } from "../run-action.js";
 
 const predictOptionsSchema = z.object({
@@ -36,9 +37,7 @@ export function registerPredictCommand(program: Command): void {
 }
 
 async function predictCommand(texts: string[], rawOptions: Record<string, unknown>): Promise<void> {
-  const parsed = predictOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const options = parsed.data;
+  const options = parseOptions(predictOptionsSchema, rawOptions);
   const artifact = await loadAdapterArtifact(options.adapter);
   const lmId = artifact.description.lmId;
   let setup: LargeModelSetup | undefined;

@@ -11,6 +11,7 @@ import { budgetShortfall, formatDryRunEstimate } from "../../large-models/cost-e
 import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -38,9 +39,7 @@ export function registerProbeCommand(program: Command): void {
 }
 
 async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> {
-  const parsed = probeOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const options = parsed.data;
+  const options = parseOptions(probeOptionsSchema, rawOptions);
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
     if (options.out === undefined && !setup.dryRun) throw new UsageError("--out FILE is required");

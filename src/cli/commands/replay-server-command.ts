@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { loadRecordedAnswers } from "../../data/recorded-answers.js";
 import { startReplayServer } from "../../replay/replay-server.js";
-import { UsageError } from "../../spec/errors/usage-error.js";
+import { parseOptions } from "../parse-options.js";
 import { runAction } from "../run-action.js";
 
 const wholeNumber = (flag: string) =>
@@ -41,10 +41,7 @@ export function registerReplayServerCommand(program: Command): void {
     .option("--model <name>", "model id listed by GET /v1/models (default: the answer column)")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
-        const parsed = replayOptionsSchema.safeParse(rawOptions);
-        if (!parsed.success)
-          throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-        const options = parsed.data;
+        const options = parseOptions(replayOptionsSchema, rawOptions);
         const answers = await loadRecordedAnswers(options.answers, options.answerColumn, {
           textColumn: options.textColumn,
         });
