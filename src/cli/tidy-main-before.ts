@@ -1,40 +1,50 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { registerAdaptCommand } from "./commands/adapt-command.js";
-import { registerBenchAllCommand } from "./commands/bench-all-command.js";
-import { registerBenchCommand } from "./commands/bench-command.js";
-import { registerDemoCommand } from "./commands/demo-command.js";
-import { registerEvalCommand } from "./commands/eval-command.js";
-import { registerPredictCommand } from "./commands/predict-command.js";
-import { registerProbeCommand } from "./commands/probe-command.js";
-import { registerReplayServerCommand } from "./commands/replay-server-command.js";
-import { registerServeCommand } from "./commands/serve-command.js";
-import { registerSsmCommand } from "./commands/ssm-command.js";
 import { packageVersion } from "./package-version.js";
 
-export function createProgram(): Command {
+type RegisterCommand = (program: Command) => void;
+
+/**
+ * Every command, in the order `--help` lists them, each loaded only when needed: a run of one
+ * command imports that command alone (not the HTTP server, SDKs or chart code of the others).
+ */
+const commandLoaders: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
+  ["demo", async () => (await import("./commands/demo-command.js")).registerDemoCommand],
+  ["ssm", async () => (await import("./commands/ssm-command.js")).registerSsmCommand],
+  ["probe", async () => (await import("./commands/probe-command.js")).registerProbeCommand],
+  [
+    "replay-server",
+    async () => (await import("./commands/replay-server-command.js")).registerReplayServerCommand,
+  ],
+  ["adapt", async () => (await import("./commands/adapt-command.js")).registerAdaptCommand],
+  ["predict", async () => (await import("./commands/predict-command.js")).registerPredictCommand],
+  ["eval", async () => (await import("./commands/eval-command.js")).registerEvalCommand],
+  ["bench", async () => (await import("./commands/bench-command.js")).registerBenchCommand],
+  ["bench-all", async () => (await import("./commands/bench-all-command.js")).registerBenchAllCommand],
+  ["serve", async () => (await import("./commands/serve-command.js")).registerServeCommand],
+];
+
+/**
+ * The program with the command `commandName` alone when it names one, else with every command
+ * (for `--help`, `help`, `--version` and unknown commands, whose messages list them all).
+ */
+export async function createProgram(commandName?: string): Promise<Command> {
   const program = new Command()
     .name("easy-adapt")
     .description("Adapt an API-only LLM to one task with small local models and a router.")
     .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
-  registerDemoCommand(program);
-  registerSsmCommand(program);
-  registerProbeCommand(program);
-  registerReplayServerCommand(program);
-  registerAdaptCommand(program);
-  registerPredictCommand(program);
-  registerEvalCommand(program);
-  registerBenchCommand(program);
-  registerBenchAllCommand(program);
-  registerServeCommand(program);
+  const only = commandLoaders.filter(([name]) => name === commandName);
+  const registers = await Promise.all((only.length > 0 ? only : commandLoaders).map(([, load]) => load()));
+  for (const register of registers) register(program);
   return program;
 }
 
 async function main(): Promise<void> {
   try {
-    await createProgram().parseAsync(process.argv);
+    const program = await createProgram(process.argv[2]);
+    await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed its message; usage errors exit 2, --help / --version exit 0.
