@@ -1,6 +1,6 @@
-import type Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
+import { once } from "../util/once.js";
 import { createCallSignal } from "./call-signal.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
 import { classifySdkError, toLargeModelError } from "./sdk-failure.js";
@@ -26,9 +26,8 @@ const messageSchema = z.object({
 export function createAnthropicModel(options: AnthropicModelOptions): LargeModel {
   const timeoutMs = options.timeoutMs ?? 60_000;
   // The SDK (slow to import) is loaded on the first call; one client per model, reused.
-  let loaded: Promise<{ sdk: AnthropicSdk; client: Anthropic }> | undefined;
-  const load = () => {
-    loaded ??= import("@anthropic-ai/sdk").then((sdk) => ({
+  const load = once(() =>
+    import("@anthropic-ai/sdk").then((sdk) => ({
       sdk,
       client: new sdk.default({
         apiKey: options.apiKey ?? null,
@@ -40,9 +39,8 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.apiKey === undefined ? { defaultHeaders: { "x-api-key": null } } : {}),
       }),
-    }));
-    return loaded;
-  };
+    })),
+  );
 
   return {
     id: `anthropic:${options.model}`,
@@ -95,5 +93,3 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
     },
   };
 }
-
-type AnthropicSdk = typeof import("@anthropic-ai/sdk");

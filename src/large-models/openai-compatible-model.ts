@@ -1,6 +1,6 @@
-import type OpenAI from "openai";
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
+import { once } from "../util/once.js";
 import { createCallSignal } from "./call-signal.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
 import { classifySdkError, toLargeModelError } from "./sdk-failure.js";
@@ -35,9 +35,8 @@ const chatCompletionSchema = z.object({
 export function createOpenAICompatibleModel(options: OpenAICompatibleModelOptions): LargeModel {
   const timeoutMs = options.timeoutMs ?? 60_000;
   // The SDK is loaded on the first call (keeps CLI start-up fast); one client per model, reused.
-  let loaded: Promise<{ sdk: OpenAISdk; client: OpenAI }> | undefined;
-  const load = () => {
-    loaded ??= import("openai").then((sdk) => ({
+  const load = once(() =>
+    import("openai").then((sdk) => ({
       sdk,
       client: new sdk.default({
         apiKey: options.apiKey ?? "no-key",
@@ -51,9 +50,8 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
       }),
-    }));
-    return loaded;
-  };
+    })),
+  );
 
   return {
     id: `openai-compatible:${options.model}`,
@@ -95,5 +93,3 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
     },
   };
 }
-
-type OpenAISdk = typeof import("openai");

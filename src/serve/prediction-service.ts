@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
-import type { ConcurrencyLimit } from "./concurrency-limit.js";
+import type { ConcurrencyLimit } from "../util/concurrency-limit.js";
 import type { DecisionLog, DecisionRecord } from "./decision-log.js";
 import type { ServeClock } from "./serve-clock.js";
 import type { ServeMetrics } from "./serve-metrics.js";

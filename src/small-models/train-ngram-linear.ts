@@ -1,6 +1,7 @@
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
+import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
 import { applyClassRatioWeighting } from "./class-ratio-weighting.js";
 import { extractFeatures, type FeatureMatrix } from "./feature-matrix.js";
 import { NgramLinearModel } from "./ngram-linear-model.js";
@@ -9,7 +10,6 @@ import {
   type NgramLinearOptionsInput,
   ngramLinearOptionsSchema,
 } from "./ngram-linear-options.js";
-import { createSeededRandom, shuffleInPlace } from "./seeded-random.js";
 import { softmaxInto } from "./softmax.js";
 import { scoreSparseRow } from "./sparse-scores.js";
 import { fitTemperature, negativeLogLikelihood } from "./temperature-scaling.js";

@@ -13,6 +13,9 @@ export class SparseVectorizer {
   values = new Float32Array(1024);
   size = 0;
   private readonly slot: Int32Array;
+  /** The text whose raw counts `indices`/`values` hold now: counting it again is free. */
+  private countedText: string | undefined;
+  private countedNormalized = false;
 
   constructor(
     options: HashedFeatureOptions,
@@ -26,6 +29,7 @@ export class SparseVectorizer {
 
   /** Raw weighted counts of `text`'s distinct features into `indices`/`values[0..size)`; returns `size`. */
   count(text: string, normalized = false): number {
+    if (text === this.countedText && normalized === this.countedNormalized) return this.size;
     const count = this.extractor.extract(
       normalized ? text : normalizeText(text, this.extractor.options.stripMarkup === true),
     );
@@ -51,6 +55,8 @@ export class SparseVectorizer {
     }
     this.size = size;
     for (let position = 0; position < size; position++) slot[indices[position]!] = -1;
+    this.countedText = text;
+    this.countedNormalized = normalized;
     return size;
   }
 
@@ -58,6 +64,7 @@ export class SparseVectorizer {
   vectorize(text: string, normalized = false): number {
     const size = this.count(text, normalized);
     weighAndNormalize(this.indices, this.values, 0, size, this.sublinear, this.idf);
+    this.countedText = undefined; // the buffers now hold weighted values, not raw counts
     return size;
   }
 }
