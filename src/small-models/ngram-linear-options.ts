@@ -81,7 +81,8 @@ import { z } from "zod";
  *   0.913 at half the training time → 8.
  * - idf off (rate 0.2): banking 0.910 vs 0.908, imdb dev 0.775 vs 0.825 → on.
  */
-export const ngramLinearOptionsSchema = z.object({
+/** The hashed-feature options every kind over these features shares, with their defaults. */
+export const hashedFeatureOptionFields = {
   buckets: z
     .number()
     .int()
@@ -95,6 +96,10 @@ export const ngramLinearOptionsSchema = z.object({
   wordWeight: z.number().positive().default(4),
   sublinearTf: z.boolean().default(true),
   idf: z.boolean().default(true),
+};
+
+export const ngramLinearOptionsSchema = z.object({
+  ...hashedFeatureOptionFields,
   stripMarkup: z.boolean().default(true),
   classRatioWeighting: z.boolean().default(true),
   classRatioPower: z.number().positive().max(4).default(1),

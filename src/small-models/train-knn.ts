@@ -4,23 +4,12 @@ import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
 import { extractFeatures } from "./feature-matrix.js";
 import { KnnModel } from "./knn-model.js";
+import { hashedFeatureOptionFields } from "./ngram-linear-options.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
 /** Options of the `knn` kind (features as ngram-linear's defaults; `neighbours` 10, `smoothing` 0.01). */
 export const knnOptionsSchema = z.object({
-  buckets: z
-    .number()
-    .int()
-    .min(2)
-    .max(1 << 24)
-    .refine((value) => Number.isInteger(Math.log2(value)), "must be a power of two")
-    .default(1 << 20),
-  wordNgramMax: z.number().int().min(0).max(4).default(2),
-  charNgramMin: z.number().int().min(0).max(8).default(2),
-  charNgramMax: z.number().int().min(0).max(8).default(5),
-  wordWeight: z.number().positive().default(4),
-  sublinearTf: z.boolean().default(true),
-  idf: z.boolean().default(true),
+  ...hashedFeatureOptionFields,
   stripMarkup: z.boolean().default(false),
   neighbours: z.number().int().min(1).default(10),
   smoothing: z.number().positive().default(0.01),
