@@ -135,8 +135,9 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   const ssms: TrainedSsm[] = [];
   for (let index = 0; index < description.ssmCount; index += 1) {
     const ssmPath = join(directory, ssmFileName(index));
-    listed(ssmFileName(index));
-    const ssm = await ssmCodecFor(description.ssmKind, ssmPath).load(ssmPath);
+    // Decoded from the bytes whose checksum was verified above (no second read), then let go.
+    const ssm = ssmCodecFor(description.ssmKind, ssmPath).decode(listed(ssmFileName(index)), ssmPath);
+    contents.delete(ssmFileName(index));
     if (ssm.kind !== description.ssmKind) {
       throw new ArtifactError(
         `holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`,

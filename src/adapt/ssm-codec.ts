@@ -1,3 +1,4 @@
+import { decodeArtifact } from "../small-models/model-artifact.js";
 import { NGRAM_LINEAR_KIND, NgramLinearModel } from "../small-models/ngram-linear-model.js";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { TrainedSsm } from "./ssm-trainer.js";
@@ -6,7 +7,8 @@ import type { TrainedSsm } from "./ssm-trainer.js";
 export interface SsmCodec {
   kind: string;
   save(model: TrainedSsm, path: string): Promise<void>;
-  load(path: string): Promise<TrainedSsm>;
+  /** Builds the model from a file's bytes already read (and checksum-verified) by the caller. */
+  decode(bytes: Uint8Array, path: string): TrainedSsm;
 }
 
 const ngramLinearCodec: SsmCodec = {
@@ -15,7 +17,10 @@ const ngramLinearCodec: SsmCodec = {
     if (!(model instanceof NgramLinearModel)) throw new TypeError(`not an ${NGRAM_LINEAR_KIND} model`);
     await model.save(path);
   },
-  load: (path) => NgramLinearModel.load(path),
+  decode(bytes, path) {
+    const { header, arrays } = decodeArtifact(bytes, path);
+    return NgramLinearModel.fromArtifact(header, arrays, path);
+  },
 };
 
 const codecs = new Map<string, SsmCodec>([[ngramLinearCodec.kind, ngramLinearCodec]]);

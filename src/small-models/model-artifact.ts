@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { endianness } from "node:os";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
+
+const littleEndianMachine = endianness() === "LE";
 
 /**
  * The binary file of a small model:
@@ -96,8 +99,13 @@ export function decodeArtifact(bytes: Uint8Array, path: string): ArtifactContent
     }
     const slice = payload.subarray(offset, offset + entry.length * 4);
     const array = entry.type === "f32" ? new Float32Array(entry.length) : new Int32Array(entry.length);
-    for (let index = 0; index < entry.length; index++) {
-      array[index] = entry.type === "f32" ? slice.readFloatLE(index * 4) : slice.readInt32LE(index * 4);
+    if (littleEndianMachine) {
+      // The stored layout is little-endian, as the machine's: one copy, not one read per element.
+      new Uint8Array(array.buffer).set(slice);
+    } else {
+      for (let index = 0; index < entry.length; index++) {
+        array[index] = entry.type === "f32" ? slice.readFloatLE(index * 4) : slice.readInt32LE(index * 4);
+      }
     }
     arrays[entry.name] = array;
     offset += entry.length * 4;
