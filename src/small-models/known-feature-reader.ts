@@ -11,6 +11,9 @@ export class KnownFeatureReader {
   rows = new Int32Array(256);
   values = new Float32Array(256);
   private vectorizer: SparseVectorizer;
+  /** The novelty of the text `read` last saw, found in the same pass (novelty() then costs nothing). */
+  private readText: string | undefined;
+  private readNovelty = 1;
   private readonly index: BucketIndex;
 
   constructor(
@@ -65,11 +68,14 @@ export class KnownFeatureReader {
       const scale = 1 / Math.sqrt(squares);
       for (let position = 0; position < known; position++) values[position] = values[position]! * scale;
     }
+    this.readText = text;
+    this.readNovelty = size === 0 ? 1 : (size - known) / size;
     return known;
   }
 
   /** Share in [0, 1] of the text's distinct features never seen in training (1 for a text with none). */
   novelty(text: string): number {
+    if (text === this.readText) return this.readNovelty;
     const size = this.vectorizer.count(text);
     if (size === 0) return 1;
     let unseen = 0;
