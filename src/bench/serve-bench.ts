@@ -164,14 +164,13 @@ interface BenchReport {
   dataset: string;
   adaptSeconds: number | undefined;
   ssmRoutedShareOfTest: number;
-  ssmRouted: {
+  ssmRouted: Pick<
+    LoadGeneratorResult,
+    "requests" | "requestsPerSecond" | "latencyP50Ms" | "latencyP99Ms" | "latencyMaxMs"
+  > & {
     connections: number;
     durationSeconds: number;
-    requests: number;
-    requestsPerSecond: number;
-    latencyP50Ms: number;
-    latencyP99Ms: number;
-    latencyMaxMs: number;
+    /** Errors, timeouts and non-2xx responses together. */
     errors: number;
     serverCpuMsPerRequest: number;
     idleRssMb: number;

@@ -133,3 +133,17 @@ export const ngramFeatureSettingsSchema = z.object({
   stripMarkup: z.boolean().default(false),
 });
 export type NgramFeatureSettings = z.output<typeof ngramFeatureSettingsSchema>;
+
+/** The feature settings a model keeps, taken from the options it was trained with. */
+export function featureSettingsOf(options: NgramFeatureSettings): NgramFeatureSettings {
+  return {
+    buckets: options.buckets,
+    wordNgramMax: options.wordNgramMax,
+    charNgramMin: options.charNgramMin,
+    charNgramMax: options.charNgramMax,
+    wordWeight: options.wordWeight,
+    sublinearTf: options.sublinearTf,
+    idf: options.idf,
+    stripMarkup: options.stripMarkup,
+  };
+}

@@ -4,7 +4,7 @@ import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
 import { extractFeatures } from "./feature-matrix.js";
 import { KnnModel } from "./knn-model.js";
-import { hashedFeatureOptionFields } from "./ngram-linear-options.js";
+import { featureSettingsOf, hashedFeatureOptionFields } from "./ngram-linear-options.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
 /** Options of the `knn` kind (features as ngram-linear's defaults; `neighbours` 10, `smoothing` 0.01). */
@@ -38,16 +38,7 @@ export async function trainKnn(
   );
   return new KnnModel({
     labels: [...set.labels],
-    settings: {
-      buckets: options.buckets,
-      wordNgramMax: options.wordNgramMax,
-      charNgramMin: options.charNgramMin,
-      charNgramMax: options.charNgramMax,
-      wordWeight: options.wordWeight,
-      sublinearTf: options.sublinearTf,
-      idf: options.idf,
-      stripMarkup: options.stripMarkup,
-    },
+    settings: featureSettingsOf(options),
     neighbours: options.neighbours,
     smoothing: options.smoothing,
     featureBuckets: matrix.featureBuckets,

@@ -6,6 +6,7 @@ import { applyClassRatioWeighting } from "./class-ratio-weighting.js";
 import { extractFeatures, type FeatureMatrix } from "./feature-matrix.js";
 import { NgramLinearModel } from "./ngram-linear-model.js";
 import {
+  featureSettingsOf,
   type NgramLinearOptions,
   type NgramLinearOptionsInput,
   ngramLinearOptionsSchema,
@@ -127,16 +128,7 @@ export async function trainNgramLinear(
   }
   return new NgramLinearModel({
     labels: [...set.labels],
-    settings: {
-      buckets: options.buckets,
-      wordNgramMax: options.wordNgramMax,
-      charNgramMin: options.charNgramMin,
-      charNgramMax: options.charNgramMax,
-      wordWeight: options.wordWeight,
-      sublinearTf: options.sublinearTf,
-      idf: options.idf,
-      stripMarkup: options.stripMarkup,
-    },
+    settings: featureSettingsOf(options),
     featureBuckets: matrix.featureBuckets,
     featureIdf: matrix.featureIdf,
     unseenIdf: matrix.unseenIdf,
