@@ -62,7 +62,7 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
     expect(summary.probe.unparseable).toBeGreaterThan(0);
     // The default operating point is never estimated below the LM alone.
     expect(summary.estimated.adapted).toBeGreaterThanOrEqual(summary.estimated.lmAlone);
-    for (const file of ["manifest.json", "adapter.json", "ssm-1.bin", "ssm-5.bin", "calibration.json"]) {
+    for (const file of ["manifest.json", "adapter.json", "ssm-1.bin", "calibration.json"]) {
       expect(existsSync(join(adapterDir, file))).toBe(true);
     }
 

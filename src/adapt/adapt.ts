@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { averageNgramLinearModels } from "../small-models/average-ngram-linear-models.js";
 import { trainNgramLinear } from "../small-models/train-ngram-linear.js";
 import type { DataRow } from "../spec/dataset.js";
 import { DataError } from "../spec/errors/data-error.js";
@@ -15,7 +16,7 @@ import { type ProbeRow, probe } from "./probe.js";
 import { ProbeStoppedError } from "./probe-stopped-error.js";
 import type { RouterKind } from "./router.js";
 import { routerFeatureNames } from "./router-features.js";
-import type { SsmTrainer } from "./ssm-trainer.js";
+import type { SsmTrainer, TrainedSsm } from "./ssm-trainer.js";
 
 export interface AdaptOptions {
   task: Task;
@@ -174,12 +175,15 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     },
   );
   const fitSeconds = (performance.now() - fitStarted) / 1000;
+  // The K fold models answer as their average: one model where their kind allows it.
+  const averaged = averageNgramLinearModels(fitted.ssms);
+  const ssms: TrainedSsm[] = averaged === undefined ? fitted.ssms : [averaged];
 
   const description: AdapterDescription = {
     task,
     lmId: options.largeModel.id,
-    ssmKind: fitted.ssms[0]?.kind ?? "ngram-linear",
-    ssmCount: fitted.ssms.length,
+    ssmKind: ssms[0]?.kind ?? "ngram-linear",
+    ssmCount: ssms.length,
     temperature: fitted.temperature,
     reliability: fitted.reliability,
     ssmPrecision: fitted.ssmPrecision,
@@ -204,7 +208,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     underfitMap: fitted.underfitMap,
     curve: thinCurve(fitted.curve, 200),
   };
-  const adapter = createAdapterRuntime({ description, ssms: fitted.ssms, largeModel: options.largeModel });
+  const adapter = createAdapterRuntime({ description, ssms, largeModel: options.largeModel });
   logger.info("adapt-done", { estimates: fitted.estimates });
   return {
     adapter,
@@ -218,7 +222,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       ssmTrainSeconds: fitted.timings.ssmTrainSeconds,
       adaptSeconds: (performance.now() - started) / 1000 - probeSeconds,
     },
-    save: (directory) => saveAdapterArtifact(directory, { description, ssms: fitted.ssms, calibration }),
+    save: (directory) => saveAdapterArtifact(directory, { description, ssms, calibration }),
   };
 }
 

@@ -3,6 +3,7 @@ import { LargeModelAbortedError } from "../large-models/errors/large-model-abort
 import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
 import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
 import { parseLabel } from "../large-models/parse-label.js";
+import { averageNgramLinearModels } from "../small-models/average-ngram-linear-models.js";
 import { NgramLinearModel } from "../small-models/ngram-linear-model.js";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
 import type { LargeModel } from "../spec/large-model.js";
@@ -37,14 +38,18 @@ export type LoadedAdapter = Adapter & { readonly internals: AdapterInternals };
  * The adapter at prediction time: the average of the K cross-fitted SSMs answers, feeds the router
  * and the gate. (The router and its threshold were fitted on the out-of-fold predictions of single
  * fold models, which the average resembles far more closely than one model retrained on every row.)
+ * `ngram-linear` fold models are averaged into one model of the same cost as each (their mean
+ * logit, see average-ngram-linear-models.ts); other kinds average their probabilities.
  */
 export function createAdapterRuntime(input: {
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];
   largeModel?: LargeModel | undefined;
 }): LoadedAdapter {
-  const { description, ssms, largeModel } = input;
-  if (ssms.length === 0) throw new RangeError("an adapter needs at least one small model");
+  const { description, largeModel } = input;
+  if (input.ssms.length === 0) throw new RangeError("an adapter needs at least one small model");
+  const averaged = averageNgramLinearModels(input.ssms);
+  const ssms = averaged === undefined ? input.ssms : [averaged];
   // The K fold models read a text the same way: hash it once for all of them.
   const [firstSsm] = ssms;
   if (firstSsm instanceof NgramLinearModel) {

@@ -21,6 +21,8 @@ export class KnownFeatureReader {
     featureBuckets: Int32Array,
     private readonly featureIdf: Float32Array,
     private readonly unseenIdf: number,
+    /** Per row, the share of averaged models that saw it (undefined: 1, a single model). */
+    private readonly featureShare?: Float32Array,
   ) {
     this.vectorizer = new SparseVectorizer(settings, settings.sublinearTf);
     this.index = new BucketIndex(featureBuckets);
@@ -49,8 +51,10 @@ export class KnownFeatureReader {
     const indices = this.vectorizer.indices;
     const counts = this.vectorizer.values;
     const { sublinearTf } = this.settings;
+    const share = this.featureShare;
     let squares = 0;
     let known = 0;
+    let seen = 0;
     for (let position = 0; position < size; position++) {
       const row = this.index.rowOf(indices[position]!);
       let value = counts[position]!;
@@ -62,6 +66,7 @@ export class KnownFeatureReader {
       if (row >= 0) {
         rows[known] = row;
         values[known++] = value;
+        seen += share === undefined ? 1 : share[row]!;
       }
     }
     if (squares > 0) {
@@ -69,19 +74,25 @@ export class KnownFeatureReader {
       for (let position = 0; position < known; position++) values[position] = values[position]! * scale;
     }
     this.readText = text;
-    this.readNovelty = size === 0 ? 1 : (size - known) / size;
+    this.readNovelty = size === 0 ? 1 : (size - seen) / size;
     return known;
   }
 
-  /** Share in [0, 1] of the text's distinct features never seen in training (1 for a text with none). */
+  /**
+   * Share in [0, 1] of the text's distinct features never seen in training (1 for a text with none);
+   * for an average of models, the mean of their shares.
+   */
   novelty(text: string): number {
     if (text === this.readText) return this.readNovelty;
     const size = this.vectorizer.count(text);
     if (size === 0) return 1;
-    let unseen = 0;
+    let seen = 0;
     const indices = this.vectorizer.indices;
-    for (let position = 0; position < size; position++)
-      if (this.index.rowOf(indices[position]!) < 0) unseen++;
-    return unseen / size;
+    const share = this.featureShare;
+    for (let position = 0; position < size; position++) {
+      const row = this.index.rowOf(indices[position]!);
+      if (row >= 0) seen += share === undefined ? 1 : share[row]!;
+    }
+    return (size - seen) / size;
   }
 }

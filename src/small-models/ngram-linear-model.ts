@@ -25,6 +25,11 @@ export interface NgramLinearParts {
   featureBuckets: Int32Array;
   /** Weight of each row's bucket: idf (1 when settings.idf is false) × class-ratio weight, if trained with it. */
   featureIdf: Float32Array;
+  /**
+   * Set on an average of several models (see average-ngram-linear-models.ts): the share of them that
+   * saw each row's bucket in training, so that novelty is the mean of theirs. Absent: 1 everywhere.
+   */
+  featureShare?: Float32Array | undefined;
   /** idf given to buckets never seen in training (they still count in the L2 norm). */
   unseenIdf: number;
   /** Row-major `featureBuckets.length × labels.length`. */
@@ -50,6 +55,7 @@ const headerSchema = z.object({
 const snapshotSchema = headerSchema.extend({
   featureBuckets: z.string(),
   featureIdf: z.string(),
+  featureShare: z.string().optional(),
   weights: z.string(),
   bias: z.string(),
 });
@@ -75,6 +81,7 @@ export class NgramLinearModel implements TrainedSmallModel {
       parts.featureBuckets,
       parts.featureIdf,
       parts.unseenIdf,
+      parts.featureShare,
     );
     this.logits = new Float64Array(parts.labels.length);
   }
@@ -118,6 +125,9 @@ export class NgramLinearModel implements TrainedSmallModel {
       ...(header as z.output<typeof headerSchema>),
       featureBuckets: arrayToBase64(arrays["featureBuckets"]!),
       featureIdf: arrayToBase64(arrays["featureIdf"]!),
+      ...(arrays["featureShare"] === undefined
+        ? {}
+        : { featureShare: arrayToBase64(arrays["featureShare"]) }),
       weights: arrayToBase64(arrays["weights"]!),
       bias: arrayToBase64(arrays["bias"]!),
     };
@@ -128,12 +138,13 @@ export class NgramLinearModel implements TrainedSmallModel {
     const parsed = snapshotSchema.safeParse(value);
     if (!parsed.success)
       throw new ArtifactError(`not an ngram-linear snapshot: ${parsed.error.message}`, source);
-    const { featureBuckets, featureIdf, weights, bias, ...header } = parsed.data;
+    const { featureBuckets, featureIdf, featureShare, weights, bias, ...header } = parsed.data;
     return NgramLinearModel.fromArtifact(
       header,
       {
         featureBuckets: base64ToArray(featureBuckets, "i32"),
         featureIdf: base64ToArray(featureIdf, "f32"),
+        ...(featureShare === undefined ? {} : { featureShare: base64ToArray(featureShare, "f32") }),
         weights: base64ToArray(weights, "f32"),
         bias: base64ToArray(bias, "f32"),
       },
@@ -157,6 +168,7 @@ export class NgramLinearModel implements TrainedSmallModel {
       arrays: {
         featureBuckets: parts.featureBuckets,
         featureIdf: parts.featureIdf,
+        ...(parts.featureShare === undefined ? {} : { featureShare: parts.featureShare }),
         weights: parts.weights,
         bias: parts.bias,
       },
@@ -172,7 +184,7 @@ export class NgramLinearModel implements TrainedSmallModel {
     if (!parsed.success)
       throw new ArtifactError(`invalid ngram-linear header: ${parsed.error.message}`, source);
     const header = parsed.data;
-    const { featureBuckets, featureIdf, weights, bias } = arrays;
+    const { featureBuckets, featureIdf, featureShare, weights, bias } = arrays;
     const classes = header.labels.length;
     if (
       !(featureBuckets instanceof Int32Array) ||
@@ -181,9 +193,14 @@ export class NgramLinearModel implements TrainedSmallModel {
       !(bias instanceof Float32Array) ||
       featureIdf.length !== featureBuckets.length ||
       weights.length !== featureBuckets.length * classes ||
-      bias.length !== classes
+      bias.length !== classes ||
+      (featureShare !== undefined &&
+        (!(featureShare instanceof Float32Array) || featureShare.length !== featureBuckets.length))
     ) {
       throw new ArtifactError("ngram-linear arrays are missing or of the wrong size", source);
+    }
+    if (featureShare?.some((share) => !(share > 0 && share <= 1))) {
+      throw new ArtifactError("ngram-linear feature shares must lie in (0, 1]", source);
     }
     let previous = -1;
     for (const bucket of featureBuckets) {
@@ -198,7 +215,14 @@ export class NgramLinearModel implements TrainedSmallModel {
       }
     }
     if (new Set(header.labels).size !== classes) throw new ArtifactError("duplicate labels", source);
-    return new NgramLinearModel({ ...header, featureBuckets, featureIdf, weights, bias });
+    return new NgramLinearModel({
+      ...header,
+      featureBuckets,
+      featureIdf,
+      ...(featureShare instanceof Float32Array ? { featureShare } : {}),
+      weights,
+      bias,
+    });
   }
 
   /** Saves the versioned, checksummed binary artifact (atomically). */
