@@ -107,7 +107,7 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
     expect(system("ssm").lmShare).toBe(0);
     expect(system("oracle").accuracy).toBeGreaterThanOrEqual(system("adapted").accuracy);
     expect(system("adapted").accuracy).toBeGreaterThanOrEqual(system("lm").accuracy - 0.005);
-    for (const file of ["report.json", "report.md", "operating-curve.svg"]) {
+    for (const file of ["report.json", "report.md", "report.html", "operating-curve.svg"]) {
       expect(existsSync(join(reportDir, file))).toBe(true);
     }
     expect(await readFile(join(reportDir, "report.md"), "utf8")).toContain("LM alone");

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { DataError } from "../spec/errors/index.js";
+import { renderEvaluationHtml } from "./evaluation-report-html.js";
 import { renderEvaluationMarkdown } from "./evaluation-report-markdown.js";
 import { renderOperatingCurveSvg } from "./operating-curve-chart.js";
 
@@ -99,16 +100,18 @@ export function findSystem(
 export interface WrittenReportFiles {
   jsonPath: string;
   markdownPath: string;
+  htmlPath: string;
   svgPath: string;
 }
 
 export const reportFileNames = {
   json: "report.json",
   markdown: "report.md",
+  html: "report.html",
   svg: "operating-curve.svg",
 } as const;
 
-/** Writes report.json, report.md and operating-curve.svg into outDir (created if missing). */
+/** Writes report.json, report.md, report.html and operating-curve.svg into outDir (created if missing). */
 export async function writeEvaluationReport(
   report: EvaluationReport,
   outDir: string,
@@ -128,10 +131,12 @@ export async function writeEvaluationReport(
   const files: WrittenReportFiles = {
     jsonPath: join(outDir, reportFileNames.json),
     markdownPath: join(outDir, reportFileNames.markdown),
+    htmlPath: join(outDir, reportFileNames.html),
     svgPath: join(outDir, reportFileNames.svg),
   };
   await writeFile(files.jsonPath, `${JSON.stringify(checked, null, 2)}\n`);
   await writeFile(files.markdownPath, renderEvaluationMarkdown(checked, { chartFile: reportFileNames.svg }));
+  await writeFile(files.htmlPath, renderEvaluationHtml(checked, svg));
   await writeFile(files.svgPath, svg);
   return files;
 }

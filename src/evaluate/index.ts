@@ -2,6 +2,7 @@ export * from "./build-evaluation-report.js";
 export * from "./classification-metrics.js";
 export * from "./cost-estimate.js";
 export * from "./evaluation-report.js";
+export * from "./evaluation-report-html.js";
 export * from "./evaluation-report-markdown.js";
 export * from "./format-table.js";
 export * from "./latency-summary.js";

@@ -32,7 +32,7 @@ export function registerBenchCommand(program: Command): void {
     .option("--json", "print exactly one JSON object")
     .option("--lm-latency-ms <ms>", "delay the replay server adds to every answer", "0")
     .option("--ablation", "also measure what each part of the method buys")
-    .option("--out <dir>", "also write report.json, report.md and operating-curve.svg here")
+    .option("--out <dir>", "also write report.json, report.md, report.html and operating-curve.svg here")
     .action(
       runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
         const options = parseOptions(benchOptionsSchema, rawOptions);
@@ -47,7 +47,9 @@ export function registerBenchCommand(program: Command): void {
         display.finish();
         if (options.out !== undefined) {
           const files = await writeEvaluationReport(benchReport(run), resolve(options.out));
-          process.stderr.write(`wrote ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`);
+          process.stderr.write(
+            `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
+          );
         }
         if (options.json) {
           process.stdout.write(`${JSON.stringify(run.result)}\n`);

@@ -27,7 +27,11 @@ export function registerDemoCommand(program: Command): void {
       "--data-dir <dir>",
       "folder holding banking77/ (or the banking77 folder itself); default: EASY_ADAPT_DATA, ../shared/datasets, the download cache",
     )
-    .option("--out <dir>", "where report.md, report.json and operating-curve.svg go", "easy-adapt-demo")
+    .option(
+      "--out <dir>",
+      "where report.html, report.md, report.json and operating-curve.svg go",
+      "easy-adapt-demo",
+    )
     .option("--json", "print the bench JSON object instead of the table")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
@@ -60,7 +64,9 @@ export function registerDemoCommand(program: Command): void {
           `Banking77 (77 intents), GPT-4's recorded answers, test split (${run.result.counts.test} rows):\n`,
         );
         process.stdout.write(`${formatSystemsTable(report)}\n`);
-        process.stdout.write(`report: ${files.markdownPath} (also ${files.jsonPath}, ${files.svgPath})\n`);
+        process.stdout.write(
+          `report: ${files.htmlPath} (also ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath})\n`,
+        );
       }),
     );
 }

@@ -32,7 +32,7 @@ export function registerEvalCommand(program: Command): void {
     )
     .option("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
     .option("--test <file>", "labelled rows to evaluate on (CSV or JSONL)")
-    .option("--out <dir>", "write report.json, report.md and operating-curve.svg here")
+    .option("--out <dir>", "write report.json, report.md, report.html and operating-curve.svg here")
     .option("--text-column <name>", "column holding the text", "text")
     .option("--label-column <name>", "column holding the gold label", "label")
     .option("--json", "print the report as JSON instead of a table")
@@ -85,7 +85,9 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
     });
     if (options.out !== undefined) {
       const files = await writeEvaluationReport(report, resolve(options.out));
-      process.stderr.write(`wrote ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`);
+      process.stderr.write(
+        `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
+      );
     }
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else process.stdout.write(`${formatSystemsTable(report)}\n`);

@@ -1,0 +1,221 @@
+import { formatCost } from "./cost-estimate.js";
+import type { EvaluationReport, SystemResult } from "./evaluation-report.js";
+import { formatMilliseconds, formatPercent } from "./format-table.js";
+
+/** Text made safe for HTML element content and double-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+interface HtmlColumn {
+  header: string;
+  numeric?: boolean;
+}
+
+/** One cell: its text, and for numeric columns the value it sorts by. */
+type HtmlCell = string | { text: string; sortValue: number };
+
+function table(
+  columns: readonly HtmlColumn[],
+  rows: readonly (readonly HtmlCell[])[],
+  attributes = "",
+): string {
+  const head = columns
+    .map(
+      (column) =>
+        `<th${column.numeric ? ' class="number"' : ""} scope="col">${escapeHtml(column.header)}</th>`,
+    )
+    .join("");
+  const body = rows
+    .map((row) => {
+      const cells = row
+        .map((cell, index) => {
+          const numeric = columns[index]?.numeric ? ' class="number"' : "";
+          if (typeof cell === "string") return `<td${numeric}>${escapeHtml(cell)}</td>`;
+          const sortValue = Number.isFinite(cell.sortValue) ? String(cell.sortValue) : "";
+          return `<td${numeric} data-sort="${sortValue}">${escapeHtml(cell.text)}</td>`;
+        })
+        .join("");
+      return `<tr>${cells}</tr>`;
+    })
+    .join("\n");
+  return `<table${attributes}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+function systemRow(system: SystemResult): HtmlCell[] {
+  return [
+    system.name,
+    { text: formatPercent(system.accuracy), sortValue: system.accuracy },
+    { text: formatPercent(system.macroF1), sortValue: system.macroF1 },
+    { text: formatPercent(system.lmShare, 1), sortValue: system.lmShare },
+    system.latency === null ? "–" : formatMilliseconds(system.latency.meanMs),
+    system.latency === null ? "–" : formatMilliseconds(system.latency.p95Ms),
+    formatCost(system.estimatedCost),
+  ];
+}
+
+function perLabelRows(report: EvaluationReport): HtmlCell[][] {
+  const of = (id: string) => report.systems.find((system) => system.id === id)?.perLabelF1 ?? {};
+  const adapted = of("adapted");
+  const ssm = of("ssm");
+  const lm = of("lm");
+  const cell = (value: number | undefined): HtmlCell =>
+    value === undefined ? { text: "–", sortValue: Number.NaN } : { text: value.toFixed(3), sortValue: value };
+  return report.labels.map((label) => [label, cell(adapted[label]), cell(ssm[label]), cell(lm[label])]);
+}
+
+const style = `
+body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
+.meta { color: #59636e; }
+table { border-collapse: collapse; margin: 0.5rem 0; }
+th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #d0d7de; text-align: left; }
+th.number, td.number { text-align: right; font-variant-numeric: tabular-nums; }
+table.sortable th { cursor: pointer; user-select: none; }
+table.sortable th[aria-sort="ascending"]::after { content: " ▲"; }
+table.sortable th[aria-sort="descending"]::after { content: " ▼"; }
+figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; }
+`;
+
+/** Sorts a table.sortable by the clicked column (numbers by data-sort, blanks last). */
+const sortScript = `
+for (const table of document.querySelectorAll("table.sortable")) {
+  table.querySelectorAll("th").forEach((header, column) => {
+    header.addEventListener("click", () => {
+      const ascending = header.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th").forEach((other) => other.removeAttribute("aria-sort"));
+      header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const body = table.tBodies[0];
+      const key = (row) => {
+        const cell = row.cells[column];
+        if (!cell.hasAttribute("data-sort")) return cell.textContent;
+        const value = cell.getAttribute("data-sort");
+        return value === "" ? null : Number(value);
+      };
+      const rows = [...body.rows].sort((left, right) => {
+        const a = key(left), b = key(right);
+        if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+        const order = typeof a === "number" ? a - b : String(a).localeCompare(String(b));
+        return ascending ? order : -order;
+      });
+      body.append(...rows);
+    });
+  });
+}
+`;
+
+/**
+ * The report as one self-contained HTML page (no external resources): the four systems, the
+ * operating point, the operating-curve chart inlined as SVG, ablations, per-label F1 (sortable by
+ * a click on a column header), timings and notes.
+ */
+export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string): string {
+  const title = `${report.dataset}: ${report.task} (${report.split})`;
+  const counts = Object.entries(report.counts)
+    .map(([split, rows]) => `${split} ${rows} rows`)
+    .join(", ");
+  const sections: string[] = [
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p class="meta">LM: <code>${escapeHtml(report.models.lm)}</code> · SSM: <code>${escapeHtml(report.models.ssm)}</code> · ${report.labels.length} labels · ${escapeHtml(counts)}</p>`,
+    table(
+      [
+        { header: "system" },
+        { header: "accuracy", numeric: true },
+        { header: "macro-F1", numeric: true },
+        { header: "LM share", numeric: true },
+        { header: "mean latency", numeric: true },
+        { header: "p95 latency", numeric: true },
+        { header: "est. cost", numeric: true },
+      ],
+      report.systems.map(systemRow),
+      ' id="systems"',
+    ),
+    "<p>The oracle is right wherever the SSM or the LM is: the ceiling of any router between the two. " +
+      "Costs are “unknown” when no token prices were given.</p>",
+    "<h2>Operating point</h2>",
+  ];
+  const point = report.operatingPoint;
+  sections.push(
+    point === null
+      ? "<p>No router: the adapted system is the SSM alone.</p>"
+      : `<p id="operating-point">${escapeHtml(
+          `${point.rule}, chosen on ${point.chosenOn}: threshold ${point.threshold.toPrecision(6)} → ` +
+            `accuracy ${formatPercent(point.accuracy)} at ${formatPercent(point.lmShare, 1)} LM calls ` +
+            `(${point.lmCalls} of ${report.counts[report.split] ?? "?"} rows) on ${report.split}.`,
+        )}</p>`,
+    `<figure id="operating-curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}<figcaption>Accuracy against the share of inputs sent to the LM, over the router's thresholds.</figcaption></figure>`,
+  );
+  if (report.ablations.length > 0) {
+    sections.push(
+      "<h2>Ablations</h2>",
+      table(
+        [
+          { header: "variant" },
+          { header: "accuracy", numeric: true },
+          { header: "macro-F1", numeric: true },
+          { header: "LM share", numeric: true },
+          { header: "note" },
+        ],
+        report.ablations.map((ablation) => [
+          ablation.name,
+          { text: formatPercent(ablation.accuracy), sortValue: ablation.accuracy },
+          { text: formatPercent(ablation.macroF1), sortValue: ablation.macroF1 },
+          { text: formatPercent(ablation.lmShare, 1), sortValue: ablation.lmShare },
+          ablation.note ?? "",
+        ]),
+        ' id="ablations"',
+      ),
+    );
+  }
+  sections.push(
+    "<h2>F1 per label</h2>",
+    "<p>Click a column header to sort.</p>",
+    table(
+      [
+        { header: "label" },
+        { header: "adapted F1", numeric: true },
+        { header: "SSM F1", numeric: true },
+        { header: "LM F1", numeric: true },
+      ],
+      perLabelRows(report),
+      ' id="per-label" class="sortable"',
+    ),
+  );
+  const timings = Object.entries(report.timings);
+  if (timings.length > 0) {
+    sections.push(
+      "<h2>Timings</h2>",
+      `<ul>${timings.map(([stage, ms]) => `<li>${escapeHtml(stage)}: ${escapeHtml(formatMilliseconds(ms))}</li>`).join("")}</ul>`,
+    );
+  }
+  if (report.notes.length > 0) {
+    sections.push(
+      "<h2>Notes</h2>",
+      `<ul>${report.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`,
+    );
+  }
+  sections.push(`<p class="meta">Generated ${escapeHtml(report.createdAt)} by easy-adapt.</p>`);
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${style}</style>`,
+    "</head>",
+    "<body>",
+    ...sections,
+    `<script>${sortScript}</script>`,
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
