@@ -86,6 +86,19 @@ export interface FittedAdaptation {
   candidates: CandidateSummary[];
   counts: { labelled: number; probedLabelled: number; distilled: number; folds: number };
   timings: { ssmTrainSeconds: number; crossFitSeconds: number };
+  /**
+   * The out-of-fold outcomes the operating point was chosen on, one entry per probed labelled row
+   * (for studies of the operating-point rule, e.g. `src/bench/operating-point-study.ts`): the
+   * chosen router's score, whether the SSM alone, the routed answer (the gate) and the LM alone
+   * are right.
+   */
+  outOfFold: {
+    routerKind: RouterKind;
+    scores: Float64Array;
+    ssmRight: Uint8Array;
+    gatedRight: Uint8Array;
+    lmRight: Uint8Array;
+  };
   /** For tests: the fold of each labelled row and the texts each fold's SSM was trained on. */
   audit: { labelledRows: number[]; folds: Int32Array; trainedTexts: (readonly string[])[] };
 }
@@ -113,6 +126,7 @@ interface CandidateEvaluation {
   estimates: Estimates;
   ssmTop: Float64Array;
   ssmTopLabel: Int32Array;
+  outOfFold: FittedAdaptation["outOfFold"];
 }
 
 /**
@@ -318,7 +332,7 @@ export async function fitAdaptation(
           : options.criterion.kind === "max-lm-share"
             ? chosen.accuracy
             : best - 0.01 * chosen.lmShare;
-      return { kind, curve, chosen, objective };
+      return { kind, scores, curve, chosen, objective };
     };
     // The learned router must beat the plain confidence threshold by 0.1 point out of fold to be used.
     const kinds: RouterKind[] = routerChoice === "auto" ? ["confidence", "learned"] : [routerChoice];
@@ -351,6 +365,13 @@ export async function fitAdaptation(
       objective,
       ssmTop,
       ssmTopLabel,
+      outOfFold: {
+        routerKind: routing.kind,
+        scores: routing.scores,
+        ssmRight: probedSsmRight,
+        gatedRight: probedGatedRight,
+        lmRight: probedLmRight,
+      },
       estimates: {
         rows: probed.length,
         lmAlone,
@@ -456,6 +477,7 @@ export async function fitAdaptation(
       folds: foldCount,
     },
     timings: { ssmTrainSeconds, crossFitSeconds },
+    outOfFold: evaluation.outOfFold,
     audit: { labelledRows, folds, trainedTexts: best.fit.trainedTexts },
   };
 }

@@ -47,9 +47,10 @@ export const operatingPointHelp = [
   "                    that sending every input to the LM must buy, e.g. 0.05);",
   "  default           the cheapest point whose estimated accuracy is within 0.2 points (or one paired",
   "                    standard error) of the best estimated point, and whose paired gain over the LM",
-  "                    alone minus 2.326 standard errors (one-sided 99%) is not negative, there and at",
-  "                    every costlier point: where the small model is weak, the adapter calls the LM",
-  "                    nearly always.",
+  "                    alone minus 2.326 standard errors (one-sided 99%; one pseudo differing row in",
+  "                    that standard error wherever the small model answers some inputs) is not",
+  "                    negative, there and at every costlier point: where the small model is weak or",
+  "                    only ties the LM, the adapter calls the LM (nearly) always.",
 ].join("\n");
 
 export function registerAdaptCommand(program: Command): void {
