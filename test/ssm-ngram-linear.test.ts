@@ -16,15 +16,21 @@ describe("ngram-linear specifics", () => {
   const set = toyTrainingSet();
 
   it("fits a temperature on held-out rows; a small set trains all epochs, then refits", async () => {
-    const model = await trainNgramLinear(set, { seed: 5 });
+    // One model (no ensemble): its own temperature, epochs and refit are what this test looks at.
+    const model = await trainNgramLinear(set, { seed: 5, ensembleMembers: 1 });
     expect(model.parts.temperature).toBeGreaterThan(0);
     expect(model.parts.temperature).not.toBe(1);
     expect(model.parts.epochs).toBe(8);
-    const stopped = await trainNgramLinear(set, { seed: 5, stopOn: "calibrated-loss", patience: 1 });
+    const stopped = await trainNgramLinear(set, {
+      seed: 5,
+      ensembleMembers: 1,
+      stopOn: "calibrated-loss",
+      patience: 1,
+    });
     expect(stopped.parts.epochs).toBeGreaterThanOrEqual(1);
     expect(stopped.parts.epochs).toBeLessThanOrEqual(8);
     // The refit learns from the held-out rows too, so its weights differ from the no-refit model.
-    const kept = await trainNgramLinear(set, { seed: 5, refit: false });
+    const kept = await trainNgramLinear(set, { seed: 5, ensembleMembers: 1, refit: false });
     expect(kept.parts.epochs).toBe(8);
     expect([...kept.parts.weights]).not.toEqual([...model.parts.weights]);
   });

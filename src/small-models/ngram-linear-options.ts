@@ -24,10 +24,56 @@ import { z } from "zod";
  * | stopOn | "auto" | "calibrated-loss" (held-out log-loss at its best temperature) when ≥ 200 rows are held out, else "none" (train maxEpochs); or force "accuracy", "calibrated-loss", "none" |
  * | heldOutFraction | 0.1 | share held out for early stopping and temperature scaling (none when < 10 rows) |
  * | refit | true | retrain on all rows for the chosen epoch count ("auto" = only when < 200 rows are held out) |
+ * | ensembleMembers | 3 | below `ensembleBelowRows` rows: train this many models (own held-out rows, class ratios, shuffles) over one feature extraction and keep their average (one model's size and prediction cost) |
+ * | ensembleBelowRows | 3000 | training sets with at least this many rows train one model (banking77's 9,002 and its CV folds' 8,002: unchanged) |
  * | seed | 1 | PRNG seed: same seed, same data → same model, bit for bit |
  * | classWeights | all 1 | per-label weight on the loss (label id order) |
  */
 /*
+ * Issue 2 study (small training sets; nothing below ever read test.csv):
+ * imdb is judged on two honest protocols, each with seeds 1..10: "dev" = train on train.csv (510
+ * rows, the bench's training set), score dev.csv (200 rows); "CV" = 5-fold CV over train+dev (710
+ * rows, folds shuffled by the seed). banking77 on dev (1,001 rows, seed 1) and 5-fold CV over
+ * train+dev (seed 1). Few-shot sets: k rows per label drawn from train.csv, scored on dev, 3 seeds.
+ *
+ * Why imdb CV (0.87) looked optimistic next to test (0.803): it is not leakage. No two of the 710
+ * train+dev reviews share > 40 % of their words; train → dev gives 0.859 (10 seeds), 5-fold CV on
+ * train alone 0.849. The issue's references scored the same way give TF-IDF + logistic regression
+ * (scikit-learn defaults, re-implemented) dev 0.740 / CV 0.810 and multinomial NB on word 1–2-grams
+ * (α 1) dev 0.810 / CV 0.830, vs test 0.803 / 0.824: for them CV ≈ test. Ours beats MNB by +0.060
+ * on dev (15 vs 3 rows only one of them gets right) and +0.030 on CV (51 vs 30; sd of that gap on
+ * 290 rows ≈ 0.02), yet trails it by 0.021 on test: test ranks the systems unlike both honest
+ * protocols, which therefore cannot promise a test figure. On long reviews (> 246 words) our edge
+ * over MNB shrinks to +0.008 (short +0.034, middle +0.047), with char n-grams or without.
+ *
+ * | variant (imdb: 5 or 10 seeds) | imdb dev | imdb CV | banking dev / CV |
+ * |---|---|---|---|
+ * | defaults before (10 seeds) | 0.8590 | 0.8687 | 0.9161 / 0.9071 |
+ * | MNB blend folded into the weights, W + γ·r/scale, γ 0.1 / 0.3 / 1 / 3 (3 seeds) | 0.853 / 0.857 / 0.842 / 0.827 | 0.872 / 0.860 / 0.847 / 0.839 | – |
+ * | LR margin + λ·(unnormalised MNB log-odds, not foldable), λ 0.01 / 0.05 / 0.2 (dev seed 1; CV 3 seeds) | 0.855 / 0.850 / 0.840 | 0.872 / 0.868 / 0.856 | – |
+ * | wordWeight 8 / 16 (5 seeds; base 0.8610 / 0.8715) | 0.8550 / 0.8530 | 0.8766 / 0.8763 | – |
+ * | wordWeight 8 + classRatioSmoothing 2 (10 seeds) | 0.8620 | 0.8730 | 0.9151 / 0.9072 |
+ * | classRatioSmoothing 2 / 3 (10 / 5 seeds) | 0.8605 / 0.8600 | 0.8708 / 0.8746 | – |
+ * | words only (charNgramMin 0, 3 seeds; base 0.8600 / 0.8714) | 0.8367 | 0.8667 | – |
+ * | l2 1e-5 / 1e-4; maxEpochs 4 / 16 (5 seeds) | 0.861 / 0.858; 0.857 / 0.861 | 0.8715 / 0.8724; 0.8766 / 0.8766 | – |
+ * | drop features seen in < 2 / 3 training rows (read as unseen; 10 seeds) | 0.8570 / 0.8530 | 0.8710 / 0.8717 | 0.9181 / 0.9071 (2) |
+ * | class ratios recomputed on all rows before the refit (10 seeds) | 0.8565 | 0.8699 | – |
+ * | **average of 3 members (ensembleMembers 3), 10 seeds** | **0.8630** | **0.8737** | unchanged (≥ 3000 rows) |
+ * | average of 5 members, with refit / without refit (10 seeds) | 0.8635 / 0.8610 | 0.8749 / 0.8735 | – |
+ *
+ * Log-loss, defaults before → 3 members: imdb dev 0.364 → 0.349, CV 0.320 → 0.314; the members
+ * also narrow the seed spread on dev (0.835–0.880 → 0.850–0.875). imdb training CPU 0.6 → 1.0 s
+ * (the members share one feature extraction). Few-shot dev accuracy, one model → 3 members
+ * (rows per label drawn from train.csv; 3 seeds unless said): banking77 3 / 10 / 20 / 30 per label
+ * (231 / 770 / 1,540 / 2,310 rows; 20 and 30 with 2 seeds) 0.5325 → 0.5368, 0.7353 → 0.7369,
+ * 0.8217 → 0.8277, 0.8492 → 0.8551; imdb 100 per label 0.8033 → 0.8300; imdb 25 per label
+ * 0.7150 → 0.7050 (50 rows: fewer than 10 held out per member, so the members differ only by
+ * their shuffles — noise). The gain holds up to ~2,300 rows, hence the 3,000-row threshold, which
+ * also keeps banking77's training time where it was. A minimum document frequency of 2 cost 1.3
+ * points on banking77 at 3 rows per label (0.5325 → 0.5191) for no gain elsewhere: dropped.
+ * Every other variant in the table moved imdb by less than the noise (±0.5 point) or hurt it:
+ * none of them was adopted.
+ *
  * How the defaults were chosen (train → dev only; imdb by 5-fold CV over train+dev repeated with
  * seeds 1, 2, 3 — 15 trainings on 568 rows each — because its 200-row dev is too noisy; banking77
  * on its 1,001 dev rows and, for the last choices, 5-fold CV over train+dev, seed 1):
@@ -113,6 +159,8 @@ export const ngramLinearOptionsSchema = z.object({
   stopOn: z.enum(["auto", "accuracy", "calibrated-loss", "none"]).default("auto"),
   heldOutFraction: z.number().min(0).max(0.5).default(0.1),
   refit: z.union([z.boolean(), z.literal("auto")]).default(true),
+  ensembleMembers: z.number().int().min(1).max(20).default(3),
+  ensembleBelowRows: z.number().int().min(0).default(3000),
   seed: z.number().int().default(1),
   classWeights: z.array(z.number().min(0)).optional(),
 });

@@ -2,6 +2,7 @@ import { UsageError } from "../spec/errors/usage-error.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
 import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
+import { averageNgramLinearModels } from "./average-ngram-linear-models.js";
 import { applyClassRatioWeighting } from "./class-ratio-weighting.js";
 import { extractFeatures, type FeatureMatrix } from "./feature-matrix.js";
 import { NgramLinearModel } from "./ngram-linear-model.js";
@@ -34,8 +35,10 @@ const REFIT_BELOW_HELD_OUT = 200;
  * naive-Bayes class ratio, L2-normalised), a multinomial logistic regression trained by AdaGrad
  * (or SGD) with L2, per-class and per-example weights, early stopping on a held-out fraction
  * (large sets) or a fixed epoch count and a refit on all rows (small sets), and temperature
- * scaling on the held-out rows. Deterministic for a given `seed`. Yields to the event loop
- * between epochs so `signal` can stop it.
+ * scaling on the held-out rows. Below `ensembleBelowRows` rows it trains `ensembleMembers` such
+ * models (each holding out other rows and seeing them in another order) over the same features
+ * and returns their average, one model's size and prediction cost. Deterministic for a given
+ * `seed`. Yields to the event loop between epochs so `signal` can stop it.
  */
 export async function trainNgramLinear(
   set: TrainingSet,
@@ -46,11 +49,58 @@ export async function trainNgramLinear(
   if (!parsed.success) throw new UsageError(`invalid ngram-linear options: ${parsed.error.message}`);
   const options = parsed.data;
   validateTrainingSet(set, options.classWeights);
+  const matrix = extractFeatures(set.texts, options, hooks.onProgress);
+  const members = set.texts.length < options.ensembleBelowRows ? options.ensembleMembers : 1;
+  if (members === 1) return trainMember(set, matrix, options, options.seed, hooks);
+  const seeds = createSeededRandom(options.seed);
+  const trained: NgramLinearModel[] = [];
+  for (let member = 0; member < members; member++) {
+    // Each member re-weights its own copy of the values (its class ratios come from its own rows).
+    const copy: FeatureMatrix = {
+      ...matrix,
+      values: matrix.values.slice(),
+      featureIdf: matrix.featureIdf.slice(),
+    };
+    const seed = member === 0 ? options.seed : Math.floor(seeds() * 2 ** 31);
+    const memberHooks: TrainHooks = { ...hooks };
+    if (hooks.onProgress !== undefined) {
+      memberHooks.onProgress = asOneProgress(hooks.onProgress, member, members, options.maxEpochs);
+    }
+    trained.push(await trainMember(set, copy, options, seed, memberHooks));
+  }
+  const averaged = averageNgramLinearModels(trained);
+  if (averaged === undefined) return trained[0]!;
+  // Every member saw every feature (they share the feature rows): no per-feature share to keep.
+  return new NgramLinearModel({ ...averaged.parts, featureShare: undefined });
+}
+
+/** Reports the members' epochs as one "train" progress: member m's epoch e is m·maxEpochs + e. */
+function asOneProgress(
+  onProgress: ProgressListener,
+  member: number,
+  members: number,
+  maxEpochs: number,
+): ProgressListener {
+  return (event) =>
+    onProgress(
+      event.stage === "train"
+        ? { ...event, done: member * maxEpochs + event.done, total: members * maxEpochs }
+        : event,
+    );
+}
+
+/** One model over an already extracted (and, by class ratios, re-weighted in place) matrix. */
+async function trainMember(
+  set: TrainingSet,
+  matrix: FeatureMatrix,
+  options: NgramLinearOptions,
+  seed: number,
+  hooks: TrainHooks,
+): Promise<NgramLinearModel> {
   const classes = set.labels.length;
   const count = set.texts.length;
-  const random = createSeededRandom(options.seed);
+  const random = createSeededRandom(seed);
 
-  const matrix = extractFeatures(set.texts, options, hooks.onProgress);
   const order = new Int32Array(count).map((_, index) => index);
   shuffleInPlace(order, random);
   const heldOutCount =
