@@ -119,6 +119,7 @@ for (const table of document.querySelectorAll("table.sortable")) {
 export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string): string {
   const title = `${report.dataset}: ${report.task} (${report.split})`;
   const counts = Object.entries(report.counts)
+    .filter(([split]) => split !== "labels")
     .map(([split, rows]) => `${split} ${rows} rows`)
     .join(", ");
   const sections: string[] = [

@@ -53,6 +53,7 @@ export function renderEvaluationMarkdown(
     "",
     `LM: \`${report.models.lm}\` · SSM: \`${report.models.ssm}\` · ${report.labels.length} labels · ` +
       Object.entries(report.counts)
+        .filter(([split]) => split !== "labels") // the label count is already given
         .map(([split, rows]) => `${split} ${rows} rows`)
         .join(", "),
     "",
