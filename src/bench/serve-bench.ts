@@ -5,14 +5,16 @@
  * - SSM-routed chat completions, closed loop: requests/s, p50/p99 latency, errors, the server's CPU
  *   per request and peak RSS (from /proc);
  * - LM-routed chat completions: the latency serve adds over the upstream's own (replay server with
- *   `--latency-ms`), by interleaved sequential requests to both, with the split seen inside serve.
+ *   `--latency-ms`, in its own process as a real upstream is), by interleaved sequential requests to
+ *   the upstream directly, through serve, and through a pass-through proxy (the price of one more
+ *   loopback hop on this machine at this moment, for context), with the split seen inside serve.
  * Run after a build: `npm run bench:serve [-- --json] [--duration 10] [--connections 64]
  * [--latency-ms 50] [--lm-samples 200] [--adapter-dir DIR]` (an adapter already in DIR is reused).
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -48,6 +50,7 @@ const runningFromSource = import.meta.url.endsWith(".ts");
 const extension = runningFromSource ? "ts" : "js";
 const cliMain = fileURLToPath(new URL(`../cli/main.${extension}`, import.meta.url));
 const loadGeneratorMain = fileURLToPath(new URL(`./load-generator.${extension}`, import.meta.url));
+const passThroughProxyMain = fileURLToPath(new URL(`./pass-through-proxy.${extension}`, import.meta.url));
 const nodeArguments = runningFromSource ? ["--import", "tsx"] : [];
 
 const log = (line: string) => process.stderr.write(`[bench:serve] ${line}\n`);
@@ -97,7 +100,10 @@ log(`test split: ${ssmTexts.length} texts routed to the SSM, ${lmTexts.length} t
 if (ssmTexts.length === 0 || lmTexts.length === 0)
   throw new Error("the adapter routes every test text one way");
 
-const replay = await startReplayServer({ answers, model: "gpt4", latencyMs: upstreamLatencyMs });
+// The upstream runs in a process of its own, as a real LLM endpoint does: in the bench's own process,
+// the direct requests would skip the cross-process wake-ups that every request through serve pays.
+const replay = await startReplayChild();
+const passThroughProxy = await startPassThroughProxy(new URL(replay.url).origin);
 const logDir = await mkdtemp(join(tmpdir(), "serve-bench-log-"));
 const decisionLogPath = join(logDir, "decisions.jsonl");
 const server = await startServeChild();
@@ -118,9 +124,9 @@ try {
   const errors = load.errors + load.timeouts + load.non2xx;
 
   log(
-    `LM-routed latency: ${lmSamples} interleaved requests to the replay server (${upstreamLatencyMs} ms) and through serve`,
+    `LM-routed latency: ${lmSamples} interleaved requests to the replay server (${upstreamLatencyMs} ms), through serve and through a pass-through proxy`,
   );
-  const lmRouted = await measureLmOverhead(server.url, replay.url, server.pid);
+  const lmRouted = await measureLmOverhead(server.url, replay.url, passThroughProxy.url, server.pid);
 
   const report: BenchReport = {
     dataset: "banking77",
@@ -155,7 +161,8 @@ try {
   else printTable(report);
 } finally {
   server.kill();
-  await replay.close();
+  replay.kill();
+  passThroughProxy.kill();
   await rm(logDir, { recursive: true, force: true });
   if (ownAdapterDir) await rm(adapterDir, { recursive: true, force: true });
 }
@@ -239,6 +246,69 @@ async function startServeChild(): Promise<ServeChild> {
   };
 }
 
+interface ChildService {
+  url: string;
+  kill(): void;
+}
+
+/** `easy-adapt replay-server` with banking77's recorded gpt4 answers and the upstream latency, in a child process. */
+async function startReplayChild(): Promise<ChildService> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArguments,
+      cliMain,
+      "replay-server",
+      "--answers",
+      join(datasetDir, "dev.csv"),
+      join(datasetDir, "test.csv"),
+      "--answer-column",
+      "gpt4",
+      "--model",
+      "gpt4",
+      "--latency-ms",
+      String(upstreamLatencyMs),
+      "--port",
+      "0",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`replay-server exited with ${code} before listening`)));
+  });
+  return {
+    url,
+    kill: () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
+function startPassThroughProxy(upstreamOrigin: string): Promise<ChildService> {
+  return new Promise((resolve, reject) => {
+    const child = fork(passThroughProxyMain, [], {
+      execArgv: nodeArguments,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    child.once("message", (url) =>
+      resolve({
+        url: String(url),
+        kill: () => {
+          if (child.exitCode === null) child.kill("SIGKILL");
+        },
+      }),
+    );
+    child.once("exit", (code) => reject(new Error(`the pass-through proxy exited with ${code}`)));
+    child.send({ upstreamOrigin });
+  });
+}
+
 function runLoad(settings: LoadGeneratorSettings): Promise<LoadGeneratorResult> {
   return new Promise((resolve, reject) => {
     const child = fork(loadGeneratorMain, [], {
@@ -282,59 +352,92 @@ function sampleRss(pid: number): { stop(): number } {
 interface LmOverhead {
   upstreamLatencyMs: number;
   samples: number;
+  /** Load average (1 min) of the machine when the measurement ended: other work on the cores inflates every hop. */
+  loadAverage: number;
   directMedianMs: number;
   servedMedianMs: number;
   directMeanMs: number;
   servedMeanMs: number;
+  /** The target's measure: median through serve minus median straight to the upstream. */
   overheadMedianMs: number;
   overheadMeanMs: number;
+  /** The same for a do-nothing forwarding server (the price of any extra loopback hop here and now). */
+  passThroughOverheadMedianMs: number;
+  /** serve's CPU (user + system, from /proc, sampled at 4 ms ticks) per LM-routed request. */
   serverCpuMsPerRequest: number;
-  /** Inside serve (its /metrics): the LM call (SDK + network + upstream), mean. */
+  /** Inside serve (its /metrics): the LM call (SSM + connector + network + upstream), mean. */
   lmCallInsideServeMeanMs: number;
   /** Inside serve: the whole request, mean. */
   requestInsideServeMeanMs: number;
-  /** Inside serve: the request minus the LM call (routing, SSM, parsing, logging), mean. */
+  /** Inside serve: the request minus the LM call (routing, parsing, logging), mean. */
   serveOwnWorkMeanMs: number;
   routes: Record<string, number>;
 }
 
-async function measureLmOverhead(serveUrl: string, replayUrl: string, servePid: number): Promise<LmOverhead> {
+/**
+ * Sequential requests, one of each kind per round in a rotating order (so that none always runs
+ * right after another): the classification prompt straight to the upstream, the same text through
+ * serve (which builds that same prompt), and the prompt through the pass-through proxy. Every text
+ * was routed to the LM by the adapter (an answer may still come back as route ssm when the gate
+ * overrules the LM: the LM was called all the same).
+ */
+async function measureLmOverhead(
+  serveUrl: string,
+  replayUrl: string,
+  proxyUrl: string,
+  servePid: number,
+): Promise<LmOverhead> {
   const prompter = createClassificationPrompter(task);
   const direct: number[] = [];
   const served: number[] = [];
+  const proxied: number[] = [];
   const routes: Record<string, number> = {};
   const time = async (url: string, body: string): Promise<{ ms: number; route: string | null }> => {
     const started = performance.now();
     const response = await fetch(url, { method: "POST", headers: jsonHeaders, body });
     await response.arrayBuffer();
+    const ms = performance.now() - started;
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-    return { ms: performance.now() - started, route: response.headers.get("x-easy-adapt-route") };
+    return { ms, route: response.headers.get("x-easy-adapt-route") };
   };
-  // The LM client path (SDK, fetch) needs a few hundred calls before V8 has optimised it.
+  // Every path (the bench's fetch, serve's, the upstream's and the proxy's) needs a few hundred
+  // calls before V8 has optimised it.
   const warmUp = 150;
-  let serveCpuMs = 0;
+  let cpuBefore = 0;
   let before: ServerTimings | undefined;
   for (let index = 0; index < lmSamples + warmUp; index += 1) {
-    if (index === warmUp) before = await scrapeTimings(serveUrl);
+    if (index === warmUp) {
+      before = await scrapeTimings(serveUrl);
+      cpuBefore = readCpuMs(servePid);
+    }
     const text = lmTexts[index % lmTexts.length]!;
     const request = prompter(text);
-    const directBody = JSON.stringify({
+    const upstreamBody = JSON.stringify({
       model: "gpt4",
       messages: request.messages,
       temperature: request.temperature,
       max_tokens: request.maxTokens,
     });
     const serveBody = JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] });
-    const directTiming = await time(`${replayUrl}/chat/completions`, directBody);
-    const cpuBefore = readCpuMs(servePid);
-    const serveTiming = await time(`${serveUrl}/v1/chat/completions`, serveBody);
-    if (index < warmUp) continue;
-    serveCpuMs += readCpuMs(servePid) - cpuBefore;
-    direct.push(directTiming.ms);
-    served.push(serveTiming.ms);
-    const route = serveTiming.route ?? "none";
-    routes[route] = (routes[route] ?? 0) + 1;
+    const kinds = ["direct", "served", "proxied"] as const;
+    for (let turn = 0; turn < kinds.length; turn += 1) {
+      const kind = kinds[(index + turn) % kinds.length]!;
+      if (kind === "direct") {
+        const timing = await time(`${replayUrl}/chat/completions`, upstreamBody);
+        if (index >= warmUp) direct.push(timing.ms);
+      } else if (kind === "proxied") {
+        const timing = await time(`${proxyUrl}/v1/chat/completions`, upstreamBody);
+        if (index >= warmUp) proxied.push(timing.ms);
+      } else {
+        const timing = await time(`${serveUrl}/v1/chat/completions`, serveBody);
+        if (index < warmUp) continue;
+        served.push(timing.ms);
+        const route = timing.route ?? "none";
+        routes[route] = (routes[route] ?? 0) + 1;
+      }
+    }
   }
+  const serveCpuMs = readCpuMs(servePid) - cpuBefore;
   const after = await scrapeTimings(serveUrl);
   const lmCallMeanMs =
     (1000 * (after.lmCallSeconds - (before?.lmCallSeconds ?? 0))) /
@@ -345,12 +448,14 @@ async function measureLmOverhead(serveUrl: string, replayUrl: string, servePid: 
   return {
     upstreamLatencyMs,
     samples: lmSamples,
+    loadAverage: round(loadavg()[0] ?? 0),
     directMedianMs: round(median(direct)),
     servedMedianMs: round(median(served)),
     directMeanMs: round(mean(direct)),
     servedMeanMs: round(mean(served)),
     overheadMedianMs: round(median(served) - median(direct)),
     overheadMeanMs: round(mean(served) - mean(direct)),
+    passThroughOverheadMedianMs: round(median(proxied) - median(direct)),
     serverCpuMsPerRequest: round(serveCpuMs / lmSamples, 3),
     lmCallInsideServeMeanMs: round(lmCallMeanMs),
     requestInsideServeMeanMs: round(requestMeanMs),
@@ -426,6 +531,12 @@ function printTable(report: BenchReport): void {
       `${lm.overheadMedianMs} / ${lm.overheadMeanMs} ms`,
       `<= ${targets.lmOverheadMs} ms`,
       mark(report.pass.lmOverhead),
+    ],
+    [
+      "LM-routed: a pass-through proxy adds, median",
+      `${lm.passThroughOverheadMedianMs} ms`,
+      "",
+      `(machine load ${lm.loadAverage})`,
     ],
     ["LM-routed, inside serve: LM call mean", `${lm.lmCallInsideServeMeanMs} ms`, "", ""],
     ["LM-routed, inside serve: own work mean", `${lm.serveOwnWorkMeanMs} ms`, "", ""],

@@ -7,7 +7,6 @@ import { type Budget, createBudget, createBudgetedModel, type TokenPrices } from
 import { createCachedModel } from "../large-models/cached-model.js";
 import { createConcurrencyLimitedModel } from "../large-models/concurrency-limit.js";
 import { type DryRunEstimate, estimateRequestsCost } from "../large-models/cost-estimate.js";
-import { createCountingFetch } from "../large-models/counting-fetch.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel, type RetryOptions } from "../large-models/retrying-model.js";
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
@@ -154,14 +153,15 @@ export function largeModelFromOptions(
     completionTokens: 0,
     dollars: 0,
   };
-  const fetchForSdk = createCountingFetch(dependencies.fetch ?? globalThis.fetch, () => {
-    stats.httpCalls++;
-  });
   const connectorOptions = {
     model: settings.lmModel,
     apiKey,
     apiKeyEnv,
-    fetch: fetchForSdk,
+    // undefined: the connector's own transport (openai-compatible: node:http keep-alive; anthropic: its SDK's fetch)
+    fetch: dependencies.fetch,
+    onHttpRequest: () => {
+      stats.httpCalls++;
+    },
     timeoutMs: settings.lmTimeoutMs,
   };
   const connector =

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import { once } from "../util/once.js";
 import { createCallSignal } from "./call-signal.js";
+import { createCountingFetch } from "./counting-fetch.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
 import { classifySdkError, toLargeModelError } from "./sdk-failure.js";
 import { estimateTokens } from "./token-estimate.js";
@@ -13,7 +14,10 @@ export interface AnthropicModelOptions {
   /** Sent as `x-api-key`. */
   apiKey?: string | undefined;
   apiKeyEnv?: string | undefined;
-  fetch?: typeof fetch;
+  /** Injected fetch (tests, proxies); default the global fetch. */
+  fetch?: typeof fetch | undefined;
+  /** Called once per HTTP request sent (retries are separate requests). */
+  onHttpRequest?: (() => void) | undefined;
   timeoutMs?: number;
 }
 
@@ -25,6 +29,12 @@ const messageSchema = z.object({
 /** A model behind the Anthropic Messages API. System messages become the `system` field. */
 export function createAnthropicModel(options: AnthropicModelOptions): LargeModel {
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const baseFetch = options.fetch;
+  const onHttpRequest = options.onHttpRequest;
+  const sdkFetch =
+    onHttpRequest === undefined
+      ? baseFetch
+      : createCountingFetch(baseFetch ?? globalThis.fetch, onHttpRequest);
   // The SDK (slow to import) is loaded on the first call; one client per model, reused.
   const load = once(() =>
     import("@anthropic-ai/sdk").then((sdk) => ({
@@ -36,7 +46,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
         maxRetries: 0,
         timeout: timeoutMs + 60_000,
         logLevel: "off",
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        ...(sdkFetch === undefined ? {} : { fetch: sdkFetch }),
         ...(options.apiKey === undefined ? { defaultHeaders: { "x-api-key": null } } : {}),
       }),
     })),

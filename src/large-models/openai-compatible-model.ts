@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
-import { once } from "../util/once.js";
 import { createCallSignal } from "./call-signal.js";
+import { LargeModelAbortedError } from "./errors/large-model-aborted-error.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
-import { classifySdkError, toLargeModelError } from "./sdk-failure.js";
+import { createFetchPost, createNodeHttpPost, type HttpReply } from "./http-post.js";
+import { type SdkFailure, toLargeModelError } from "./sdk-failure.js";
 import { estimatePromptTokens, estimateTokens } from "./token-estimate.js";
 
 export interface OpenAICompatibleModelOptions {
@@ -14,8 +15,13 @@ export interface OpenAICompatibleModelOptions {
   apiKey?: string | undefined;
   /** The environment variable the key was read from, named in authentication errors. */
   apiKeyEnv?: string | undefined;
-  /** Injected fetch (count HTTP calls, tests); defaults to the global fetch. */
-  fetch?: typeof fetch;
+  /**
+   * Injected fetch (tests, proxies); by default requests go over node:http(s) with a keep-alive
+   * Agent of this model's own, much lighter per call than `fetch`.
+   */
+  fetch?: typeof fetch | undefined;
+  /** Called once per HTTP request sent (retries are separate requests), whichever the transport. */
+  onHttpRequest?: (() => void) | undefined;
   /** Per-call timeout in milliseconds (default 60 000). */
   timeoutMs?: number;
 }
@@ -27,69 +33,96 @@ const chatCompletionSchema = z.object({
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
 });
 
+/** The part of an OpenAI-style error body that carries its message. */
+const errorBodySchema = z.object({ error: z.object({ message: z.string() }) });
+
 /**
  * A chat model behind an OpenAI-compatible `/chat/completions` endpoint (OpenAI, vLLM, Ollama,
- * the llama.cpp server, LM Studio, the replay server). One SDK client per model, SDK retries off:
- * retries are the job of `createRetryingModel`.
+ * the llama.cpp server, LM Studio, the replay server). One POST per call, no retries here (they
+ * are the job of `createRetryingModel`): the reply is JSON-parsed and checked with zod, and every
+ * failure becomes a typed large-model error (HTTP status with its Retry-After, authentication,
+ * timeout, abort, network, malformed reply). This is the whole of what the openai SDK did for this
+ * one endpoint, without its per-call cost on the path of every LM-routed request.
  */
 export function createOpenAICompatibleModel(options: OpenAICompatibleModelOptions): LargeModel {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  // The SDK is loaded on the first call (keeps CLI start-up fast); one client per model, reused.
-  const load = once(() =>
-    import("openai").then((sdk) => ({
-      sdk,
-      client: new sdk.default({
-        apiKey: options.apiKey ?? "no-key",
-        baseURL: options.baseUrl,
-        organization: null,
-        project: null,
-        webhookSecret: null,
-        maxRetries: 0,
-        timeout: timeoutMs + 60_000,
-        logLevel: "off",
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-        ...(options.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
-      }),
-    })),
-  );
+  const url = new URL(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`);
+  const post = options.fetch === undefined ? createNodeHttpPost() : createFetchPost(options.fetch);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json",
+    "user-agent": "easy-adapt",
+  };
+  if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
+  const failureContext = { timeoutMs, apiKeyEnv: options.apiKeyEnv, baseUrl: options.baseUrl };
 
   return {
     id: `openai-compatible:${options.model}`,
     async complete(request: CompletionRequest, callOptions?: { signal?: AbortSignal }): Promise<Completion> {
-      const { sdk, client } = await load();
+      if (callOptions?.signal?.aborted)
+        throw new LargeModelAbortedError({ cause: callOptions.signal.reason });
+      const body = JSON.stringify({
+        model: options.model,
+        messages: request.messages,
+        temperature: request.temperature,
+        max_tokens: request.maxTokens,
+      });
       const callSignal = createCallSignal(timeoutMs, callOptions?.signal);
+      let reply: HttpReply;
       try {
-        const response: unknown = await client.chat.completions.create(
-          {
-            model: options.model,
-            messages: request.messages,
-            temperature: request.temperature,
-            max_tokens: request.maxTokens,
-          },
-          { signal: callSignal.signal },
-        );
-        const parsed = chatCompletionSchema.safeParse(response);
-        if (!parsed.success) throw new LargeModelResponseError(z.prettifyError(parsed.error));
-        const text = parsed.data.choices[0]?.message.content ?? "";
-        return {
-          text,
-          usage: {
-            promptTokens: parsed.data.usage?.prompt_tokens ?? estimatePromptTokens(request),
-            completionTokens: parsed.data.usage?.completion_tokens ?? estimateTokens(text),
-          },
-          cached: false,
-        };
+        options.onHttpRequest?.();
+        reply = await post(url, { headers, body, signal: callSignal.signal });
       } catch (error) {
         if (error instanceof LargeModelResponseError) throw error;
-        throw toLargeModelError(classifySdkError(sdk, error), error, {
-          callSignal,
-          timeoutMs,
-          apiKeyEnv: options.apiKeyEnv,
-          baseUrl: options.baseUrl,
-        });
+        const failure: SdkFailure = { kind: "connection", message: "Connection error." };
+        throw toLargeModelError(failure, error, { callSignal, ...failureContext });
       } finally {
         callSignal.dispose();
       }
+      if (reply.status < 200 || reply.status > 299) {
+        const failure: SdkFailure = {
+          kind: "status",
+          status: reply.status,
+          headers: reply.headers,
+          message: statusMessage(reply),
+        };
+        throw toLargeModelError(failure, undefined, { callSignal, ...failureContext });
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(reply.body);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new LargeModelResponseError(`invalid JSON (${reason})`, { cause: error });
+      }
+      const parsed = chatCompletionSchema.safeParse(json);
+      if (!parsed.success) throw new LargeModelResponseError(z.prettifyError(parsed.error));
+      const text = parsed.data.choices[0]?.message.content ?? "";
+      return {
+        text,
+        usage: {
+          promptTokens: parsed.data.usage?.prompt_tokens ?? estimatePromptTokens(request),
+          completionTokens: parsed.data.usage?.completion_tokens ?? estimateTokens(text),
+        },
+        cached: false,
+      };
     },
   };
+}
+
+/** "429 Rate limit reached", as the openai SDK words an error status: the status and the server's message. */
+function statusMessage(reply: HttpReply): string {
+  const text = reply.body.trim();
+  if (text === "") return `${reply.status} status code (no body)`;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return `${reply.status} ${text.slice(0, 500)}`;
+  }
+  const parsed = errorBodySchema.safeParse(json);
+  if (parsed.success) return `${reply.status} ${parsed.data.error.message}`;
+  return json !== null && typeof json === "object" && Object.keys(json).length === 0
+    ? `${reply.status} status code (no body)`
+    : `${reply.status} ${text.slice(0, 500)}`;
 }

@@ -7,9 +7,14 @@ import { LargeModelResponseError } from "./errors/large-model-response-error.js"
 import { LargeModelTimeoutError } from "./errors/large-model-timeout-error.js";
 import { parseRetryAfter } from "./retry-after.js";
 
-/** What went wrong in an SDK call, independent of which SDK made it. */
+/** What went wrong in an LM call, independent of which SDK (or plain HTTP client) made it. */
 export type SdkFailure =
-  | { kind: "status"; status: number; headers: Headers | undefined; message: string }
+  | {
+      kind: "status";
+      status: number;
+      headers: { get(name: string): string | null } | undefined;
+      message: string;
+    }
   | { kind: "aborted" }
   | { kind: "connection"; message: string }
   | { kind: "malformed"; message: string }
