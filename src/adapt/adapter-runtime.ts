@@ -65,7 +65,12 @@ export function createAdapterRuntime(input: {
   const threshold = description.operatingPoint.threshold;
   const prompter = createClassificationPrompter(description.task);
 
-  const inspect = (text: string) => {
+  type Inspection = { probabilities: Float32Array; ssmLabelId: number; ssmConfidence: number; score: number };
+  // serve asks decide(text) and then predict(text) of the same text: the second one reuses the first.
+  let lastText: string | undefined;
+  let lastInspection: Inspection | undefined;
+  const inspect = (text: string): Inspection => {
+    if (text === lastText && lastInspection !== undefined) return lastInspection;
     const probabilities = new Float32Array(labelCount);
     let novelty = 0;
     for (const ssm of ssms) {
@@ -83,12 +88,14 @@ export function createAdapterRuntime(input: {
       textLength: text.length,
       novelty,
     });
-    return {
+    lastText = text;
+    lastInspection = {
       probabilities,
       ssmLabelId: summary.topLabel,
       ssmConfidence: summary.top,
       score: routerScore(description.router, features, 0),
     };
+    return lastInspection;
   };
 
   const combine = (probabilities: Float32Array, answerLabel: string | undefined) => {

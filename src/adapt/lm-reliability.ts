@@ -117,9 +117,28 @@ export function answerLikelihood(reliability: LmReliability, label: number, answ
   const recall = reliability.recall[label] ?? reliability.accuracy;
   if (label === answer) return recall;
   const confusionPrior = 2;
-  const confusions = reliability.confusions[`${label}:${answer}`] ?? 0;
+  const confusions = confusionMatrixOf(reliability)[label * reliability.labelCount + answer] ?? 0;
   const spread =
     (confusions + confusionPrior * (reliability.wrongAnswerShare[answer] ?? 0)) /
     ((reliability.wrongByTrue[label] ?? 0) + confusionPrior);
   return Math.max(1 - recall, 1e-4) * Math.max(spread, 1e-6);
+}
+
+/** The sparse `confusions` as a dense row-major matrix, built once per reliability object. */
+const confusionMatrices = new WeakMap<LmReliability, Float64Array>();
+
+function confusionMatrixOf(reliability: LmReliability): Float64Array {
+  let matrix = confusionMatrices.get(reliability);
+  if (matrix === undefined) {
+    const size = reliability.labelCount;
+    matrix = new Float64Array(size * size);
+    for (const [key, count] of Object.entries(reliability.confusions)) {
+      const [label, answer] = key.split(":").map(Number);
+      if (label !== undefined && answer !== undefined && label < size && answer < size) {
+        matrix[label * size + answer] = count;
+      }
+    }
+    confusionMatrices.set(reliability, matrix);
+  }
+  return matrix;
 }
