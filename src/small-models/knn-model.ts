@@ -4,9 +4,9 @@ import type { SmallModelSnapshot } from "../spec/small-model.js";
 import { KnownFeatureReader } from "./known-feature-reader.js";
 import {
   type ArtifactArray,
-  arrayToBase64,
-  base64ToArray,
-  readArtifactFile,
+  artifactToSnapshot,
+  readArtifactFileOfKind,
+  snapshotArrays,
   writeArtifactFile,
 } from "./model-artifact.js";
 import { type NgramFeatureSettings, ngramFeatureSettingsSchema } from "./ngram-linear-options.js";
@@ -171,21 +171,13 @@ export class KnnModel implements TrainedSmallModel {
   }
 
   toJSON(): SmallModelSnapshot {
-    const { header, arrays } = this.toArtifact();
-    const encoded = Object.fromEntries(
-      Object.entries(arrays).map(([name, array]) => [name, arrayToBase64(array)]),
-    );
-    return { ...header, ...encoded } as SmallModelSnapshot;
+    return artifactToSnapshot(this.toArtifact()) as SmallModelSnapshot;
   }
 
   static fromJSON(value: unknown, source = "(snapshot)"): KnnModel {
     const parsed = snapshotSchema.safeParse(value);
     if (!parsed.success) throw new ArtifactError(`not a knn snapshot: ${parsed.error.message}`, source);
-    const data = parsed.data as Record<string, unknown>;
-    const arrays = Object.fromEntries(
-      arrayNames.map((name) => [name, base64ToArray(String(data[name]), arrayTypes[name])]),
-    );
-    return KnnModel.fromArtifact(parsed.data, arrays, source);
+    return KnnModel.fromArtifact(parsed.data, snapshotArrays(parsed.data, arrayTypes), source);
   }
 
   static fromArtifact(headerValue: unknown, arrays: Record<string, ArtifactArray>, source: string): KnnModel {
@@ -230,9 +222,7 @@ export class KnnModel implements TrainedSmallModel {
   }
 
   static async load(path: string): Promise<KnnModel> {
-    const { header, arrays } = await readArtifactFile(path);
-    if (header["kind"] !== KNN_KIND)
-      throw new ArtifactError(`holds a "${String(header["kind"])}" model, not knn`, path);
+    const { header, arrays } = await readArtifactFileOfKind(path, KNN_KIND);
     return KnnModel.fromArtifact(header, arrays, path);
   }
 }

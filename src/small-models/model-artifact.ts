@@ -169,3 +169,32 @@ function encodeArray(array: ArtifactArray): Buffer {
   }
   return bytes;
 }
+
+/** Reads an artifact file and refuses it unless it holds a model of `kind`. */
+export async function readArtifactFileOfKind(path: string, kind: string): Promise<ArtifactContent> {
+  const content = await readArtifactFile(path);
+  if (content.header["kind"] !== kind) {
+    throw new ArtifactError(`holds a "${String(content.header["kind"])}" model, not ${kind}`, path);
+  }
+  return content;
+}
+
+/** The JSON snapshot of an artifact: its header's fields, and every array as base64. */
+export function artifactToSnapshot(content: ArtifactContent): Record<string, unknown> {
+  const snapshot: Record<string, unknown> = { ...content.header };
+  for (const [name, array] of Object.entries(content.arrays)) snapshot[name] = arrayToBase64(array);
+  return snapshot;
+}
+
+/** The arrays of a snapshot made by `artifactToSnapshot`, by element type; absent names are skipped. */
+export function snapshotArrays(
+  snapshot: Record<string, unknown>,
+  types: Record<string, "f32" | "i32">,
+): Record<string, ArtifactArray> {
+  const arrays: Record<string, ArtifactArray> = {};
+  for (const [name, type] of Object.entries(types)) {
+    const encoded = snapshot[name];
+    if (typeof encoded === "string") arrays[name] = base64ToArray(encoded, type);
+  }
+  return arrays;
+}

@@ -4,9 +4,9 @@ import type { SmallModelSnapshot } from "../spec/small-model.js";
 import { KnownFeatureReader } from "./known-feature-reader.js";
 import {
   type ArtifactArray,
-  arrayToBase64,
-  base64ToArray,
-  readArtifactFile,
+  artifactToSnapshot,
+  readArtifactFileOfKind,
+  snapshotArrays,
   writeArtifactFile,
 } from "./model-artifact.js";
 import { type NgramFeatureSettings, ngramFeatureSettingsSchema } from "./ngram-linear-options.js";
@@ -120,17 +120,7 @@ export class NgramLinearModel implements TrainedSmallModel {
   }
 
   toJSON(): NgramLinearSnapshot & SmallModelSnapshot {
-    const { header, arrays } = this.toArtifact();
-    return {
-      ...(header as z.output<typeof headerSchema>),
-      featureBuckets: arrayToBase64(arrays["featureBuckets"]!),
-      featureIdf: arrayToBase64(arrays["featureIdf"]!),
-      ...(arrays["featureShare"] === undefined
-        ? {}
-        : { featureShare: arrayToBase64(arrays["featureShare"]) }),
-      weights: arrayToBase64(arrays["weights"]!),
-      bias: arrayToBase64(arrays["bias"]!),
-    };
+    return artifactToSnapshot(this.toArtifact()) as NgramLinearSnapshot & SmallModelSnapshot;
   }
 
   /** Rebuilds a model from `toJSON()` output; refuses anything malformed with ArtifactError. */
@@ -138,18 +128,14 @@ export class NgramLinearModel implements TrainedSmallModel {
     const parsed = snapshotSchema.safeParse(value);
     if (!parsed.success)
       throw new ArtifactError(`not an ngram-linear snapshot: ${parsed.error.message}`, source);
-    const { featureBuckets, featureIdf, featureShare, weights, bias, ...header } = parsed.data;
-    return NgramLinearModel.fromArtifact(
-      header,
-      {
-        featureBuckets: base64ToArray(featureBuckets, "i32"),
-        featureIdf: base64ToArray(featureIdf, "f32"),
-        ...(featureShare === undefined ? {} : { featureShare: base64ToArray(featureShare, "f32") }),
-        weights: base64ToArray(weights, "f32"),
-        bias: base64ToArray(bias, "f32"),
-      },
-      source,
-    );
+    const arrays = snapshotArrays(parsed.data, {
+      featureBuckets: "i32",
+      featureIdf: "f32",
+      featureShare: "f32",
+      weights: "f32",
+      bias: "f32",
+    });
+    return NgramLinearModel.fromArtifact(parsed.data, arrays, source);
   }
 
   toArtifact(): { header: Record<string, unknown>; arrays: Record<string, ArtifactArray> } {
@@ -231,10 +217,7 @@ export class NgramLinearModel implements TrainedSmallModel {
   }
 
   static async load(path: string): Promise<NgramLinearModel> {
-    const { header, arrays } = await readArtifactFile(path);
-    if (header["kind"] !== NGRAM_LINEAR_KIND) {
-      throw new ArtifactError(`holds a "${String(header["kind"])}" model, not ${NGRAM_LINEAR_KIND}`, path);
-    }
+    const { header, arrays } = await readArtifactFileOfKind(path, NGRAM_LINEAR_KIND);
     return NgramLinearModel.fromArtifact(header, arrays, path);
   }
 }
