@@ -4,7 +4,6 @@ import { LargeModelAuthenticationError } from "../large-models/errors/large-mode
 import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
 import { parseLabel } from "../large-models/parse-label.js";
 import { averageNgramLinearModels } from "../small-models/average-ngram-linear-models.js";
-import { NgramLinearModel } from "../small-models/ngram-linear-model.js";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { AdapterDescription } from "./adapter-parts.js";
@@ -50,12 +49,6 @@ export function createAdapterRuntime(input: {
   if (input.ssms.length === 0) throw new RangeError("an adapter needs at least one small model");
   const averaged = averageNgramLinearModels(input.ssms);
   const ssms = averaged === undefined ? input.ssms : [averaged];
-  // The K fold models read a text the same way: hash it once for all of them.
-  const [firstSsm] = ssms;
-  if (firstSsm instanceof NgramLinearModel) {
-    for (const ssm of ssms)
-      if (ssm !== firstSsm && ssm instanceof NgramLinearModel) ssm.shareFeatureExtractionWith(firstSsm);
-  }
   const labels = description.task.labels;
   const labelCount = labels.length;
   const single = new Float32Array(labelCount);

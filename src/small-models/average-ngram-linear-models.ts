@@ -13,7 +13,7 @@ import { NgramLinearModel } from "./ngram-linear-model.js";
  * (K−2)/(K−1) of their rows, so the norms differ by about a percent.
  *
  * `featureShare` keeps, per feature, the share of the models that saw it in training, so that
- * `novelty()` is exactly the mean of the models' novelties.
+ * `novelty()` is exactly the mean of the models' novelties (omitted when every model saw every feature).
  *
  * Returns undefined when the models cannot be averaged this way (fewer than two, other labels or
  * other feature settings): the caller then averages their probabilities instead.
@@ -85,12 +85,14 @@ export function averageNgramLinearModels(models: readonly unknown[]): NgramLinea
     trainingExamples = Math.max(trainingExamples, parts.trainingExamples);
     epochs = Math.max(epochs, parts.epochs);
   }
+  // Where every model saw every feature (members trained on the same rows), no share is needed.
+  const everySeen = seenBy.every((share) => share === 1);
   return new NgramLinearModel({
     labels: first.labels,
     settings: first.settings,
     featureBuckets: union,
     featureIdf,
-    featureShare: seenBy,
+    featureShare: everySeen ? undefined : seenBy,
     unseenIdf,
     weights,
     bias,

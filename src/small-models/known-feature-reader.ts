@@ -10,7 +10,7 @@ import type { NgramFeatureSettings } from "./ngram-linear-options.js";
 export class KnownFeatureReader {
   rows = new Int32Array(256);
   values = new Float32Array(256);
-  private vectorizer: SparseVectorizer;
+  private readonly vectorizer: SparseVectorizer;
   /** The novelty of the text `read` last saw, found in the same pass (novelty() then costs nothing). */
   private readText: string | undefined;
   private readNovelty = 1;
@@ -26,17 +26,6 @@ export class KnownFeatureReader {
   ) {
     this.vectorizer = new SparseVectorizer(settings, settings.sublinearTf);
     this.index = new BucketIndex(featureBuckets);
-  }
-
-  /**
-   * Reads texts through `other`'s vectorizer when both count features the same way, so that
-   * several models over one text hash it once (the vectorizer keeps the last text's counts).
-   * Returns false, changing nothing, when the settings differ.
-   */
-  shareVectorizerWith(other: KnownFeatureReader): boolean {
-    if (JSON.stringify(this.settings) !== JSON.stringify(other.settings)) return false;
-    this.vectorizer = other.vectorizer;
-    return true;
   }
 
   /** Fills `rows`/`values` with the text's known features; returns how many. */

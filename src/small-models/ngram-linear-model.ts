@@ -86,15 +86,6 @@ export class NgramLinearModel implements TrainedSmallModel {
     this.logits = new Float64Array(parts.labels.length);
   }
 
-  /**
-   * Lets this model read texts through `other`'s feature extraction when both use the same
-   * feature settings (an ensemble over one text then hashes it once). Returns whether it did.
-   * Both models then share buffers: use them from one caller at a time.
-   */
-  shareFeatureExtractionWith(other: NgramLinearModel): boolean {
-    return this.reader.shareVectorizerWith(other.reader);
-  }
-
   predictProba(text: string): Float32Array {
     const out = new Float32Array(this.labels.length);
     this.predictProbaInto(text, out);

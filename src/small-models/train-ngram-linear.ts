@@ -68,10 +68,8 @@ export async function trainNgramLinear(
     }
     trained.push(await trainMember(set, copy, options, seed, memberHooks));
   }
-  const averaged = averageNgramLinearModels(trained);
-  if (averaged === undefined) return trained[0]!;
-  // Every member saw every feature (they share the feature rows): no per-feature share to keep.
-  return new NgramLinearModel({ ...averaged.parts, featureShare: undefined });
+  // The members share the feature rows, so the average keeps no per-feature share.
+  return averageNgramLinearModels(trained) ?? trained[0]!;
 }
 
 /** Reports the members' epochs as one "train" progress: member m's epoch e is m·maxEpochs + e. */
