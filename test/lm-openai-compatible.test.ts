@@ -153,6 +153,55 @@ describe("the OpenAI-compatible connector against a scripted HTTP server", () =>
     expect(server.requests).toHaveLength(1);
   });
 
+  it("re-spells the request once when a newer model refuses max_tokens or the temperature", async () => {
+    const refusal = (param: string, message: string) => ({
+      status: 400,
+      body: { error: { message, type: "invalid_request_error", param, code: "unsupported_parameter" } },
+    });
+    server = await startScriptedServer([
+      refusal(
+        "max_tokens",
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      ),
+      refusal("temperature", "Unsupported value: 'temperature' does not support 0 with this model."),
+      { status: 200, body: chatCompletionBody("a") },
+      { status: 200, body: chatCompletionBody("b") },
+    ]);
+    let httpRequests = 0;
+    const model = createOpenAICompatibleModel({
+      baseUrl: `${server.origin}/v1`,
+      model: "o-model",
+      onHttpRequest: () => {
+        httpRequests += 1;
+      },
+    });
+    expect((await model.complete(request)).text).toBe("a");
+    const bodies = server.requests.map((received) => JSON.parse(received.body));
+    expect(bodies[0]).toMatchObject({ max_tokens: 16, temperature: 0 });
+    expect(bodies[1]).toMatchObject({ max_completion_tokens: 16, temperature: 0 });
+    expect(bodies[1]).not.toHaveProperty("max_tokens");
+    expect(bodies[2]).toMatchObject({ max_completion_tokens: 16 });
+    expect(bodies[2]).not.toHaveProperty("temperature");
+    expect(httpRequests).toBe(3);
+    // The model keeps the spelling it learnt: the next call goes out right the first time.
+    expect((await model.complete(request)).text).toBe("b");
+    expect(server.requests).toHaveLength(4);
+    expect(JSON.parse(server.requests[3]!.body)).not.toHaveProperty("max_tokens");
+  });
+
+  it("does not re-spell a request for a 400 about anything else, nor twice for the same parameter", async () => {
+    const refusal = {
+      status: 400,
+      body: { error: { message: "Use 'max_completion_tokens' instead.", param: "max_tokens" } },
+    };
+    server = await startScriptedServer([refusal, refusal, { status: 200, body: chatCompletionBody("a") }]);
+    const model = createOpenAICompatibleModel({ baseUrl: `${server.origin}/v1`, model: "m" });
+    const error = await model.complete(request).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LargeModelHttpError);
+    expect((error as LargeModelHttpError).message).toContain("max_completion_tokens");
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("times out a hanging server, retries, and succeeds", async () => {
     server = await startScriptedServer(["hang", { status: 200, body: chatCompletionBody("a") }]);
     const { model } = retryingModel(`${server.origin}/v1`, { timeoutMs: 200 });

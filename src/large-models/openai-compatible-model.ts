@@ -33,8 +33,41 @@ const chatCompletionSchema = z.object({
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
 });
 
-/** The part of an OpenAI-style error body that carries its message. */
-const errorBodySchema = z.object({ error: z.object({ message: z.string() }) });
+/** The part of an OpenAI-style error body that carries its message (and the parameter it blames). */
+const errorBodySchema = z.object({
+  error: z.object({ message: z.string(), param: z.string().nullish() }),
+});
+
+/**
+ * How the request spells its limits. Newer OpenAI models (o-series, gpt-5) refuse `max_tokens`
+ * (they want `max_completion_tokens`) and any temperature but the default: a 400 that says so
+ * switches this model's spelling once, and the call is sent again.
+ */
+interface RequestSpelling {
+  tokenLimitField: "max_tokens" | "max_completion_tokens";
+  sendTemperature: boolean;
+}
+
+/** The spelling a 400 reply asks for instead of `current`, or undefined when it asks for nothing we can change. */
+function respelledAfter(reply: HttpReply, current: RequestSpelling): RequestSpelling | undefined {
+  if (reply.status !== 400) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(reply.body);
+  } catch {
+    return undefined;
+  }
+  const parsed = errorBodySchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const { message, param } = parsed.data.error;
+  if (
+    current.tokenLimitField === "max_tokens" &&
+    (param === "max_tokens" || message.includes("max_completion_tokens"))
+  )
+    return { ...current, tokenLimitField: "max_completion_tokens" };
+  if (current.sendTemperature && param === "temperature") return { ...current, sendTemperature: false };
+  return undefined;
+}
 
 /**
  * A chat model behind an OpenAI-compatible `/chat/completions` endpoint (OpenAI, vLLM, Ollama,
@@ -55,23 +88,30 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
   };
   if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
   const failureContext = { timeoutMs, apiKeyEnv: options.apiKeyEnv, baseUrl: options.baseUrl };
+  let spelling: RequestSpelling = { tokenLimitField: "max_tokens", sendTemperature: true };
 
   return {
     id: `openai-compatible:${options.model}`,
     async complete(request: CompletionRequest, callOptions?: { signal?: AbortSignal }): Promise<Completion> {
       if (callOptions?.signal?.aborted)
         throw new LargeModelAbortedError({ cause: callOptions.signal.reason });
-      const body = JSON.stringify({
-        model: options.model,
-        messages: request.messages,
-        temperature: request.temperature,
-        max_tokens: request.maxTokens,
-      });
       const callSignal = createCallSignal(timeoutMs, callOptions?.signal);
       let reply: HttpReply;
       try {
-        options.onHttpRequest?.();
-        reply = await post(url, { headers, body, signal: callSignal.signal });
+        // At most two re-spellings (the token limit, the temperature): then the reply stands.
+        for (let attempt = 0; ; attempt += 1) {
+          const body = JSON.stringify({
+            model: options.model,
+            messages: request.messages,
+            ...(spelling.sendTemperature ? { temperature: request.temperature } : {}),
+            [spelling.tokenLimitField]: request.maxTokens,
+          });
+          options.onHttpRequest?.();
+          reply = await post(url, { headers, body, signal: callSignal.signal });
+          const respelled = attempt < 2 ? respelledAfter(reply, spelling) : undefined;
+          if (respelled === undefined) break;
+          spelling = respelled;
+        }
       } catch (error) {
         if (error instanceof LargeModelResponseError) throw error;
         const failure: SdkFailure = { kind: "connection", message: "Connection error." };
