@@ -224,15 +224,7 @@ async function startServeChild(): Promise<ServeChild> {
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code} before listening`)));
-  });
+  const url = await listeningUrl(child, "serve");
   return {
     url,
     pid: child.pid ?? 0,
@@ -244,6 +236,19 @@ async function startServeChild(): Promise<ServeChild> {
       if (child.exitCode === null) child.kill("SIGKILL");
     },
   };
+}
+
+/** The URL a child CLI server prints in its "listening on http://…" line (rejects if it exits first). */
+function listeningUrl(child: ChildProcess, name: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+  });
 }
 
 interface ChildService {
@@ -273,15 +278,7 @@ async function startReplayChild(): Promise<ChildService> {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`replay-server exited with ${code} before listening`)));
-  });
+  const url = await listeningUrl(child, "replay-server");
   return {
     url,
     kill: () => {
