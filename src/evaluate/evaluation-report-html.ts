@@ -1,6 +1,6 @@
-import { formatCost } from "./cost-estimate.js";
-import type { EvaluationReport, SystemResult } from "./evaluation-report.js";
-import { formatMilliseconds, formatPercent } from "./format-table.js";
+import type { EvaluationReport } from "./evaluation-report.js";
+import { ablationCells, operatingPointSentence, systemCells } from "./evaluation-report-markdown.js";
+import { formatMilliseconds } from "./format-table.js";
 
 /** Text made safe for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -45,18 +45,6 @@ function table(
     })
     .join("\n");
   return `<table${attributes}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
-}
-
-function systemRow(system: SystemResult): HtmlCell[] {
-  return [
-    system.name,
-    { text: formatPercent(system.accuracy), sortValue: system.accuracy },
-    { text: formatPercent(system.macroF1), sortValue: system.macroF1 },
-    { text: formatPercent(system.lmShare, 1), sortValue: system.lmShare },
-    system.latency === null ? "–" : formatMilliseconds(system.latency.meanMs),
-    system.latency === null ? "–" : formatMilliseconds(system.latency.p95Ms),
-    formatCost(system.estimatedCost),
-  ];
 }
 
 function perLabelRows(report: EvaluationReport): HtmlCell[][] {
@@ -135,22 +123,15 @@ export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string)
         { header: "p95 latency", numeric: true },
         { header: "est. cost", numeric: true },
       ],
-      report.systems.map(systemRow),
+      report.systems.map(systemCells),
       ' id="systems"',
     ),
     "<p>The oracle is right wherever the SSM or the LM is: the ceiling of any router between the two. " +
       "Costs are “unknown” when no token prices were given.</p>",
     "<h2>Operating point</h2>",
   ];
-  const point = report.operatingPoint;
   sections.push(
-    point === null
-      ? "<p>No router: the adapted system is the SSM alone.</p>"
-      : `<p id="operating-point">${escapeHtml(
-          `${point.rule}, chosen on ${point.chosenOn}: threshold ${point.threshold.toPrecision(6)} → ` +
-            `accuracy ${formatPercent(point.accuracy)} at ${formatPercent(point.lmShare, 1)} LM calls ` +
-            `(${point.lmCalls} of ${report.counts[report.split] ?? "?"} rows) on ${report.split}.`,
-        )}</p>`,
+    `<p id="operating-point">${escapeHtml(operatingPointSentence(report))}</p>`,
     `<figure id="operating-curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}<figcaption>Accuracy against the share of inputs sent to the LM, over the router's thresholds.</figcaption></figure>`,
   );
   if (report.ablations.length > 0) {
@@ -164,13 +145,7 @@ export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string)
           { header: "LM share", numeric: true },
           { header: "note" },
         ],
-        report.ablations.map((ablation) => [
-          ablation.name,
-          { text: formatPercent(ablation.accuracy), sortValue: ablation.accuracy },
-          { text: formatPercent(ablation.macroF1), sortValue: ablation.macroF1 },
-          { text: formatPercent(ablation.lmShare, 1), sortValue: ablation.lmShare },
-          ablation.note ?? "",
-        ]),
+        report.ablations.map(ablationCells),
         ' id="ablations"',
       ),
     );

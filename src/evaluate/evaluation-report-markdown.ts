@@ -1,8 +1,31 @@
 import { formatCost } from "./cost-estimate.js";
-import type { EvaluationReport, SystemResult } from "./evaluation-report.js";
+import type { AblationResult, EvaluationReport, SystemResult } from "./evaluation-report.js";
 import { formatMarkdownTable, formatMilliseconds, formatPercent } from "./format-table.js";
 
-function systemRow(system: SystemResult): string[] {
+/** The operating point in one sentence (Markdown and HTML): its rule, threshold, accuracy and LM calls. */
+export function operatingPointSentence(report: EvaluationReport): string {
+  const point = report.operatingPoint;
+  if (point === null) return "No router: the adapted system is the SSM alone.";
+  return (
+    `${point.rule}, chosen on ${point.chosenOn}: threshold ${point.threshold.toPrecision(6)} → ` +
+    `accuracy ${formatPercent(point.accuracy)} at ${formatPercent(point.lmShare, 1)} LM calls ` +
+    `(${point.lmCalls} of ${report.counts[report.split] ?? "?"} rows) on ${report.split}.`
+  );
+}
+
+/** One ablation's cells in the reports' ablations table (Markdown and HTML). */
+export function ablationCells(ablation: AblationResult): string[] {
+  return [
+    ablation.name,
+    formatPercent(ablation.accuracy),
+    formatPercent(ablation.macroF1),
+    formatPercent(ablation.lmShare, 1),
+    ablation.note ?? "",
+  ];
+}
+
+/** One system's cells in the reports' systems table (Markdown and HTML). */
+export function systemCells(system: SystemResult): string[] {
   return [
     system.name,
     formatPercent(system.accuracy),
@@ -67,7 +90,7 @@ export function renderEvaluationMarkdown(
         { header: "p95 latency", align: "right" },
         { header: "est. cost", align: "right" },
       ],
-      report.systems.map(systemRow),
+      report.systems.map(systemCells),
     ),
     "",
     "The oracle is right wherever the SSM or the LM is: the ceiling of any router between the two. " +
@@ -76,17 +99,7 @@ export function renderEvaluationMarkdown(
     "## Operating point",
     "",
   ];
-  const point = report.operatingPoint;
-  if (point === null) {
-    lines.push("No router: the adapted system is the SSM alone.", "");
-  } else {
-    lines.push(
-      `${point.rule}, chosen on ${point.chosenOn}: threshold ${point.threshold.toPrecision(6)} → ` +
-        `accuracy ${formatPercent(point.accuracy)} at ${formatPercent(point.lmShare, 1)} LM calls ` +
-        `(${point.lmCalls} of ${report.counts[report.split] ?? "?"} rows) on ${report.split}.`,
-      "",
-    );
-  }
+  lines.push(operatingPointSentence(report), "");
   if (options.chartFile !== undefined) {
     lines.push(`![accuracy against LM-call share](${options.chartFile})`, "");
   }
@@ -102,13 +115,7 @@ export function renderEvaluationMarkdown(
           { header: "LM share", align: "right" },
           { header: "note" },
         ],
-        report.ablations.map((ablation) => [
-          ablation.name,
-          formatPercent(ablation.accuracy),
-          formatPercent(ablation.macroF1),
-          formatPercent(ablation.lmShare, 1),
-          ablation.note ?? "",
-        ]),
+        report.ablations.map(ablationCells),
       ),
       "",
     );
