@@ -4,7 +4,13 @@
 // The method: adapt, load an adapter, probe an LM
 export { type AdaptOptions, type AdaptResult, adapt } from "./adapt/adapt.js";
 export type { LoadedAdapter } from "./adapt/adapter-runtime.js";
-export { type LoadAdapterDependencies, loadAdapter } from "./adapt/load-adapter.js";
+export {
+  createEncoderByKind,
+  type EncoderChoice,
+  type EncoderKind,
+  encoderChoices,
+} from "./adapt/encoder-choice.js";
+export { type ClosableAdapter, type LoadAdapterDependencies, loadAdapter } from "./adapt/load-adapter.js";
 export type { OperatingCriterion } from "./adapt/operating-point.js";
 export { type ProbeOptions, type ProbeResult, type ProbeRow, type ProbeStats, probe } from "./adapt/probe.js";
 export { ProbeStoppedError } from "./adapt/probe-stopped-error.js";
@@ -21,8 +27,10 @@ export { createReplayApp, type ReplayAppOptions } from "./replay/replay-app.js";
 export { type ReplayServer, type ReplayServerOptions, startReplayServer } from "./replay/replay-server.js";
 export { createServeApp, type ServeAppDependencies } from "./serve/serve-app.js";
 export { type ServeHandle, type StartServeOptions, startServe } from "./serve/start-serve.js";
+export { EmbeddingLinearModel } from "./small-models/embedding-linear-model.js";
 export { KnnModel } from "./small-models/knn-model.js";
 export { loadSmallModel, smallModelFromJSON } from "./small-models/load-small-model.js";
+export { defaultBlendWeight, NgramEmbeddingBlend } from "./small-models/ngram-embedding-blend.js";
 export { NgramLinearModel } from "./small-models/ngram-linear-model.js";
 export type { NgramLinearOptionsInput } from "./small-models/ngram-linear-options.js";
 // Small models
@@ -31,3 +39,5 @@ export { type TrainHooks, trainNgramLinear } from "./small-models/train-ngram-li
 export type { TrainedSmallModel } from "./small-models/trained-small-model.js";
 // Contracts and errors
 export * from "./spec/index.js";
+// Sentence encoders (optional: blended into the small model with --encoder use-lite)
+export * from "./text-encoders/index.js";

@@ -114,6 +114,46 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
   }, 120_000);
 });
 
+describe("the sentence encoder through the CLI", () => {
+  it("adapts with --encoder use-lite (vectors cached in --embedding-cache) and predicts with it", async () => {
+    const adapterDir = join(directory, "adapter-encoder");
+    const embeddingCache = join(directory, "embeddings.sqlite");
+    const adapted = await runCli(
+      adaptArgs(
+        adapterDir,
+        "--encoder",
+        "use-lite",
+        "--embedding-cache",
+        embeddingCache,
+        "--json",
+        ...lmFlags(),
+      ),
+    );
+    expect(adapted.stderr).not.toContain("unexpected error");
+    expect(adapted.status).toBe(0);
+    const summary = JSON.parse(adapted.stdout);
+    expect(summary.smallModel).toBe("ngram-embedding-blend");
+    expect(summary.seconds.encode).toBeGreaterThan(0);
+    expect(existsSync(embeddingCache)).toBe(true);
+    const predicted = await runCli([
+      "predict",
+      "--adapter",
+      adapterDir,
+      "--json",
+      "the coach said the team will score a goal",
+    ]);
+    expect(predicted.stderr).not.toContain("unexpected error");
+    expect(predicted.status).toBe(0);
+    expect(JSON.parse(predicted.stdout.trim()).label).toBe("sports");
+  }, 120_000);
+
+  it("refuses an unknown encoder with a usage error", async () => {
+    const result = await runCli(adaptArgs(join(directory, "never"), "--encoder", "word2vec", ...lmFlags()));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--encoder must be one of: none, use-lite");
+  }, 60_000);
+});
+
 describe("CLI errors", () => {
   it("exits 2 when required flags are missing or conflict", async () => {
     const missing = await runCli(["adapt", "--task", join(topicsDir, "task.json"), "--lm-model", "x"]);

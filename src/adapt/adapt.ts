@@ -1,16 +1,21 @@
 import { createHash } from "node:crypto";
 import { averageNgramLinearModels } from "../small-models/average-ngram-linear-models.js";
+import { averageNgramEmbeddingBlends } from "../small-models/ngram-embedding-blend.js";
 import { trainNgramLinear } from "../small-models/train-ngram-linear.js";
 import type { DataRow } from "../spec/dataset.js";
 import { DataError } from "../spec/errors/data-error.js";
 import type { LargeModel } from "../spec/large-model.js";
 import { type Logger, type ProgressListener, silentLogger } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
+import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
+import { createTextEmbeddings } from "../text-encoders/text-embeddings.js";
 import { saveAdapterArtifact } from "./adapter-artifact.js";
 import type { AdapterDescription } from "./adapter-parts.js";
 import { createAdapterRuntime, type LoadedAdapter } from "./adapter-runtime.js";
+import { createBlendedTrainer } from "./blended-trainer.js";
 import { type FittedAdaptation, fitAdaptation, notAsked, unusableAnswer } from "./fit-adaptation.js";
 import { libraryVersion } from "./library-version.js";
+import { preparedTextsKept } from "./load-adapter.js";
 import type { OperatingCriterion } from "./operating-point.js";
 import { type ProbeRow, probe } from "./probe.js";
 import { ProbeStoppedError } from "./probe-stopped-error.js";
@@ -32,8 +37,17 @@ export interface AdaptOptions {
   criterion?: OperatingCriterion;
   /** sha256 of the train / calib files' contents (default: of the rows themselves). */
   fingerprints?: { train: string; calib: string };
-  /** Default: `trainNgramLinear` with its defaults. */
+  /** Default: `trainNgramLinear` with its defaults, blended with `encoder`'s model when one is given. */
   trainer?: SsmTrainer;
+  /**
+   * A sentence encoder (ideally with its SQLite cache, see `createEncoderByKind`): every row is
+   * encoded once, and the small model blends the n-gram model with a linear model over the vectors.
+   */
+  encoder?: SentenceEncoder;
+  /** The encoder the returned adapter predicts with (default `encoder`; bench passes one without the cache). */
+  predictionEncoder?: SentenceEncoder;
+  /** The encoder side's share of the blend (default `defaultBlendWeight`). */
+  blendWeight?: number;
   complementStrengths?: readonly number[];
   router?: RouterKind | "auto";
   distillation?: boolean;
@@ -63,7 +77,14 @@ export interface AdaptResult {
   calibration: Record<string, unknown>;
   fitted: FittedAdaptation;
   probe: ProbeSummary;
-  timings: { probeSeconds: number; fitSeconds: number; ssmTrainSeconds: number; adaptSeconds: number };
+  timings: {
+    probeSeconds: number;
+    /** Encoding the rows with the sentence encoder (0 without one; part of adaptSeconds). */
+    encodeSeconds: number;
+    fitSeconds: number;
+    ssmTrainSeconds: number;
+    adaptSeconds: number;
+  };
   /** Writes the adapter folder (manifest + checksums). */
   save(directory: string): Promise<void>;
 }
@@ -157,12 +178,31 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const probeSeconds = (performance.now() - probeStarted) / 1000;
   logger.info("probe-done", { ...summary });
 
+  // The sentence encoder's vectors, once per row (the folds share them).
+  const encodeStarted = performance.now();
+  let trainer = options.trainer ?? defaultTrainer;
+  if (options.encoder !== undefined) {
+    const embeddings = createTextEmbeddings(options.encoder);
+    const texts = rows.map((row) => row.text);
+    await embeddings.prepare(texts, {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onProgress: (done, total) => options.onProgress?.({ stage: "encode texts", done, total }),
+    });
+    trainer =
+      options.trainer ??
+      createBlendedTrainer(
+        embeddings,
+        options.blendWeight === undefined ? {} : { weight: options.blendWeight },
+      );
+  }
+  const encodeSeconds = (performance.now() - encodeStarted) / 1000;
+
   // 2-5. Underfit map, complementary SSMs, gate, router, operating point.
   const fitStarted = performance.now();
   const fitted = await fitAdaptation(
     { labels: task.labels, texts: rows.map((row) => row.text), goldIds, answerIds },
     {
-      trainer: options.trainer ?? defaultTrainer,
+      trainer,
       criterion: options.criterion ?? { kind: "default" },
       ...(options.complementStrengths === undefined
         ? {}
@@ -176,7 +216,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   );
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   // The K fold models answer as their average: one model where their kind allows it.
-  const averaged = averageNgramLinearModels(fitted.ssms);
+  const averaged = averageNgramLinearModels(fitted.ssms) ?? averageNgramEmbeddingBlends(fitted.ssms);
   const ssms: TrainedSsm[] = averaged === undefined ? fitted.ssms : [averaged];
 
   const description: AdapterDescription = {
@@ -208,7 +248,16 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     underfitMap: fitted.underfitMap,
     curve: thinCurve(fitted.curve, 200),
   };
-  const adapter = createAdapterRuntime({ description, ssms, largeModel: options.largeModel });
+  const predictionEncoder = options.predictionEncoder ?? options.encoder;
+  const adapter = createAdapterRuntime({
+    description,
+    ssms,
+    largeModel: options.largeModel,
+    embeddings:
+      predictionEncoder === undefined
+        ? undefined
+        : createTextEmbeddings(predictionEncoder, { maxEntries: preparedTextsKept }),
+  });
   logger.info("adapt-done", { estimates: fitted.estimates });
   return {
     adapter,
@@ -218,6 +267,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
     probe: summary,
     timings: {
       probeSeconds,
+      encodeSeconds,
       fitSeconds,
       ssmTrainSeconds: fitted.timings.ssmTrainSeconds,
       adaptSeconds: (performance.now() - started) / 1000 - probeSeconds,

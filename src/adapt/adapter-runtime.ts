@@ -4,8 +4,11 @@ import { LargeModelAuthenticationError } from "../large-models/errors/large-mode
 import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
 import { parseLabel } from "../large-models/parse-label.js";
 import { averageNgramLinearModels } from "../small-models/average-ngram-linear-models.js";
+import { averageNgramEmbeddingBlends, NgramEmbeddingBlend } from "../small-models/ngram-embedding-blend.js";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
+import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { LargeModel } from "../spec/large-model.js";
+import type { TextEmbeddings } from "../text-encoders/text-embeddings.js";
 import type { AdapterDescription } from "./adapter-parts.js";
 import { combineWithAnswer } from "./answer-gate.js";
 import { routerScore } from "./router.js";
@@ -31,7 +34,11 @@ export interface AdapterInternals {
   readonly description: AdapterDescription;
 }
 
-export type LoadedAdapter = Adapter & { readonly internals: AdapterInternals };
+export type LoadedAdapter = Adapter & {
+  readonly internals: AdapterInternals;
+  /** The sentence encoder's id where the small model uses one. */
+  readonly encoderId?: string;
+};
 
 /**
  * The adapter at prediction time: the average of the K cross-fitted SSMs answers, feeds the router
@@ -44,11 +51,31 @@ export function createAdapterRuntime(input: {
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];
   largeModel?: LargeModel | undefined;
+  /** Required when the small model blends in a sentence encoder: where its vectors come from. */
+  embeddings?: TextEmbeddings | undefined;
 }): LoadedAdapter {
-  const { description, largeModel } = input;
+  const { description, largeModel, embeddings } = input;
   if (input.ssms.length === 0) throw new RangeError("an adapter needs at least one small model");
-  const averaged = averageNgramLinearModels(input.ssms);
-  const ssms = averaged === undefined ? input.ssms : [averaged];
+  const averaged = averageNgramLinearModels(input.ssms) ?? averageNgramEmbeddingBlends(input.ssms);
+  let ssms: readonly TrainedSsm[] = averaged === undefined ? input.ssms : [averaged];
+  const encoderId = ssms.find((ssm) => ssm instanceof NgramEmbeddingBlend)?.encoderId;
+  if (encoderId !== undefined) {
+    if (embeddings === undefined) {
+      throw new RangeError(`this adapter's small model needs its sentence encoder (${encoderId})`);
+    }
+    if (embeddings.encoderId !== encoderId) {
+      throw new ArtifactError(
+        `the adapter was built with the sentence encoder "${encoderId}", but this easy-adapt offers "${embeddings.encoderId}": re-run easy-adapt adapt`,
+        "adapter.json",
+      );
+    }
+    ssms = ssms.map((ssm) => (ssm instanceof NgramEmbeddingBlend ? ssm.withEmbeddings(embeddings) : ssm));
+  }
+  const prepare =
+    encoderId === undefined || embeddings === undefined
+      ? undefined
+      : (texts: readonly string[], options?: { signal?: AbortSignal }) =>
+          embeddings.prepare(texts, options?.signal === undefined ? {} : { signal: options.signal });
   const labels = description.task.labels;
   const labelCount = labels.length;
   const single = new Float32Array(labelCount);
@@ -119,9 +146,11 @@ export function createAdapterRuntime(input: {
   return {
     task: description.task,
     lmId: description.lmId,
+    ...(prepare === undefined ? {} : { prepare, encoderId }),
     decide,
     internals: { inspect, combine, threshold, description },
     async predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction> {
+      if (prepare !== undefined) await prepare([text], options);
       const inspected = inspect(text);
       const ssmLabel = labels[inspected.ssmLabelId] ?? "";
       if (inspected.score < threshold)

@@ -17,9 +17,15 @@ import type { DataRow } from "../spec/dataset.js";
 import { DataError } from "../spec/errors/data-error.js";
 import type { Logger, ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
+import { withEmbeddingCache } from "../text-encoders/cached-encoder.js";
+import { openEmbeddingCache } from "../text-encoders/embedding-cache.js";
+import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
+import { createUseLiteEncoder } from "../text-encoders/use-lite-encoder.js";
 import { createSeededRandom } from "../util/seeded-random.js";
 import { type AdaptOptions, type AdaptResult, adapt } from "./adapt.js";
+import type { EncoderKind } from "./encoder-choice.js";
 import { type AdapterEvaluation, evaluateAdapter } from "./evaluate-adapter.js";
+import type { OperatingCriterion } from "./operating-point.js";
 import type { SsmTrainer } from "./ssm-trainer.js";
 
 /**
@@ -33,7 +39,16 @@ export interface BenchOptions {
   llmColumn: string;
   lmLatencyMs?: number;
   ablation?: boolean;
+  /** The operating point's criterion (default: the default criterion, as `adapt`). */
+  criterion?: OperatingCriterion;
   trainer?: SsmTrainer;
+  /**
+   * Blend this sentence encoder into the small model. The training rows' vectors are kept in
+   * `embeddingCacheFile` (a second run does not encode them again); the test rows are always
+   * encoded afresh, so the prediction latencies include encoding.
+   */
+  encoder?: EncoderKind;
+  embeddingCacheFile?: string;
   onProgress?: ProgressListener;
   logger?: Logger;
   /** Keeps what eval needs for the report (per-row arrays); default false. */
@@ -110,6 +125,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     latencyMs: options.lmLatencyMs ?? 0,
     model: options.llmColumn,
   });
+  let encoders: { training: SentenceEncoder; prediction: SentenceEncoder } | undefined;
+  if (options.encoder !== undefined) {
+    const prediction = await createUseLiteEncoder();
+    const cacheFile = options.embeddingCacheFile;
+    encoders = {
+      prediction,
+      training:
+        cacheFile === undefined ? prediction : withEmbeddingCache(prediction, openEmbeddingCache(cacheFile)),
+    };
+  }
   const cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
   // The same chain a user's LM goes through: connector → retries → concurrency limit → cache.
   const cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
@@ -134,6 +159,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
       fingerprints: { train: await fileSha256(files.train), calib: await fileSha256(files.dev) },
       concurrency: 16,
       ...(options.trainer === undefined ? {} : { trainer: options.trainer }),
+      ...(options.criterion === undefined ? {} : { criterion: options.criterion }),
+      ...(encoders === undefined
+        ? {}
+        : { encoder: encoders.training, predictionEncoder: encoders.prediction }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     };
@@ -188,6 +217,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
     return { result, task, adaptation, evaluation };
   } finally {
     cache.close();
+    await encoders?.training.close();
+    await encoders?.prediction.close();
     await server.close();
     await rm(cacheDir, { recursive: true, force: true });
   }

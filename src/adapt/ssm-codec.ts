@@ -1,4 +1,5 @@
 import { decodeArtifact } from "../small-models/model-artifact.js";
+import { NGRAM_EMBEDDING_BLEND_KIND, NgramEmbeddingBlend } from "../small-models/ngram-embedding-blend.js";
 import { NGRAM_LINEAR_KIND, NgramLinearModel } from "../small-models/ngram-linear-model.js";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { TrainedSsm } from "./ssm-trainer.js";
@@ -23,7 +24,22 @@ const ngramLinearCodec: SsmCodec = {
   },
 };
 
-const codecs = new Map<string, SsmCodec>([[ngramLinearCodec.kind, ngramLinearCodec]]);
+const ngramEmbeddingBlendCodec: SsmCodec = {
+  kind: NGRAM_EMBEDDING_BLEND_KIND,
+  async save(model, path) {
+    if (!(model instanceof NgramEmbeddingBlend))
+      throw new TypeError(`not an ${NGRAM_EMBEDDING_BLEND_KIND} model`);
+    await model.save(path);
+  },
+  decode(bytes, path) {
+    const { header, arrays } = decodeArtifact(bytes, path);
+    return NgramEmbeddingBlend.fromArtifact(header, arrays, path);
+  },
+};
+
+const codecs = new Map<string, SsmCodec>(
+  [ngramLinearCodec, ngramEmbeddingBlendCodec].map((codec) => [codec.kind, codec]),
+);
 
 export function ssmCodecFor(kind: string, path: string): SsmCodec {
   const codec = codecs.get(kind);

@@ -33,6 +33,12 @@ export interface Adapter {
   readonly task: Task;
   /** The LM id the adapter was calibrated against (e.g. "openai-compatible:gpt-4"). */
   readonly lmId: string;
+  /**
+   * Present when the small model needs an asynchronous step per text (a sentence encoder): `decide`
+   * may only be asked about texts prepared here (a bounded recent set is kept); `predict` prepares
+   * its text itself. Adapters without it decide any text at once.
+   */
+  prepare?(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<void>;
   decide(text: string): RouteDecision;
   predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction>;
 }

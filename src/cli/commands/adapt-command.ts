@@ -4,36 +4,29 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { adapt } from "../../adapt/adapt.js";
-import type { OperatingCriterion } from "../../adapt/operating-point.js";
+import { createEncoderByKind } from "../../adapt/encoder-choice.js";
 import { loadRows } from "../../data/stream-rows.js";
 import { loadTask } from "../../data/task-file.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
 import { formatDryRunEstimate } from "../../large-models/cost-estimate.js";
 import { DataError } from "../../spec/errors/data-error.js";
-import { UsageError } from "../../spec/errors/usage-error.js";
+import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import {
+  addOperatingPointOptions,
+  operatingCriterionOf,
+  operatingPointOptionsSchema,
+} from "../operating-point-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
-const share = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, `${flag} must be a number`)
-    .transform(Number)
-    .refine((value) => value >= 0 && value <= 1, `${flag} must be between 0 and 1`);
-
-const adaptOptionsSchema = z.object({
+const adaptOptionsSchema = encoderOptionsSchema.extend({
+  ...operatingPointOptionsSchema.shape,
   task: z.string({ error: "--task FILE is required" }).min(1),
   train: z.string({ error: "--train FILE is required" }).min(1),
   calib: z.string({ error: "--calib FILE is required" }).min(1),
   out: z.string({ error: "--out DIR is required" }).min(1),
-  maxLmShare: share("--max-lm-share").optional(),
-  lmCost: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "--lm-cost must be a non-negative number")
-    .transform(Number)
-    .optional(),
   probeTrain: z.boolean().default(false),
   textColumn: z.string().min(1).default("text"),
   labelColumn: z.string().min(1).default("label"),
@@ -66,28 +59,20 @@ export function registerAdaptCommand(program: Command): void {
     )
     .option("--calib <file>", "calibration rows with gold labels (always asked to the LM)")
     .option("--out <dir>", "adapter folder to write")
-    .option("--max-lm-share <share>", "cap the share of inputs sent to the LM (0..1)")
-    .option("--lm-cost <points>", "accuracy (as a fraction) one full share of LM calls must buy, e.g. 0.05")
     .option("--probe-train", "also ask the LM about the training rows")
     .option("--text-column <name>", "column holding the text", "text")
     .option("--label-column <name>", "column holding the gold label", "label")
     .option("--json", "print the summary as one JSON object")
     .addHelpText("after", `\n${operatingPointHelp}`);
+  addOperatingPointOptions(command);
+  addEncoderOptions(command);
   addLargeModelOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => adaptCommand(rawOptions)));
 }
 
 async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(adaptOptionsSchema, rawOptions);
-  if (options.maxLmShare !== undefined && options.lmCost !== undefined) {
-    throw new UsageError("give either --max-lm-share or --lm-cost, not both");
-  }
-  const criterion: OperatingCriterion =
-    options.maxLmShare !== undefined
-      ? { kind: "max-lm-share", maxLmShare: options.maxLmShare }
-      : options.lmCost !== undefined
-        ? { kind: "lm-cost", lmCost: options.lmCost }
-        : { kind: "default" };
+  const criterion = operatingCriterionOf(options);
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
     const task = await loadTask(options.task);
@@ -113,8 +98,13 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const onSignal = () => controller.abort();
     process.once("SIGINT", onSignal);
     const display = createProgressDisplay();
+    const encoder =
+      options.encoder === "none"
+        ? undefined
+        : await createEncoderByKind(options.encoder, { cacheFile: resolve(options.embeddingCache) });
     try {
       const result = await adapt({
+        ...(encoder === undefined ? {} : { encoder }),
         task,
         trainRows,
         calibRows,
@@ -141,12 +131,14 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
           lmShare: estimates.adaptedLmShare,
           oracle: estimates.oracle,
         },
+        smallModel: result.description.ssmKind,
         router: result.description.router.kind,
         gate: result.description.gate,
         complementStrength: result.fitted.complementStrength,
         seconds: {
           probe: round(result.timings.probeSeconds),
           adapt: round(result.timings.adaptSeconds),
+          encode: round(result.timings.encodeSeconds),
           ssmTrain: round(result.timings.ssmTrainSeconds),
         },
         spend: setup.describeSpend(),
@@ -164,7 +156,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
           `estimated on ${estimates.rows} calibration rows, out of fold:`,
           `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
           `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM (${summary.router} router, ${result.description.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
-          `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
+          `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (${encoder === undefined ? "" : `encoding ${summary.seconds.encode}s, `}SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
         ].join("\n") + "\n",
       );
     } catch (error) {
@@ -172,6 +164,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
       throw error;
     } finally {
       process.off("SIGINT", onSignal);
+      await encoder?.close();
     }
   } finally {
     setup.close();

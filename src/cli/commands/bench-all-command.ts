@@ -8,18 +8,19 @@ import { sharedDatasetsDir } from "../../data/shared-datasets.js";
 import { formatPercent, formatTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
+import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
-const benchAllOptionsSchema = z.object({
+const benchAllOptionsSchema = encoderOptionsSchema.extend({
   datasets: z.string().min(1).optional(),
   json: z.boolean().default(false),
   ablation: z.boolean().default(true),
 });
 
 export function registerBenchAllCommand(program: Command): void {
-  program
+  const command = program
     .command("bench-all")
     .description(
       "run `bench --ablation` on every dataset folder (default ../shared/datasets) with its primary LLM column (the first LLM column of dev.csv)",
@@ -29,41 +30,42 @@ export function registerBenchAllCommand(program: Command): void {
       "folder of dataset folders (default: ../shared/datasets beside the repository)",
     )
     .option("--no-ablation", "skip the ablation rows")
-    .option("--json", "print one JSON array (one bench object per dataset)")
-    .action(
-      runAction(async (rawOptions: Record<string, unknown>) => {
-        const options = parseOptions(benchAllOptionsSchema, rawOptions);
-        const root = options.datasets === undefined ? sharedDatasetsDir() : resolve(options.datasets);
-        if (root === undefined)
-          throw new UsageError("no ../shared/datasets folder found: pass --datasets DIR");
-        const entries = (await readdir(root, { withFileTypes: true }))
-          .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "dev.csv")))
-          .map((entry) => entry.name)
-          .sort();
-        if (entries.length === 0)
-          throw new DataError("no dataset folders (with dev.csv) here", { file: root });
-        const results: BenchResult[] = [];
-        for (const name of entries) {
-          const directory = join(root, name);
-          const column = await primaryLlmColumn(join(directory, "dev.csv"));
-          process.stderr.write(`bench ${name} (${column})\n`);
-          const display = createProgressDisplay();
-          const run = await runBenchmark({
-            datasetDir: directory,
-            llmColumn: column,
-            ablation: options.ablation,
-            onProgress: display.listener,
-          });
-          display.finish();
-          results.push(run.result);
-        }
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(results)}\n`);
-          return;
-        }
-        process.stdout.write(`${formatBenchResults(results)}\n`);
-      }),
-    );
+    .option("--json", "print one JSON array (one bench object per dataset)");
+  addEncoderOptions(command).action(
+    runAction(async (rawOptions: Record<string, unknown>) => {
+      const options = parseOptions(benchAllOptionsSchema, rawOptions);
+      const root = options.datasets === undefined ? sharedDatasetsDir() : resolve(options.datasets);
+      if (root === undefined) throw new UsageError("no ../shared/datasets folder found: pass --datasets DIR");
+      const entries = (await readdir(root, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, "dev.csv")))
+        .map((entry) => entry.name)
+        .sort();
+      if (entries.length === 0) throw new DataError("no dataset folders (with dev.csv) here", { file: root });
+      const results: BenchResult[] = [];
+      for (const name of entries) {
+        const directory = join(root, name);
+        const column = await primaryLlmColumn(join(directory, "dev.csv"));
+        process.stderr.write(`bench ${name} (${column})\n`);
+        const display = createProgressDisplay();
+        const run = await runBenchmark({
+          datasetDir: directory,
+          llmColumn: column,
+          ablation: options.ablation,
+          ...(options.encoder === "none"
+            ? {}
+            : { encoder: options.encoder, embeddingCacheFile: resolve(options.embeddingCache) }),
+          onProgress: display.listener,
+        });
+        display.finish();
+        results.push(run.result);
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(results)}\n`);
+        return;
+      }
+      process.stdout.write(`${formatBenchResults(results)}\n`);
+    }),
+  );
 }
 
 /** The first column of the header after `text` and `label`. */

@@ -5,11 +5,18 @@ import { benchReport } from "../../adapt/bench-report.js";
 import { runBenchmark } from "../../adapt/benchmark.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
+import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
+import {
+  addOperatingPointOptions,
+  operatingCriterionOf,
+  operatingPointOptionsSchema,
+} from "../operating-point-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
-const benchOptionsSchema = z.object({
+const benchOptionsSchema = encoderOptionsSchema.extend({
+  ...operatingPointOptionsSchema.shape,
   llmColumn: z.string({ error: "--llm-column COL is required" }).min(1),
   json: z.boolean().default(false),
   ablation: z.boolean().default(false),
@@ -22,7 +29,7 @@ const benchOptionsSchema = z.object({
 });
 
 export function registerBenchCommand(program: Command): void {
-  program
+  const command = program
     .command("bench")
     .description(
       "benchmark on a dataset folder (train.csv, dev.csv, test.csv with recorded LLM answers): replay server over HTTP, adapt on train + dev, evaluate on test",
@@ -32,35 +39,40 @@ export function registerBenchCommand(program: Command): void {
     .option("--json", "print exactly one JSON object")
     .option("--lm-latency-ms <ms>", "delay the replay server adds to every answer", "0")
     .option("--ablation", "also measure what each part of the method buys")
-    .option("--out <dir>", "also write report.json, report.md, report.html and operating-curve.svg here")
-    .action(
-      runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
-        const options = parseOptions(benchOptionsSchema, rawOptions);
-        const display = createProgressDisplay();
-        const run = await runBenchmark({
-          datasetDir: resolve(directory),
-          llmColumn: options.llmColumn,
-          lmLatencyMs: options.lmLatencyMs,
-          ablation: options.ablation,
-          onProgress: display.listener,
-        });
-        display.finish();
-        if (options.out !== undefined) {
-          const files = await writeEvaluationReport(benchReport(run), resolve(options.out));
-          process.stderr.write(
-            `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
-          );
-        }
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(run.result)}\n`);
-          return;
-        }
-        process.stdout.write(`${run.result.dataset} (${run.result.llmColumn}), test split:\n`);
-        process.stdout.write(`${formatSystemsTable(benchReport(run))}\n`);
-        const timings = run.result.timings;
-        process.stdout.write(
-          `adapt ${timings.adaptSeconds}s (SSM training ${timings.ssmTrainSeconds}s), SSM+router p50 ${timings.predictMicrosP50} µs, peak RSS ${run.result.peakRssMb} MB\n`,
+    .option("--out <dir>", "also write report.json, report.md, report.html and operating-curve.svg here");
+  addOperatingPointOptions(command);
+  addEncoderOptions(command).action(
+    runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
+      const options = parseOptions(benchOptionsSchema, rawOptions);
+      const display = createProgressDisplay();
+      const run = await runBenchmark({
+        datasetDir: resolve(directory),
+        llmColumn: options.llmColumn,
+        lmLatencyMs: options.lmLatencyMs,
+        ablation: options.ablation,
+        criterion: operatingCriterionOf(options),
+        ...(options.encoder === "none"
+          ? {}
+          : { encoder: options.encoder, embeddingCacheFile: resolve(options.embeddingCache) }),
+        onProgress: display.listener,
+      });
+      display.finish();
+      if (options.out !== undefined) {
+        const files = await writeEvaluationReport(benchReport(run), resolve(options.out));
+        process.stderr.write(
+          `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
         );
-      }),
-    );
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(run.result)}\n`);
+        return;
+      }
+      process.stdout.write(`${run.result.dataset} (${run.result.llmColumn}), test split:\n`);
+      process.stdout.write(`${formatSystemsTable(benchReport(run))}\n`);
+      const timings = run.result.timings;
+      process.stdout.write(
+        `adapt ${timings.adaptSeconds}s (SSM training ${timings.ssmTrainSeconds}s), SSM+router p50 ${timings.predictMicrosP50} µs, peak RSS ${run.result.peakRssMb} MB\n`,
+      );
+    }),
+  );
 }

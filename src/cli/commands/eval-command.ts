@@ -3,8 +3,8 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
 import { buildAdapterReport } from "../../adapt/adapter-report.js";
-import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
 import { evaluateAdapter } from "../../adapt/evaluate-adapter.js";
+import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
 import { loadRows } from "../../data/stream-rows.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
@@ -53,6 +53,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
     { ...rawOptions, lmModel: options.lmModel ?? lmId.slice(lmId.indexOf(":") + 1) },
     process.env,
   );
+  let adapter: ClosableAdapter | undefined;
   try {
     const rows = await loadRows(options.test, {
       textColumn: options.textColumn,
@@ -60,7 +61,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       labels: description.task.labels,
     });
     if (rows.length === 0) throw new DataError("no rows to evaluate", { file: options.test });
-    const adapter = createAdapterRuntime({ description, ssms: artifact.ssms, largeModel: setup.model });
+    adapter = await adapterFromArtifact(artifact, { largeModel: setup.model });
     const display = createProgressDisplay();
     const started = performance.now();
     const evaluation = await evaluateAdapter(
@@ -92,6 +93,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else process.stdout.write(`${formatSystemsTable(report)}\n`);
   } finally {
+    await adapter?.close();
     setup.close();
   }
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
-import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
+import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
@@ -45,12 +45,9 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
     const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
     setup = largeModelFromOptions({ ...rawOptions, lmModel: options.lmModel ?? defaultModel }, process.env);
   }
+  let adapter: ClosableAdapter | undefined;
   try {
-    const adapter = createAdapterRuntime({
-      description: artifact.description,
-      ssms: artifact.ssms,
-      largeModel: setup?.model,
-    });
+    adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
     for (const text of texts) {
       if (text.trim() === "") throw new UsageError("a text to classify is empty");
       const prediction = await adapter.predict(text);
@@ -64,6 +61,7 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
       }
     }
   } finally {
+    await adapter?.close();
     setup?.close();
   }
 }

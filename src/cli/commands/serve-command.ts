@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
-import { createAdapterRuntime } from "../../adapt/adapter-runtime.js";
+import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
 import { startServe } from "../../serve/start-serve.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
@@ -67,13 +67,10 @@ export function registerServeCommand(program: Command): void {
           "easy-adapt serve: no --lm-base-url or --lm-model given: inputs routed to the LM are answered by the SSM (route fallback)\n",
         );
       }
+      let adapter: ClosableAdapter | undefined;
       try {
         if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
-        const adapter = createAdapterRuntime({
-          description: artifact.description,
-          ssms: artifact.ssms,
-          largeModel: setup?.model,
-        });
+        adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
         const logger = createStderrLogger();
         const serve = await startServe({
           adapter,
@@ -94,6 +91,7 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write("easy-adapt serve: stopped\n");
         process.exitCode = 0;
       } finally {
+        await adapter?.close();
         setup?.close();
       }
       // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.

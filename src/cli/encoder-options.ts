@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { encoderChoices } from "../adapt/encoder-choice.js";
+
+export const defaultEmbeddingCacheFile = ".easy-adapt/embeddings.sqlite";
+
+/** `--encoder` and `--embedding-cache`, for the commands that train a small model. */
+export function addEncoderOptions(command: Command): Command {
+  return command
+    .option(
+      "--encoder <name>",
+      `blend a sentence encoder into the small model: ${encoderChoices.join(" | ")} ("use-lite": the Universal Sentence Encoder lite, installed with easy-adapt; about 1 ms of CPU per word to encode, cached per text)`,
+      "none",
+    )
+    .option(
+      "--embedding-cache <file>",
+      `SQLite file keeping each text's vector (default ${defaultEmbeddingCacheFile})`,
+    );
+}
+
+export const encoderOptionsSchema = z.object({
+  encoder: z
+    .enum(encoderChoices, { error: `--encoder must be one of: ${encoderChoices.join(", ")}` })
+    .default("none"),
+  embeddingCache: z.string().min(1).default(defaultEmbeddingCacheFile),
+});

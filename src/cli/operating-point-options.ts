@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import type { OperatingCriterion } from "../adapt/operating-point.js";
+import { UsageError } from "../spec/errors/usage-error.js";
+
+const share = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${flag} must be a number`)
+    .transform(Number)
+    .refine((value) => value >= 0 && value <= 1, `${flag} must be between 0 and 1`);
+
+/** `--max-lm-share` and `--lm-cost`, for the commands that choose an operating point. */
+export const operatingPointOptionsSchema = z.object({
+  maxLmShare: share("--max-lm-share").optional(),
+  lmCost: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "--lm-cost must be a non-negative number")
+    .transform(Number)
+    .optional(),
+});
+
+export function addOperatingPointOptions(command: Command): Command {
+  return command
+    .option("--max-lm-share <share>", "cap the share of inputs sent to the LM (0..1)")
+    .option("--lm-cost <points>", "accuracy (as a fraction) one full share of LM calls must buy, e.g. 0.05");
+}
+
+export function operatingCriterionOf(
+  options: z.output<typeof operatingPointOptionsSchema>,
+): OperatingCriterion {
+  if (options.maxLmShare !== undefined && options.lmCost !== undefined) {
+    throw new UsageError("give either --max-lm-share or --lm-cost, not both");
+  }
+  if (options.maxLmShare !== undefined) return { kind: "max-lm-share", maxLmShare: options.maxLmShare };
+  if (options.lmCost !== undefined) return { kind: "lm-cost", lmCost: options.lmCost };
+  return { kind: "default" };
+}
