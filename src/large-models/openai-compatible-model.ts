@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
-import { createCallSignal } from "./call-signal.js";
+import type { CallSignal } from "./call-signal.js";
 import { LargeModelAbortedError } from "./errors/large-model-aborted-error.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
-import { createFetchPost, createNodeHttpPost, type HttpReply } from "./http-post.js";
+import { LargeModelTimeoutError } from "./errors/large-model-timeout-error.js";
+import { createFetchPost, createNodeHttpPost, HttpPostTimeoutError, type HttpReply } from "./http-post.js";
 import { type SdkFailure, toLargeModelError } from "./sdk-failure.js";
 import { estimatePromptTokens, estimateTokens } from "./token-estimate.js";
 
@@ -93,9 +94,9 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
   return {
     id: `openai-compatible:${options.model}`,
     async complete(request: CompletionRequest, callOptions?: { signal?: AbortSignal }): Promise<Completion> {
-      if (callOptions?.signal?.aborted)
-        throw new LargeModelAbortedError({ cause: callOptions.signal.reason });
-      const callSignal = createCallSignal(timeoutMs, callOptions?.signal);
+      const signal = callOptions?.signal;
+      if (signal?.aborted) throw new LargeModelAbortedError({ cause: signal.reason });
+      const deadline = Date.now() + timeoutMs;
       let reply: HttpReply;
       try {
         // At most two re-spellings (the token limit, the temperature): then the reply stands.
@@ -107,17 +108,24 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
             [spelling.tokenLimitField]: request.maxTokens,
           });
           options.onHttpRequest?.();
-          reply = await post(url, { headers, body, signal: callSignal.signal });
+          // The timeout covers the whole call, re-spellings included.
+          const remainingMs = attempt === 0 ? timeoutMs : Math.max(0, deadline - Date.now());
+          reply = await post(url, {
+            headers,
+            body,
+            ...(signal === undefined ? {} : { signal }),
+            timeoutMs: remainingMs,
+          });
           const respelled = attempt < 2 ? respelledAfter(reply, spelling) : undefined;
           if (respelled === undefined) break;
           spelling = respelled;
         }
       } catch (error) {
         if (error instanceof LargeModelResponseError) throw error;
+        if (error instanceof HttpPostTimeoutError)
+          throw new LargeModelTimeoutError(timeoutMs, { cause: error });
         const failure: SdkFailure = { kind: "connection", message: "Connection error." };
-        throw toLargeModelError(failure, error, { callSignal, ...failureContext });
-      } finally {
-        callSignal.dispose();
+        throw toLargeModelError(failure, error, { callSignal: settledCall(signal), ...failureContext });
       }
       if (reply.status < 200 || reply.status > 299) {
         const failure: SdkFailure = {
@@ -126,7 +134,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
           headers: reply.headers,
           message: statusMessage(reply),
         };
-        throw toLargeModelError(failure, undefined, { callSignal, ...failureContext });
+        throw toLargeModelError(failure, undefined, { callSignal: settledCall(signal), ...failureContext });
       }
       let json: unknown;
       try {
@@ -147,6 +155,19 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
         cached: false,
       };
     },
+  };
+}
+
+/**
+ * The state of a finished call for toLargeModelError: timeouts are told apart before (no call signal of
+ * its own is made per call: the caller's signal and the timeout go straight to the POST).
+ */
+function settledCall(signal: AbortSignal | undefined): CallSignal {
+  return {
+    signal: signal ?? new AbortController().signal,
+    timedOut: () => false,
+    callerAborted: () => signal?.aborted === true,
+    dispose() {},
   };
 }
 

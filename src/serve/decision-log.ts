@@ -24,9 +24,13 @@ export interface DecisionRecord {
   latencyMs: number;
 }
 
-/** An append-only JSON-lines log with buffered writes; a failed write is reported, never thrown. */
+/**
+ * An append-only JSON-lines log with buffered writes; a failed write is reported, never thrown.
+ * A record may be handed over as a function that builds it: it is called when the buffer is
+ * written, off the path of the request that made it (hashing and serialising wait till then).
+ */
 export interface DecisionLog {
-  append(record: DecisionRecord): void;
+  append(record: DecisionRecord | (() => DecisionRecord)): void;
   /** Writes everything appended so far. Never rejects. */
   flush(): Promise<void>;
   /** Flushes and closes the file. Never rejects. */
@@ -40,15 +44,14 @@ export interface DecisionLogOptions {
   onWriteError?: (error: unknown) => void;
   /** Buffered records are written at least this often (default 200 ms). */
   flushIntervalMs?: number;
-  /** A write starts at once when this many characters are buffered (default 256 Ki). */
-  maxBufferedChars?: number;
+  /** A write starts at once when this many records are buffered (default 2,048). */
+  maxBufferedRecords?: number;
 }
 
 export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
   const flushIntervalMs = options.flushIntervalMs ?? 200;
-  const maxBufferedChars = options.maxBufferedChars ?? 256 * 1024;
-  let pending: string[] = [];
-  let pendingChars = 0;
+  const maxBufferedRecords = options.maxBufferedRecords ?? 2048;
+  let pending: (DecisionRecord | (() => DecisionRecord))[] = [];
   let timer: NodeJS.Timeout | undefined;
   let file: FileHandle | undefined;
   let writing: Promise<void> = Promise.resolve();
@@ -63,14 +66,18 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
     timer.unref();
   }
 
-  async function writeBatch(lines: string[]): Promise<void> {
+  async function writeBatch(records: (DecisionRecord | (() => DecisionRecord))[]): Promise<void> {
     try {
+      let text = "";
+      for (const record of records) {
+        text += `${JSON.stringify(typeof record === "function" ? record() : record)}\n`;
+      }
       file ??= await open(options.path, "a");
-      await file.write(lines.join(""));
+      await file.write(text);
     } catch (error) {
       options.logger.warn("decision-log-write-failed", {
         path: options.path,
-        records: lines.length,
+        records: records.length,
         error: error instanceof Error ? error.message : String(error),
       });
       options.onWriteError?.(error);
@@ -83,10 +90,9 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
       timer = undefined;
     }
     if (pending.length > 0) {
-      const lines = pending;
+      const records = pending;
       pending = [];
-      pendingChars = 0;
-      writing = writing.then(() => writeBatch(lines));
+      writing = writing.then(() => writeBatch(records));
     }
     return writing;
   }
@@ -94,10 +100,8 @@ export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
   return {
     append(record) {
       if (closed) return;
-      const line = `${JSON.stringify(record)}\n`;
-      pending.push(line);
-      pendingChars += line.length;
-      if (pendingChars >= maxBufferedChars) void flush();
+      pending.push(record);
+      if (pending.length >= maxBufferedRecords) void flush();
       else scheduleFlush();
     },
     flush,

@@ -77,26 +77,32 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
       metrics.recordRequest(endpoint, context.res.status, (clock.now() - startedAt) / 1000);
     };
 
+  /** Throws the 401 when a key is required and `authorization` does not carry it. */
+  const checkAuthorization = (authorization: string | undefined): void => {
+    if (checkApiKey === undefined) return;
+    const presented = bearerToken(authorization);
+    if (presented === undefined) {
+      throw new ServeRequestError("Missing API key: send it as `Authorization: Bearer <key>`.", {
+        status: 401,
+        type: "invalid_request_error",
+        code: "missing_api_key",
+      });
+    }
+    if (!checkApiKey(presented)) {
+      throw new ServeRequestError("Incorrect API key provided.", {
+        status: 401,
+        type: "invalid_request_error",
+        code: "invalid_api_key",
+      });
+    }
+  };
+
   const requireApiKey: MiddlewareHandler = async (context, next) => {
     if (checkApiKey !== undefined) {
       const incoming = nodeIncoming(context);
-      const authorization =
-        incoming === undefined ? context.req.header("authorization") : incoming.headers.authorization;
-      const presented = bearerToken(authorization);
-      if (presented === undefined) {
-        throw new ServeRequestError("Missing API key: send it as `Authorization: Bearer <key>`.", {
-          status: 401,
-          type: "invalid_request_error",
-          code: "missing_api_key",
-        });
-      }
-      if (!checkApiKey(presented)) {
-        throw new ServeRequestError("Incorrect API key provided.", {
-          status: 401,
-          type: "invalid_request_error",
-          code: "invalid_api_key",
-        });
-      }
+      checkAuthorization(
+        incoming === undefined ? context.req.header("authorization") : incoming.headers.authorization,
+      );
     }
     await next();
   };
@@ -118,6 +124,20 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     const declared = incoming.headers["content-length"];
     if (declared !== undefined && Number(declared) > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
     return next();
+  };
+
+  /** The OpenAI-style error answer to a failed request (a ServeRequestError's own, else a 500). */
+  const errorResponse = (error: unknown): Response => {
+    if (error instanceof ServeRequestError) {
+      return openAiErrorResponse(error.status, error.message, error.type, error.code);
+    }
+    logger.warn("request-failed", { error: error instanceof Error ? error.message : String(error) });
+    return openAiErrorResponse(
+      500,
+      "The server failed to answer this request.",
+      "server_error",
+      "internal_error",
+    );
   };
 
   const readJson = async (context: Context): Promise<unknown> => {
@@ -154,6 +174,31 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     }
   };
 
+  const chatCompletion = async (context: Context): Promise<Response> => {
+    const parsed = chatCompletionRequestSchema.safeParse(await readJson(context));
+    if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
+    const request = parsed.data;
+    requireModel(request.model);
+    const text = lastUserMessageText(request);
+    if (text === undefined) throw invalidRequest("messages: no message with role `user`.");
+    const answer = await predictions.classify(text, "chat_completions", abortSignalOf(context));
+    const id = serializer.nextId();
+    const created = Math.floor(clock.now() / 1000);
+    if (request.stream === true) {
+      return new Response(
+        serializer.eventStream(id, created, answer, request.stream_options?.include_usage === true),
+        {
+          headers: {
+            "content-type": "text/event-stream; charset=utf-8",
+            "cache-control": "no-cache",
+            [routeHeader]: answer.route,
+          },
+        },
+      );
+    }
+    return jsonResponse(serializer.completion(id, created, answer), answer.route);
+  };
+
   app.get("/healthz", observe("healthz"), () => jsonResponse(healthBody));
 
   app.get(
@@ -178,30 +223,7 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     return jsonResponse(modelBody);
   });
 
-  app.post("/v1/chat/completions", limitBody, async (context) => {
-    const parsed = chatCompletionRequestSchema.safeParse(await readJson(context));
-    if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
-    const request = parsed.data;
-    requireModel(request.model);
-    const text = lastUserMessageText(request);
-    if (text === undefined) throw invalidRequest("messages: no message with role `user`.");
-    const answer = await predictions.classify(text, "chat_completions", abortSignalOf(context));
-    const id = serializer.nextId();
-    const created = Math.floor(clock.now() / 1000);
-    if (request.stream === true) {
-      return new Response(
-        serializer.eventStream(id, created, answer, request.stream_options?.include_usage === true),
-        {
-          headers: {
-            "content-type": "text/event-stream; charset=utf-8",
-            "cache-control": "no-cache",
-            [routeHeader]: answer.route,
-          },
-        },
-      );
-    }
-    return jsonResponse(serializer.completion(id, created, answer), answer.route);
-  });
+  app.post("/v1/chat/completions", limitBody, (context) => chatCompletion(context));
 
   app.post("/v1/classify", limitBody, async (context) => {
     const parsed = classifyRequestSchema.safeParse(await readJson(context));
@@ -228,18 +250,7 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     ),
   );
 
-  app.onError((error) => {
-    if (error instanceof ServeRequestError) {
-      return openAiErrorResponse(error.status, error.message, error.type, error.code);
-    }
-    logger.warn("request-failed", { error: error instanceof Error ? error.message : String(error) });
-    return openAiErrorResponse(
-      500,
-      "The server failed to answer this request.",
-      "server_error",
-      "internal_error",
-    );
-  });
+  app.onError((error) => errorResponse(error));
 
   return app;
 }
