@@ -1,8 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
-import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { TokenUsage } from "../spec/large-model.js";
+import { openSqliteCacheFile } from "../util/sqlite-cache-file.js";
 
 export interface CachedAnswer {
   text: string;
@@ -26,19 +23,9 @@ export interface AnswerCache {
 const schemaVersion = 1;
 
 export function createAnswerCache(path: string): AnswerCache {
-  let database: Database.Database;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    database = new Database(path);
-    database.pragma("journal_mode = WAL");
-    database.pragma("synchronous = NORMAL");
-    database.pragma("busy_timeout = 5000");
-    const version = Number(database.pragma("user_version", { simple: true }));
-    if (version !== 0 && version !== schemaVersion) {
-      database.close();
-      throw new ArtifactError(`answer cache schema version ${version} is not supported`, path);
-    }
-    database.exec(`CREATE TABLE IF NOT EXISTS answers (
+  const database = openSqliteCacheFile(path, "answer cache", {
+    version: schemaVersion,
+    createTables: `CREATE TABLE IF NOT EXISTS answers (
       model_id TEXT NOT NULL,
       request_hash TEXT NOT NULL,
       text TEXT NOT NULL,
@@ -46,16 +33,8 @@ export function createAnswerCache(path: string): AnswerCache {
       completion_tokens INTEGER NOT NULL,
       created_at INTEGER NOT NULL,
       PRIMARY KEY (model_id, request_hash)
-    ) WITHOUT ROWID`);
-    database.pragma(`user_version = ${schemaVersion}`);
-  } catch (error) {
-    if (error instanceof ArtifactError) throw error;
-    throw new ArtifactError(
-      `cannot open the answer cache (${error instanceof Error ? error.message : String(error)})`,
-      path,
-      { cause: error },
-    );
-  }
+    ) WITHOUT ROWID`,
+  });
 
   const select = database.prepare<
     [string, string],

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
+import { scoreDenseRowInto } from "./dense-scores.js";
 import { type ArtifactArray, readArtifactFileOfKind, writeArtifactFile } from "./model-artifact.js";
 import { softmaxInto } from "./softmax.js";
 
@@ -84,37 +85,7 @@ export class EmbeddingLinearModel {
         `no ${dimensions}-dimensional vector at offset ${offset} of ${vectors.length} values`,
       );
     }
-    const { weights, bias } = this.parts;
-    const classes = this.labels.length;
-    // Four labels per pass over the vector: a quarter of the vector loads.
-    let label = 0;
-    for (; label + 3 < classes; label += 4) {
-      const w0 = label * dimensions;
-      const w1 = w0 + dimensions;
-      const w2 = w1 + dimensions;
-      const w3 = w2 + dimensions;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let j = 0; j < dimensions; j++) {
-        const value = vectors[offset + j]!;
-        s0 += value * weights[w0 + j]!;
-        s1 += value * weights[w1 + j]!;
-        s2 += value * weights[w2 + j]!;
-        s3 += value * weights[w3 + j]!;
-      }
-      out[label] = s0 + bias[label]!;
-      out[label + 1] = s1 + bias[label + 1]!;
-      out[label + 2] = s2 + bias[label + 2]!;
-      out[label + 3] = s3 + bias[label + 3]!;
-    }
-    for (; label < classes; label++) {
-      const base = label * dimensions;
-      let sum = 0;
-      for (let j = 0; j < dimensions; j++) sum += weights[base + j]! * vectors[offset + j]!;
-      out[label] = sum + bias[label]!;
-    }
+    scoreDenseRowInto(vectors, offset, this.parts.weights, this.parts.bias, dimensions, out, 0);
   }
 
   toArtifact(): { header: Record<string, unknown>; arrays: Record<string, ArtifactArray> } {

@@ -1,3 +1,5 @@
+import { scoreDenseRowInto } from "./dense-scores.js";
+
 /** What one softmax-regression run over standardised vectors needs. */
 export interface EmbeddingTrainerSettings {
   learningRate: number;
@@ -227,39 +229,7 @@ export class EmbeddingSoftmaxTrainer {
 
   /** Scores of the row at `offset` into `out[at ..)`, four classes per pass over the row (fewer loads). */
   private scoreRowInto(offset: number, out: Float64Array, at: number): void {
-    const x = this.x;
-    const weights = this.weights;
-    const bias = this.bias;
-    const classes = this.classes;
-    const dimensions = this.dimensions;
-    let k = 0;
-    for (; k + 3 < classes; k += 4) {
-      const w0 = k * dimensions;
-      const w1 = w0 + dimensions;
-      const w2 = w1 + dimensions;
-      const w3 = w2 + dimensions;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let j = 0; j < dimensions; j++) {
-        const value = x[offset + j]!;
-        s0 += value * weights[w0 + j]!;
-        s1 += value * weights[w1 + j]!;
-        s2 += value * weights[w2 + j]!;
-        s3 += value * weights[w3 + j]!;
-      }
-      out[at + k] = s0 + bias[k]!;
-      out[at + k + 1] = s1 + bias[k + 1]!;
-      out[at + k + 2] = s2 + bias[k + 2]!;
-      out[at + k + 3] = s3 + bias[k + 3]!;
-    }
-    for (; k < classes; k++) {
-      const base = k * dimensions;
-      let sum = 0;
-      for (let j = 0; j < dimensions; j++) sum += x[offset + j]! * weights[base + j]!;
-      out[at + k] = sum + bias[k]!;
-    }
+    scoreDenseRowInto(this.x, offset, this.weights, this.bias, this.dimensions, out, at);
   }
 
   /** Scores of the rows at `offsetA` and `offsetB` into `out[at ..)` and the next row of `out`. */

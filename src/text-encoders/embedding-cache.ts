@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
+import { openSqliteCacheFile } from "../util/sqlite-cache-file.js";
 
 /**
  * Text vectors on disk: a SQLite file (WAL) keyed by encoder id and the sha256 of the exact text.
@@ -26,33 +24,15 @@ export function textHash(text: string): Buffer {
 }
 
 export function openEmbeddingCache(path: string): EmbeddingCache {
-  let database: Database.Database;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    database = new Database(path);
-    database.pragma("journal_mode = WAL");
-    database.pragma("synchronous = NORMAL");
-    database.pragma("busy_timeout = 5000");
-    const version = Number(database.pragma("user_version", { simple: true }));
-    if (version !== 0 && version !== schemaVersion) {
-      database.close();
-      throw new ArtifactError(`embedding cache schema version ${version} is not supported`, path);
-    }
-    database.exec(`CREATE TABLE IF NOT EXISTS embeddings (
+  const database = openSqliteCacheFile(path, "embedding cache", {
+    version: schemaVersion,
+    createTables: `CREATE TABLE IF NOT EXISTS embeddings (
       encoder_id TEXT NOT NULL,
       text_sha256 BLOB NOT NULL,
       vector BLOB NOT NULL,
       PRIMARY KEY (encoder_id, text_sha256)
-    ) WITHOUT ROWID`);
-    database.pragma(`user_version = ${schemaVersion}`);
-  } catch (error) {
-    if (error instanceof ArtifactError) throw error;
-    throw new ArtifactError(
-      `cannot open the embedding cache (${error instanceof Error ? error.message : String(error)})`,
-      path,
-      { cause: error },
-    );
-  }
+    ) WITHOUT ROWID`,
+  });
 
   const select = database
     .prepare<[string, Buffer], Buffer>(
