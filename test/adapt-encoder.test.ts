@@ -8,6 +8,7 @@ import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../src/cli/lm-options.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import { startServe } from "../src/serve/start-serve.js";
 import { NgramEmbeddingBlend } from "../src/small-models/ngram-embedding-blend.js";
 import { withEmbeddingCache } from "../src/text-encoders/cached-encoder.js";
 import { openEmbeddingCache } from "../src/text-encoders/embedding-cache.js";
@@ -120,6 +121,36 @@ describe("adapt with a sentence encoder", () => {
       }
     } finally {
       await loaded.close();
+    }
+  }, 60_000);
+
+  it("is served over real HTTP: serve encodes each request's texts before routing them", async () => {
+    const serve = await startServe({ adapter: result.adapter, maxConcurrentLmCalls: 4 });
+    try {
+      const inputs = topics.test.slice(20, 30).map((row) => row.text);
+      const classified = await fetch(`${serve.url}/v1/classify`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ inputs }),
+      });
+      expect(classified.status).toBe(200);
+      const body = (await classified.json()) as { results: { label: string; route: string }[] };
+      expect(body.results).toHaveLength(inputs.length);
+      for (const entry of body.results) expect(topics.task.labels).toContain(entry.label);
+      const chat = await fetch(`${serve.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: topics.task.name,
+          messages: [{ role: "user", content: "the striker scored twice in the final minutes" }],
+        }),
+      });
+      expect(chat.status).toBe(200);
+      const completion = (await chat.json()) as { choices: { message: { content: string } }[] };
+      expect(topics.task.labels).toContain(completion.choices[0]?.message.content);
+      expect(["ssm", "lm", "fallback"]).toContain(chat.headers.get("x-easy-adapt-route"));
+    } finally {
+      await serve.close();
     }
   }, 60_000);
 
