@@ -151,6 +151,11 @@ describe("the sentence encoder through the CLI", () => {
     const result = await runCli(adaptArgs(join(directory, "never"), "--encoder", "word2vec", ...lmFlags()));
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("--encoder must be one of: none, use-lite");
+    const noWorkers = await runCli(
+      adaptArgs(join(directory, "never"), "--encoder", "use-lite", "--encoder-workers", "0", ...lmFlags()),
+    );
+    expect(noWorkers.status).toBe(2);
+    expect(noWorkers.stderr).toContain("--encoder-workers must be a whole number from 1");
   }, 60_000);
 });
 

@@ -20,10 +20,9 @@ import type { Task } from "../spec/task.js";
 import { withEmbeddingCache } from "../text-encoders/cached-encoder.js";
 import { openEmbeddingCache } from "../text-encoders/embedding-cache.js";
 import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
-import { createUseLiteEncoder } from "../text-encoders/use-lite-encoder.js";
 import { createSeededRandom } from "../util/seeded-random.js";
 import { type AdaptOptions, type AdaptResult, adapt } from "./adapt.js";
-import type { EncoderKind } from "./encoder-choice.js";
+import { createEncoderByKind, type EncoderKind } from "./encoder-choice.js";
 import { type AdapterEvaluation, evaluateAdapter } from "./evaluate-adapter.js";
 import type { OperatingCriterion } from "./operating-point.js";
 import type { SsmTrainer } from "./ssm-trainer.js";
@@ -49,6 +48,8 @@ export interface BenchOptions {
    */
   encoder?: EncoderKind;
   embeddingCacheFile?: string;
+  /** The encoder's threads (default: its own default, 2 on 2+ cores). */
+  encoderWorkers?: number;
   onProgress?: ProgressListener;
   logger?: Logger;
   /** Keeps what eval needs for the report (per-row arrays); default false. */
@@ -127,7 +128,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   });
   let encoders: { training: SentenceEncoder; prediction: SentenceEncoder } | undefined;
   if (options.encoder !== undefined) {
-    const prediction = await createUseLiteEncoder();
+    const prediction = await createEncoderByKind(
+      options.encoder,
+      options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers },
+    );
     const cacheFile = options.embeddingCacheFile;
     encoders = {
       prediction,

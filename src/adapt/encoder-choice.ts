@@ -10,8 +10,8 @@ export const encoderChoices = ["none", "use-lite"] as const;
 export type EncoderChoice = (typeof encoderChoices)[number];
 export type EncoderKind = Exclude<EncoderChoice, "none">;
 
-const encoderFactories: Record<EncoderKind, () => Promise<SentenceEncoder>> = {
-  "use-lite": () => createUseLiteEncoder(),
+const encoderFactories: Record<EncoderKind, (workers?: number) => Promise<SentenceEncoder>> = {
+  "use-lite": (workers) => createUseLiteEncoder(workers === undefined ? {} : { workers }),
 };
 
 /** The encoder an adapter's small models need, from the id they were trained with; undefined: none. */
@@ -28,13 +28,14 @@ export function encoderKindOf(ssmKind: string, ssms: readonly unknown[]): Encode
 /**
  * Creates the encoder (its model loads here, about a second); with `cacheFile`, vectors are kept
  * in that SQLite file per text, so texts encoded once are never encoded again (`adapt` uses it for
- * the training rows).
+ * the training rows). `workers`: encoding threads, each with its own copy of the model (~250 MB;
+ * default 2 where there are 2 cores; 1 encodes on the calling thread).
  */
 export async function createEncoderByKind(
   kind: EncoderKind,
-  options: { cacheFile?: string } = {},
+  options: { cacheFile?: string; workers?: number } = {},
 ): Promise<SentenceEncoder> {
-  const encoder = await encoderFactories[kind]();
+  const encoder = await encoderFactories[kind](options.workers);
   if (options.cacheFile === undefined) return encoder;
   return withEmbeddingCache(encoder, openEmbeddingCache(options.cacheFile));
 }

@@ -13,6 +13,10 @@ export function addEncoderOptions(command: Command): Command {
       "none",
     )
     .option(
+      "--encoder-workers <n>",
+      "threads that encode, each holding its own copy of the model (~250 MB); default 2 on 2+ cores, 1 encodes on the main thread",
+    )
+    .option(
       "--embedding-cache <file>",
       `SQLite file keeping each text's vector (default ${defaultEmbeddingCacheFile})`,
     );
@@ -23,4 +27,9 @@ export const encoderOptionsSchema = z.object({
     .enum(encoderChoices, { error: `--encoder must be one of: ${encoderChoices.join(", ")}` })
     .default("none"),
   embeddingCache: z.string().min(1).default(defaultEmbeddingCacheFile),
+  encoderWorkers: z
+    .string()
+    .regex(/^[1-9]\d*$/, "--encoder-workers must be a whole number from 1")
+    .transform(Number)
+    .optional(),
 });

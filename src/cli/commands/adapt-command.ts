@@ -101,7 +101,10 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const encoder =
       options.encoder === "none"
         ? undefined
-        : await createEncoderByKind(options.encoder, { cacheFile: resolve(options.embeddingCache) });
+        : await createEncoderByKind(options.encoder, {
+            cacheFile: resolve(options.embeddingCache),
+            ...(options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers }),
+          });
     try {
       const result = await adapt({
         ...(encoder === undefined ? {} : { encoder }),

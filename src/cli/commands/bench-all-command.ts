@@ -53,7 +53,11 @@ export function registerBenchAllCommand(program: Command): void {
           ablation: options.ablation,
           ...(options.encoder === "none"
             ? {}
-            : { encoder: options.encoder, embeddingCacheFile: resolve(options.embeddingCache) }),
+            : {
+                encoder: options.encoder,
+                embeddingCacheFile: resolve(options.embeddingCache),
+                ...(options.encoderWorkers === undefined ? {} : { encoderWorkers: options.encoderWorkers }),
+              }),
           onProgress: display.listener,
         });
         display.finish();

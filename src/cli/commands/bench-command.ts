@@ -53,7 +53,11 @@ export function registerBenchCommand(program: Command): void {
         criterion: operatingCriterionOf(options),
         ...(options.encoder === "none"
           ? {}
-          : { encoder: options.encoder, embeddingCacheFile: resolve(options.embeddingCache) }),
+          : {
+              encoder: options.encoder,
+              embeddingCacheFile: resolve(options.embeddingCache),
+              ...(options.encoderWorkers === undefined ? {} : { encoderWorkers: options.encoderWorkers }),
+            }),
         onProgress: display.listener,
       });
       display.finish();
