@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdaptResult, adapt } from "../src/adapt/adapt.js";
+import { createAdapterRuntime } from "../src/adapt/adapter-runtime.js";
 import { evaluateAdapter } from "../src/adapt/evaluate-adapter.js";
 import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../src/cli/lm-options.js";
@@ -10,9 +11,11 @@ import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { startServe } from "../src/serve/start-serve.js";
 import { NgramEmbeddingBlend } from "../src/small-models/ngram-embedding-blend.js";
+import { ArtifactError } from "../src/spec/errors/artifact-error.js";
 import { withEmbeddingCache } from "../src/text-encoders/cached-encoder.js";
 import { openEmbeddingCache } from "../src/text-encoders/embedding-cache.js";
 import type { SentenceEncoder } from "../src/text-encoders/sentence-encoder.js";
+import { createTextEmbeddings } from "../src/text-encoders/text-embeddings.js";
 import { createUseLiteEncoder } from "../src/text-encoders/use-lite-encoder.js";
 import { loadTopics, topicsDir } from "./fixtures/adapt/load-fixture.js";
 
@@ -123,6 +126,20 @@ describe("adapt with a sentence encoder", () => {
       await loaded.close();
     }
   }, 60_000);
+
+  it("refuses to run with another encoder than the one it was trained with, or with none", () => {
+    const other: SentenceEncoder = { ...encoder, id: "use-lite-9.9.9/windows-80" };
+    expect(() =>
+      createAdapterRuntime({
+        description: result.description,
+        ssms: result.fitted.ssms,
+        embeddings: createTextEmbeddings(other),
+      }),
+    ).toThrow(ArtifactError);
+    expect(() => createAdapterRuntime({ description: result.description, ssms: result.fitted.ssms })).toThrow(
+      /needs its sentence encoder/,
+    );
+  });
 
   it("is served over real HTTP: serve encodes each request's texts before routing them", async () => {
     const serve = await startServe({ adapter: result.adapter, maxConcurrentLmCalls: 4 });

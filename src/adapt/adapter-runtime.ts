@@ -34,11 +34,7 @@ export interface AdapterInternals {
   readonly description: AdapterDescription;
 }
 
-export type LoadedAdapter = Adapter & {
-  readonly internals: AdapterInternals;
-  /** The sentence encoder's id where the small model uses one. */
-  readonly encoderId?: string;
-};
+export type LoadedAdapter = Adapter & { readonly internals: AdapterInternals };
 
 /**
  * The adapter at prediction time: the average of the K cross-fitted SSMs answers, feeds the router
@@ -146,7 +142,7 @@ export function createAdapterRuntime(input: {
   return {
     task: description.task,
     lmId: description.lmId,
-    ...(prepare === undefined ? {} : { prepare, encoderId }),
+    ...(prepare === undefined ? {} : { prepare }),
     decide,
     internals: { inspect, combine, threshold, description },
     async predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction> {
