@@ -1,5 +1,7 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
+import type { BenchOptions } from "../adapt/benchmark.js";
 import { encoderChoices } from "../adapt/encoder-choice.js";
 
 export const defaultEmbeddingCacheFile = ".easy-adapt/embeddings.sqlite";
@@ -33,3 +35,15 @@ export const encoderOptionsSchema = z.object({
     .transform(Number)
     .optional(),
 });
+
+/** The bench options the encoder flags stand for (none with `--encoder none`). */
+export function benchEncoderOptions(
+  options: z.output<typeof encoderOptionsSchema>,
+): Pick<BenchOptions, "encoder" | "embeddingCacheFile" | "encoderWorkers"> {
+  if (options.encoder === "none") return {};
+  return {
+    encoder: options.encoder,
+    embeddingCacheFile: resolve(options.embeddingCache),
+    ...(options.encoderWorkers === undefined ? {} : { encoderWorkers: options.encoderWorkers }),
+  };
+}

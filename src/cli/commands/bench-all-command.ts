@@ -8,7 +8,7 @@ import { sharedDatasetsDir } from "../../data/shared-datasets.js";
 import { formatPercent, formatTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
-import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
+import { addEncoderOptions, benchEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -51,13 +51,7 @@ export function registerBenchAllCommand(program: Command): void {
           datasetDir: directory,
           llmColumn: column,
           ablation: options.ablation,
-          ...(options.encoder === "none"
-            ? {}
-            : {
-                encoder: options.encoder,
-                embeddingCacheFile: resolve(options.embeddingCache),
-                ...(options.encoderWorkers === undefined ? {} : { encoderWorkers: options.encoderWorkers }),
-              }),
+          ...benchEncoderOptions(options),
           onProgress: display.listener,
         });
         display.finish();

@@ -5,7 +5,7 @@ import { benchReport } from "../../adapt/bench-report.js";
 import { runBenchmark } from "../../adapt/benchmark.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
-import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
+import { addEncoderOptions, benchEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import {
   addOperatingPointOptions,
   operatingCriterionOf,
@@ -51,13 +51,7 @@ export function registerBenchCommand(program: Command): void {
         lmLatencyMs: options.lmLatencyMs,
         ablation: options.ablation,
         criterion: operatingCriterionOf(options),
-        ...(options.encoder === "none"
-          ? {}
-          : {
-              encoder: options.encoder,
-              embeddingCacheFile: resolve(options.embeddingCache),
-              ...(options.encoderWorkers === undefined ? {} : { encoderWorkers: options.encoderWorkers }),
-            }),
+        ...benchEncoderOptions(options),
         onProgress: display.listener,
       });
       display.finish();
