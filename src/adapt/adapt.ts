@@ -178,12 +178,12 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const probeSeconds = (performance.now() - probeStarted) / 1000;
   logger.info("probe-done", { ...summary });
 
+  const texts = rows.map((row) => row.text);
   // The sentence encoder's vectors, once per row (the folds share them).
   const encodeStarted = performance.now();
   let trainer = options.trainer ?? defaultTrainer;
   if (options.encoder !== undefined) {
     const embeddings = createTextEmbeddings(options.encoder);
-    const texts = rows.map((row) => row.text);
     await embeddings.prepare(texts, {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onProgress: (done, total) => options.onProgress?.({ stage: "encode texts", done, total }),
@@ -200,7 +200,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   // 2-5. Underfit map, complementary SSMs, gate, router, operating point.
   const fitStarted = performance.now();
   const fitted = await fitAdaptation(
-    { labels: task.labels, texts: rows.map((row) => row.text), goldIds, answerIds },
+    { labels: task.labels, texts, goldIds, answerIds },
     {
       trainer,
       criterion: options.criterion ?? { kind: "default" },

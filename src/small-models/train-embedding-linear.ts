@@ -1,5 +1,4 @@
 import { UsageError } from "../spec/errors/usage-error.js";
-import type { ProgressListener } from "../spec/logger.js";
 import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
 import { EmbeddingLinearModel } from "./embedding-linear-model.js";
 import {
@@ -10,15 +9,11 @@ import {
 import { EmbeddingSoftmaxTrainer } from "./embedding-linear-trainer.js";
 import { type EmbeddingTrainingSet, validateEmbeddingTrainingSet } from "./embedding-linear-training-set.js";
 import { fitTemperature, negativeLogLikelihood } from "./temperature-scaling.js";
+import type { TrainHooks } from "./train-ngram-linear.js";
 
 export { EMBEDDING_LINEAR_KIND } from "./embedding-linear-model.js";
 export type { EmbeddingLinearOptionsInput } from "./embedding-linear-options.js";
 export type { EmbeddingTrainingSet } from "./embedding-linear-training-set.js";
-
-export interface EmbeddingTrainHooks {
-  onProgress?: ProgressListener;
-  signal?: AbortSignal;
-}
 
 const MIN_HELD_OUT = 10;
 /** The L2 penalty "auto" uses on sets too large (or with too many labels) for its cross-validation. */
@@ -41,7 +36,7 @@ const MAX_EPOCHS_FOR_MIN_UPDATES = 200;
 export async function trainEmbeddingLinear(
   set: EmbeddingTrainingSet,
   optionsInput: EmbeddingLinearOptionsInput = {},
-  hooks: EmbeddingTrainHooks = {},
+  hooks: TrainHooks = {},
 ): Promise<EmbeddingLinearModel> {
   const parsed = embeddingLinearOptionsSchema.safeParse(optionsInput);
   if (!parsed.success) throw new UsageError(`invalid embedding-linear options: ${parsed.error.message}`);
@@ -178,7 +173,7 @@ async function chooseL2(
   classes: number,
   dimensions: number,
   order: Int32Array,
-  hooks: EmbeddingTrainHooks,
+  hooks: TrainHooks,
 ): Promise<number> {
   if (options.l2 !== "auto") return options.l2;
   const count = labelIds.length;
