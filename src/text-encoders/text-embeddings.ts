@@ -81,7 +81,8 @@ export function createTextEmbeddings(
         const start = text.length > 40 ? `${text.slice(0, 40)}…` : text;
         throw new Error(`no embedding prepared for the text "${start}" (call prepare() first)`);
       }
-      hold(text, vector);
+      // Recency only matters when something may be dropped.
+      if (maxEntries !== Number.POSITIVE_INFINITY) hold(text, vector);
       return vector;
     },
     has: (text) => held.has(text),
