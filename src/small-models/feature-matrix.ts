@@ -26,30 +26,29 @@ export function extractFeatures(
 ): FeatureMatrix {
   const vectorizer = new SparseVectorizer(options, options.sublinearTf);
   const count = texts.length;
+  // Two passes, so that the matrix is allocated once at its exact size: growing it as rows came in
+  // held the old and the new copy at once, about doubling the peak memory on a large corpus
+  // (30,000 reviews: 48 M entries, 390 MB). Counting twice costs a few seconds there, little elsewhere.
   const rowStart = new Int32Array(count + 1);
-  let columns = new Int32Array(Math.max(1024, count * 64));
-  let values = new Float32Array(columns.length);
-  let used = 0;
   for (let index = 0; index < count; index++) {
     const size = vectorizer.count(texts[index]!);
-    if (used + size > columns.length) {
-      const capacity = Math.max(columns.length * 2, used + size);
-      const grownColumns = new Int32Array(capacity);
-      grownColumns.set(columns.subarray(0, used));
-      const grownValues = new Float32Array(capacity);
-      grownValues.set(values.subarray(0, used));
-      columns = grownColumns;
-      values = grownValues;
+    if (rowStart[index]! + size > 0x7fffffff) {
+      throw new RangeError("the training texts have more than 2^31 features in all: train on fewer rows");
     }
-    columns.set(vectorizer.indices.subarray(0, size), used);
-    values.set(vectorizer.values.subarray(0, size), used);
-    used += size;
-    rowStart[index + 1] = used;
-    if (index % 2000 === 1999) onProgress?.({ stage: "features", done: index + 1, total: count });
+    rowStart[index + 1] = rowStart[index]! + size;
+    if (index % 2000 === 1999) onProgress?.({ stage: "features", done: index + 1, total: 2 * count });
   }
-  onProgress?.({ stage: "features", done: count, total: count });
-  columns = columns.slice(0, used);
-  values = values.slice(0, used);
+  const used = rowStart[count]!;
+  const columns = new Int32Array(used);
+  const values = new Float32Array(used);
+  for (let index = 0; index < count; index++) {
+    const size = vectorizer.count(texts[index]!);
+    const start = rowStart[index]!;
+    columns.set(vectorizer.indices.subarray(0, size), start);
+    values.set(vectorizer.values.subarray(0, size), start);
+    if (index % 2000 === 1999) onProgress?.({ stage: "features", done: count + index + 1, total: 2 * count });
+  }
+  onProgress?.({ stage: "features", done: 2 * count, total: 2 * count });
 
   const documentFrequency = new Int32Array(options.buckets);
   for (let position = 0; position < used; position++) documentFrequency[columns[position]!]!++;
