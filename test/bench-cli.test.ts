@@ -1,3 +1,6 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { topicsDir } from "./fixtures/adapt/load-fixture.js";
@@ -47,4 +50,26 @@ describe("bench", () => {
     expect(names).toContain("adapted, 50% train gold hidden, with distillation");
     expect(names.some((name) => name.includes("plain"))).toBe(true);
   }, 120_000);
+
+  it("warns about test rows whose label is outside the task, and counts them wrong", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "bench-outside-"));
+    try {
+      const dataset = join(folder, "topics");
+      await cp(topicsDir, dataset, { recursive: true });
+      const testFile = join(dataset, "test.csv");
+      const lines = (await readFile(testFile, "utf8")).split("\n");
+      lines[1] = lines[1]?.replace("?,sports,", "?,curling,") ?? "";
+      await writeFile(testFile, lines.join("\n"));
+      const result = await runCli(["bench", dataset, "--llm-column", "llm", "--json"]);
+      expect(result.status).toBe(0);
+      expect(result.stderr).toContain(
+        `warning: 1 row of ${testFile} has a label outside the task's labels ("curling")`,
+      );
+      const bench = JSON.parse(result.stdout.trim());
+      expect(bench.counts.test).toBe(90);
+      expect(bench.results.oracle.accuracy).toBeLessThanOrEqual(89 / 90);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -91,6 +91,8 @@ export interface BenchRun {
   task: Task;
   adaptation: AdaptResult;
   evaluation: AdapterEvaluation;
+  /** Test rows whose gold label is missing or outside the task's labels: every system counts them wrong. */
+  testRowsOutsideTask: { count: number; labels: string[]; file: string };
 }
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
@@ -218,7 +220,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
       });
     }
     result.peakRssMb = round(peakRssMb(), 1);
-    return { result, task, adaptation, evaluation };
+    return {
+      result,
+      task,
+      adaptation,
+      evaluation,
+      testRowsOutsideTask: rowsOutside(testRows, task, files.test),
+    };
   } finally {
     cache.close();
     await encoders?.training.close();
@@ -346,6 +354,23 @@ async function runAblation(input: {
     });
   }
   return rows;
+}
+
+/** The rows whose label is missing or not one of the task's (at most 5 of those labels, for a message). */
+function rowsOutside(
+  rows: readonly DataRow[],
+  task: Task,
+  file: string,
+): { count: number; labels: string[]; file: string } {
+  const known = new Set(task.labels);
+  const labels = new Set<string>();
+  let count = 0;
+  for (const row of rows) {
+    if (row.label !== undefined && known.has(row.label)) continue;
+    count += 1;
+    if (labels.size < 5) labels.add(row.label ?? "");
+  }
+  return { count, labels: [...labels], file };
 }
 
 async function benchTask(name: string, directory: string, trainRows: readonly DataRow[]): Promise<Task> {

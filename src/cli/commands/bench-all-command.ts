@@ -8,6 +8,7 @@ import { sharedDatasetsDir } from "../../data/shared-datasets.js";
 import { formatPercent, formatTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
+import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
 import { addEncoderOptions, benchEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
@@ -55,6 +56,7 @@ export function registerBenchAllCommand(program: Command): void {
           onProgress: display.listener,
         });
         display.finish();
+        warnAboutTestRowsOutsideTask(run);
         results.push(run.result);
       }
       if (options.json) {

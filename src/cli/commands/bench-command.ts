@@ -5,6 +5,7 @@ import { benchReport } from "../../adapt/bench-report.js";
 import { runBenchmark } from "../../adapt/benchmark.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
+import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
 import { addEncoderOptions, benchEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import {
   addOperatingPointOptions,
@@ -55,6 +56,7 @@ export function registerBenchCommand(program: Command): void {
         onProgress: display.listener,
       });
       display.finish();
+      warnAboutTestRowsOutsideTask(run);
       if (options.out !== undefined) {
         const files = await writeEvaluationReport(benchReport(run), resolve(options.out));
         process.stderr.write(
