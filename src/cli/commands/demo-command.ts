@@ -7,6 +7,7 @@ import { runBenchmark } from "../../adapt/benchmark.js";
 import { defaultDatasetCacheDir, resolveDemoDataset } from "../../data/demo-data.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
+import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -54,6 +55,7 @@ export function registerDemoCommand(program: Command): void {
         const display = createProgressDisplay();
         const run = await runBenchmark({ datasetDir, llmColumn: "gpt4", onProgress: display.listener });
         display.finish();
+        warnAboutTestRowsOutsideTask(run);
         const report = benchReport(run);
         const files = await writeEvaluationReport(report, resolve(options.out));
         if (options.json) {
