@@ -28,7 +28,7 @@ export function extractFeatures(
   const count = texts.length;
   // Two passes, so that the matrix is allocated once at its exact size: growing it as rows came in
   // held the old and the new copy at once, about doubling the peak memory on a large corpus
-  // (30,000 reviews: 48 M entries, 390 MB). Counting twice costs a few seconds there, little elsewhere.
+  // (30,000 long documents: 48 M entries, 390 MB). Counting twice costs a few seconds there, little elsewhere.
   const rowStart = new Int32Array(count + 1);
   for (let index = 0; index < count; index++) {
     const size = vectorizer.count(texts[index]!);
