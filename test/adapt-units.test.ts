@@ -3,7 +3,13 @@ import { combineWithAnswer, lmAnswerGate } from "../src/adapt/answer-gate.js";
 import { assignFolds } from "../src/adapt/folds.js";
 import { estimateLmReliability } from "../src/adapt/lm-reliability.js";
 import { fitLogistic, predictLogistic } from "../src/adapt/logistic-regression.js";
-import { chooseOperatingPoint, estimateCurve, safetyZ } from "../src/adapt/operating-point.js";
+import {
+  chooseCappedPoint,
+  chooseOperatingPoint,
+  defaultRule,
+  estimateCurve,
+  safetyZ,
+} from "../src/adapt/operating-point.js";
 
 describe("assignFolds", () => {
   it("spreads each label evenly over the folds, deterministically", () => {
@@ -84,6 +90,40 @@ describe("the operating point", () => {
     expect(chooseOperatingPoint(curve, { kind: "max-lm-share", maxLmShare: 0.2 }).lmShare).toBe(0.2);
     expect(chooseOperatingPoint(curve, { kind: "lm-cost", lmCost: 0.1 }).lmShare).toBe(0.3);
     expect(chooseOperatingPoint(curve, { kind: "lm-cost", lmCost: 5 }).lmShare).toBe(0);
+  });
+
+  it("spends a --max-lm-share budget unless a cheaper point is safely not below the LM alone", () => {
+    // 200 rows, the LM right on all but the last 10; the SSM right on all but 4 of the 20 highest-scored.
+    const rows = 200;
+    const tiedScores = Float64Array.from({ length: rows }, (_, index) => rows - index);
+    const lmAllRight = Uint8Array.from({ length: rows }, (_, index) => (index < rows - 10 ? 1 : 0));
+    const ssmNearlyRight = Uint8Array.from({ length: rows }, (_, index) =>
+      index === 1 || index === 5 || index === 9 || index === 13 ? 0 : 1,
+    );
+    // Where the SSM only ties the LM on its confident rows (two wins, no loss, too few to trust),
+    // the whole budget is spent: the cheaper points are no more accurate than the cap's.
+    const tied = estimateCurve(
+      tiedScores,
+      Uint8Array.from(lmAllRight, (right, index) => (index >= rows - 2 ? 1 : right)),
+      lmAllRight,
+      lmAllRight,
+    );
+    const capped = chooseOperatingPoint(tied, { kind: "max-lm-share", maxLmShare: 0.85 });
+    expect(capped.lmShare).toBeCloseTo(0.85);
+    expect(chooseCappedPoint(tied, 0.3, defaultRule).lmShare).toBeCloseTo(0.3);
+    // Every point down to 0% is as accurate on these rows (the two wins are on the least-scored
+    // rows): the old reading, the most accurate point under the cap with ties to the cheaper one,
+    // sent nothing to the LM here.
+    expect(tied[0]?.accuracy).toBeCloseTo(capped.accuracy);
+    // Where an SSM is much better than the LM on its confident rows, the safe, most accurate point
+    // under the cap is kept, not the cap.
+    const lmOftenWrong = Uint8Array.from({ length: rows }, (_, index) =>
+      index < 14 || (index !== 14 && index % 3 !== 0) ? 1 : 0,
+    );
+    const strong = estimateCurve(tiedScores, ssmNearlyRight, lmOftenWrong, lmOftenWrong);
+    const chosen = chooseOperatingPoint(strong, { kind: "max-lm-share", maxLmShare: 0.85 });
+    expect(chosen.lmShare).toBeCloseTo(0.07);
+    expect(chosen.gainOverLm).toBeGreaterThan(0.2);
   });
 
   it("by default picks the cheapest point near the best that is safely not below the LM alone", () => {

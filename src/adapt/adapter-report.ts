@@ -20,7 +20,7 @@ export function buildAdapterReport(input: {
   const criterion = description.operatingPoint.criterion;
   const rule =
     criterion.kind === "max-lm-share"
-      ? `best estimated accuracy with LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%`
+      ? `LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%: the most accurate point safely not below the LM alone, else the costliest within the cap`
       : criterion.kind === "lm-cost"
         ? `best accuracy - ${criterion.lmCost} x LM share`
         : "cheapest point within 0.2 points (or one paired standard error) of the best estimated accuracy, not below the LM alone at one-sided 99%";

@@ -30,6 +30,11 @@
  * - `… random-router`: the scenario's outcomes with random router scores (a router that knows nothing);
  * - `… null-ssm`: an SSM 2 points below the LM with errors independent of it, the routed answer the
  *   LM's, random scores (an SSM that is useless for routing).
+ *
+ * The same splits also compare two readings of `--max-lm-share S` (caps 85%, 50%, 30%, 12%): the
+ * most accurate point under the cap (ties: the cheaper; the rule before) and `chooseCappedPoint`
+ * (the most accurate point under the cap that is safe by the default rule's test, ties: the
+ * costlier; none safe: the costliest under the cap).
  */
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -38,6 +43,7 @@ import { z } from "zod";
 import { fitAdaptation, notAsked, unusableAnswer } from "../adapt/fit-adaptation.js";
 import {
   type CurvePoint,
+  chooseCappedPoint,
   chooseDefaultPoint,
   type DefaultRule,
   defaultRule,
@@ -131,6 +137,34 @@ for (const z of [1, 1.645, 2.326]) {
   }
 }
 
+/** The caps `--max-lm-share` is studied at, and its two readings. */
+const caps = [0.85, 0.5, 0.3, 0.12];
+const capRules: { name: string; choose: (curve: readonly CurvePoint[], cap: number) => CurvePoint }[] = [
+  {
+    name: "most accurate under the cap (before)",
+    choose: (curve, cap) => {
+      let chosen = curve[0] ?? curve[curve.length - 1];
+      for (const point of curve) {
+        if (point.lmShare <= cap + 1e-12 && (chosen === undefined || point.accuracy > chosen.accuracy))
+          chosen = point;
+      }
+      if (chosen === undefined) throw new Error("empty curve");
+      return chosen;
+    },
+  },
+  { name: "chooseCappedPoint (in use)", choose: (curve, cap) => chooseCappedPoint(curve, cap, defaultRule) },
+];
+
+interface CapResult {
+  scenario: string;
+  cap: number;
+  rule: string;
+  selectionShare: number;
+  meanGain: number;
+  belowHalfPoint: number;
+  meanLmShare: number;
+}
+
 async function main(): Promise<void> {
   const datasets = sharedDatasetsDir();
   if (datasets === undefined) throw new Error("no ../shared/datasets beside the repository");
@@ -199,9 +233,11 @@ async function main(): Promise<void> {
   }
 
   const results: RuleResult[] = [];
+  const capResults: CapResult[] = [];
   for (const selectionShare of selectionShares) {
     scenarios.forEach((scenario, index) => {
       results.push(...studyScenario(scenario, index, selectionShare));
+      capResults.push(...studyCaps(scenario, index, selectionShare));
     });
   }
   const verdicts = rules.map((named) => verdictOf(named, results));
@@ -219,7 +255,7 @@ async function main(): Promise<void> {
       scenarios: scenarios.map(({ name, note }) => ({ name, note })),
     };
     process.stdout.write(
-      `${JSON.stringify({ ...summary, results, verdicts, chosen: chosen?.rule ?? null }, null, 2)}\n`,
+      `${JSON.stringify({ ...summary, results, verdicts, chosen: chosen?.rule ?? null, capResults }, null, 2)}\n`,
     );
     return;
   }
@@ -280,6 +316,34 @@ async function main(): Promise<void> {
     );
   }
   lines.push("", `Chosen: ${chosen?.rule ?? "none qualifies"}`);
+  for (const selectionShare of selectionShares) {
+    lines.push(
+      "",
+      `## --max-lm-share: choosing on ${percent(selectionShare)} of the rows, measuring on the rest`,
+      "",
+      "Each cell: mean gain over the LM alone (points) / splits more than 0.5 points below it / mean LM share.",
+      "",
+      `| cap | rule | ${scenarios.map((scenario) => scenario.name).join(" | ")} |`,
+      `|---|---|${scenarios.map(() => "---").join("|")}|`,
+    );
+    for (const cap of caps) {
+      for (const capRule of capRules) {
+        const cells = scenarios.map((scenario) => {
+          const result = capResults.find(
+            (entry) =>
+              entry.cap === cap &&
+              entry.rule === capRule.name &&
+              entry.scenario === scenario.name &&
+              entry.selectionShare === selectionShare,
+          );
+          return result === undefined
+            ? "–"
+            : `${points(result.meanGain)} / ${percent(result.belowHalfPoint, 1)} / ${percent(result.meanLmShare, 0)}`;
+        });
+        lines.push(`| ${percent(cap, 0)} | ${capRule.name} | ${cells.join(" | ")} |`);
+      }
+    }
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
@@ -321,6 +385,44 @@ function studyScenario(scenario: Scenario, scenarioIndex: number, selectionShare
       fullGain: full.gainOverLm,
     };
   });
+}
+
+/** Both readings of `--max-lm-share` at every cap on one scenario, over the same kind of random splits. */
+function studyCaps(scenario: Scenario, scenarioIndex: number, selectionShare: number): CapResult[] {
+  const random = createSeededRandom(seed * 104_729 + Math.round(selectionShare * 1000) * 37 + scenarioIndex);
+  const count = scenario.outcomes.scores.length;
+  const order = Int32Array.from({ length: count }, (_, index) => index);
+  const totals = caps.map(() => capRules.map(() => ({ gain: 0, below: 0, share: 0 })));
+  for (let split = 0; split < splitCount; split += 1) {
+    shuffleInPlace(order, random);
+    const selectionCount = Math.floor(count * selectionShare);
+    const curve = curveOf(scenario.outcomes, Array.from(order.subarray(0, selectionCount)));
+    const evaluation = Array.from(order.subarray(selectionCount));
+    caps.forEach((cap, capIndex) => {
+      capRules.forEach((capRule, ruleIndex) => {
+        const measured = applyThreshold(scenario.outcomes, evaluation, capRule.choose(curve, cap).threshold);
+        const total = totals[capIndex]?.[ruleIndex];
+        if (total === undefined) return;
+        total.gain += measured.gain;
+        total.share += measured.lmShare;
+        if (measured.gain < -0.005 - 1e-12) total.below += 1;
+      });
+    });
+  }
+  return caps.flatMap((cap, capIndex) =>
+    capRules.map((capRule, ruleIndex) => {
+      const total = totals[capIndex]?.[ruleIndex] ?? { gain: 0, below: 0, share: 0 };
+      return {
+        scenario: scenario.name,
+        cap,
+        rule: capRule.name,
+        selectionShare,
+        meanGain: total.gain / splitCount,
+        belowHalfPoint: total.below / splitCount,
+        meanLmShare: total.share / splitCount,
+      };
+    }),
+  );
 }
 
 interface Verdict {

@@ -35,7 +35,9 @@ const adaptOptionsSchema = encoderOptionsSchema.extend({
 
 export const operatingPointHelp = [
   "Operating point (chosen on out-of-fold estimates from the calibration rows, never on test data):",
-  "  --max-lm-share S  the most accurate point that sends at most a share S of inputs to the LM;",
+  "  --max-lm-share S  a budget: of the points sending at most a share S of inputs to the LM and",
+  "                    safely not below the LM alone (the default's test below), the most accurate",
+  "                    (ties: the costlier); where none is, the costliest point within S;",
   "  --lm-cost C       the point maximising accuracy - C x LM share (C: the accuracy, as a fraction,",
   "                    that sending every input to the LM must buy, e.g. 0.05);",
   "  default           the cheapest point whose estimated accuracy is within 0.2 points (or one paired",
