@@ -1,0 +1,124 @@
+/**
+ * Does an adapter's estimated LM share hold on rows it never saw? On train.csv + dev.csv only (test.csv
+ * is never read): the rows are split into fifths; for each fifth, `adapt` runs on the other four
+ * (their train rows as training rows, probed; their dev rows as calibration rows), as `bench` does,
+ * and the adapter then answers the held-out fifth through the replay server (real HTTP), which
+ * gives the realised LM share and the accuracy against the LM alone on rows no part of it saw.
+ *
+ *   npm run build && node dist/bench/held-out-share-study.js [--dataset imdb] [--llm-column gpt35]
+ *       [--max-lm-share 0.85] [--repeats 2]
+ *   (without --max-lm-share: the default operating point)
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { adapt } from "../adapt/adapt.js";
+import type { OperatingCriterion } from "../adapt/operating-point.js";
+import { loadRecordedAnswers } from "../data/recorded-answers.js";
+import { sharedDatasetsDir } from "../data/shared-datasets.js";
+import { loadRows } from "../data/stream-rows.js";
+import { taskFromRows } from "../data/task-from-rows.js";
+import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
+import { startReplayServer } from "../replay/replay-server.js";
+import type { DataRow } from "../spec/dataset.js";
+import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: "string", default: "imdb" },
+    "llm-column": { type: "string", default: "gpt35" },
+    "max-lm-share": { type: "string" },
+    repeats: { type: "string", default: "2" },
+  },
+});
+const folds = 5;
+const repeats = Number(values.repeats);
+const column = values["llm-column"];
+const criterion: OperatingCriterion =
+  values["max-lm-share"] === undefined
+    ? { kind: "default" }
+    : { kind: "max-lm-share", maxLmShare: Number(values["max-lm-share"]) };
+
+const datasets = sharedDatasetsDir();
+if (datasets === undefined) {
+  process.stderr.write("held-out-share-study needs ../shared/datasets beside the repository\n");
+  process.exit(1);
+}
+const directory = join(datasets, values.dataset);
+const trainRows = await loadRows(join(directory, "train.csv"));
+const devRows = await loadRows(join(directory, "dev.csv"));
+const task = taskFromRows(values.dataset, [...trainRows, ...devRows]);
+const files = [join(directory, "train.csv"), join(directory, "dev.csv")];
+const replay = await startReplayServer({ answers: await loadRecordedAnswers(files, column), model: column });
+const largeModel = createOpenAICompatibleModel({ baseUrl: replay.url, model: column });
+
+interface Part {
+  row: DataRow;
+  calibration: boolean;
+}
+const parts: Part[] = [
+  ...trainRows.map((row) => ({ row, calibration: false })),
+  ...devRows.map((row) => ({ row, calibration: true })),
+];
+const results: { estimatedShare: number; share: number; gain: number; rows: number }[] = [];
+try {
+  for (let repeat = 1; repeat <= repeats; repeat += 1) {
+    const order = Int32Array.from(parts.keys());
+    shuffleInPlace(order, createSeededRandom(repeat));
+    const foldOf = new Int32Array(parts.length);
+    order.forEach((index, position) => {
+      foldOf[index] = position % folds;
+    });
+    for (let fold = 0; fold < folds; fold += 1) {
+      const kept = parts.filter((_, index) => foldOf[index] !== fold);
+      const held = parts.filter((_, index) => foldOf[index] === fold);
+      const adapted = await adapt({
+        task,
+        trainRows: kept.filter((part) => !part.calibration).map((part) => part.row),
+        calibRows: kept.filter((part) => part.calibration).map((part) => part.row),
+        largeModel,
+        probeTrain: true,
+        criterion,
+        concurrency: 16,
+        seed: 1,
+      });
+      let routed = 0;
+      let gain = 0;
+      for (const { row } of held) {
+        const prediction = await adapted.adapter.predict(row.text);
+        if (adapted.adapter.decide(row.text).useLm) routed += 1;
+        const lmAnswer = row.columns[column]?.trim().toLowerCase();
+        gain += (prediction.label === row.label ? 1 : 0) - (lmAnswer === row.label?.toLowerCase() ? 1 : 0);
+      }
+      const result = {
+        estimatedShare: adapted.description.operatingPoint.lmShare,
+        share: routed / held.length,
+        gain: gain / held.length,
+        rows: held.length,
+      };
+      results.push(result);
+      process.stdout.write(
+        `repeat ${repeat} fold ${fold + 1}: estimated LM share ${percent(result.estimatedShare)}, held-out ${percent(result.share)}, ` +
+          `adapted − LM alone ${points(result.gain)} points on ${result.rows} rows\n`,
+      );
+    }
+  }
+} finally {
+  await replay.close();
+}
+const mean = (pick: (result: (typeof results)[number]) => number): number =>
+  results.reduce((sum, result) => sum + pick(result), 0) / Math.max(results.length, 1);
+const shares = results.map((result) => result.share);
+process.stdout.write(
+  `${values.dataset}/${column}, ${criterion.kind === "max-lm-share" ? `--max-lm-share ${criterion.maxLmShare}` : "default operating point"}: ` +
+    `estimated LM share ${percent(mean((result) => result.estimatedShare))} on average, held-out ${percent(mean((result) => result.share))} ` +
+    `(${percent(Math.min(...shares))}–${percent(Math.max(...shares))}); adapted − LM alone ${points(mean((result) => result.gain))} points on average, ` +
+    `below it in ${results.filter((result) => result.gain < 0).length} of ${results.length} held-out fifths\n`,
+);
+
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+function points(value: number): string {
+  return `${value >= 0 ? "+" : ""}${(value * 100).toFixed(2)}`;
+}
