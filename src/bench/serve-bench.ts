@@ -6,8 +6,9 @@
  *   per request and peak RSS (from /proc);
  * - LM-routed chat completions: the latency serve adds over the upstream's own (replay server with
  *   `--latency-ms`, in its own process as a real upstream is), by interleaved sequential requests to
- *   the upstream directly, through serve, and through a pass-through proxy (the price of one more
- *   loopback hop on this machine at this moment, for context), with the split seen inside serve.
+ *   the upstream directly, through serve, and through two do-nothing forwarders (bare node:http:
+ *   the price of one more loopback hop on this machine at this moment; Hono on @hono/node-server:
+ *   the same with serve's server library), with the split seen inside serve.
  * Run after a build: `npm run bench:serve [-- --json] [--duration 10] [--connections 64]
  * [--latency-ms 50] [--lm-samples 200] [--adapter-dir DIR]` (an adapter already in DIR is reused).
  */
@@ -103,7 +104,8 @@ if (ssmTexts.length === 0 || lmTexts.length === 0)
 // The upstream runs in a process of its own, as a real LLM endpoint does: in the bench's own process,
 // the direct requests would skip the cross-process wake-ups that every request through serve pays.
 const replay = await startReplayChild();
-const passThroughProxy = await startPassThroughProxy(new URL(replay.url).origin);
+const passThroughProxy = await startPassThroughProxy(new URL(replay.url).origin, "node-http");
+const honoForwarder = await startPassThroughProxy(new URL(replay.url).origin, "hono");
 const logDir = await mkdtemp(join(tmpdir(), "serve-bench-log-"));
 const decisionLogPath = join(logDir, "decisions.jsonl");
 const server = await startServeChild();
@@ -124,9 +126,14 @@ try {
   const errors = load.errors + load.timeouts + load.non2xx;
 
   log(
-    `LM-routed latency: ${lmSamples} interleaved requests to the replay server (${upstreamLatencyMs} ms), through serve and through a pass-through proxy`,
+    `LM-routed latency: ${lmSamples} rounds of interleaved requests to the replay server (${upstreamLatencyMs} ms), through serve and a do-nothing node:http forwarder, then again with a do-nothing Hono forwarder in serve's place`,
   );
-  const lmRouted = await measureLmOverhead(server.url, replay.url, passThroughProxy.url, server.pid);
+  const lmRouted = await measureLmOverhead(
+    server.url,
+    replay.url,
+    { nodeHttp: passThroughProxy.url, hono: honoForwarder.url },
+    server.pid,
+  );
 
   const report: BenchReport = {
     dataset: "banking77",
@@ -163,6 +170,7 @@ try {
   server.kill();
   replay.kill();
   passThroughProxy.kill();
+  honoForwarder.kill();
   await rm(logDir, { recursive: true, force: true });
   if (ownAdapterDir) await rm(adapterDir, { recursive: true, force: true });
 }
@@ -287,7 +295,10 @@ async function startReplayChild(): Promise<ChildService> {
   };
 }
 
-function startPassThroughProxy(upstreamOrigin: string): Promise<ChildService> {
+function startPassThroughProxy(
+  upstreamOrigin: string,
+  framework: "node-http" | "hono",
+): Promise<ChildService> {
   return new Promise((resolve, reject) => {
     const child = fork(passThroughProxyMain, [], {
       execArgv: nodeArguments,
@@ -302,7 +313,7 @@ function startPassThroughProxy(upstreamOrigin: string): Promise<ChildService> {
       }),
     );
     child.once("exit", (code) => reject(new Error(`the pass-through proxy exited with ${code}`)));
-    child.send({ upstreamOrigin });
+    child.send({ upstreamOrigin, framework });
   });
 }
 
@@ -358,8 +369,10 @@ interface LmOverhead {
   /** The target's measure: median through serve minus median straight to the upstream. */
   overheadMedianMs: number;
   overheadMeanMs: number;
-  /** The same for a do-nothing forwarding server (the price of any extra loopback hop here and now). */
+  /** The same for a do-nothing node:http forwarder (the price of any extra loopback hop here and now). */
   passThroughOverheadMedianMs: number;
+  /** The same for a do-nothing Hono forwarder on @hono/node-server (the hop with serve's server library). */
+  honoPassThroughOverheadMedianMs: number;
   /** serve's CPU (user + system, from /proc, sampled at 4 ms ticks) per LM-routed request. */
   serverCpuMsPerRequest: number;
   /** Inside serve (its /metrics): the LM call (SSM + connector + network + upstream), mean. */
@@ -374,20 +387,22 @@ interface LmOverhead {
 /**
  * Sequential requests, one of each kind per round in a rotating order (so that none always runs
  * right after another): the classification prompt straight to the upstream, the same text through
- * serve (which builds that same prompt), and the prompt through the pass-through proxy. Every text
+ * serve (which builds that same prompt), and the prompt through the do-nothing node:http forwarder;
+ * then a second pass with the do-nothing Hono forwarder in serve's place. Every text
  * was routed to the LM by the adapter (an answer may still come back as route ssm when the gate
  * overrules the LM: the LM was called all the same).
  */
 async function measureLmOverhead(
   serveUrl: string,
   replayUrl: string,
-  proxyUrl: string,
+  forwarders: { nodeHttp: string; hono: string },
   servePid: number,
 ): Promise<LmOverhead> {
   const prompter = createClassificationPrompter(task);
   const direct: number[] = [];
   const served: number[] = [];
   const proxied: number[] = [];
+  const honoProxied: number[] = [];
   const routes: Record<string, number> = {};
   const time = async (url: string, body: string): Promise<{ ms: number; route: string | null }> => {
     const started = performance.now();
@@ -397,43 +412,62 @@ async function measureLmOverhead(
     if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
     return { ms, route: response.headers.get("x-easy-adapt-route") };
   };
-  // Every path (the bench's fetch, serve's, the upstream's and the proxy's) needs a few hundred
-  // calls before V8 has optimised it.
+  type Kind = "direct" | "served" | "proxied" | "hono";
+  /**
+   * `lmSamples` rounds of three sequential requests, one of each kind, in a rotating order, after
+   * `warmUp` rounds: every path (the bench's fetch, serve's, the upstream's, the forwarders') needs
+   * a few hundred calls before V8 has optimised it. Three a round in both passes, so that every
+   * process waits as long between its requests (a longer wait leaves it colder).
+   */
   const warmUp = 150;
-  let cpuBefore = 0;
-  let before: ServerTimings | undefined;
-  for (let index = 0; index < lmSamples + warmUp; index += 1) {
-    if (index === warmUp) {
-      before = await scrapeTimings(serveUrl);
-      cpuBefore = readCpuMs(servePid);
-    }
-    const text = lmTexts[index % lmTexts.length]!;
-    const request = prompter(text);
-    const upstreamBody = JSON.stringify({
-      model: "gpt4",
-      messages: request.messages,
-      temperature: request.temperature,
-      max_tokens: request.maxTokens,
-    });
-    const serveBody = JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] });
-    const kinds = ["direct", "served", "proxied"] as const;
-    for (let turn = 0; turn < kinds.length; turn += 1) {
-      const kind = kinds[(index + turn) % kinds.length]!;
-      if (kind === "direct") {
-        const timing = await time(`${replayUrl}/chat/completions`, upstreamBody);
-        if (index >= warmUp) direct.push(timing.ms);
-      } else if (kind === "proxied") {
-        const timing = await time(`${proxyUrl}/v1/chat/completions`, upstreamBody);
-        if (index >= warmUp) proxied.push(timing.ms);
-      } else {
-        const timing = await time(`${serveUrl}/v1/chat/completions`, serveBody);
-        if (index < warmUp) continue;
-        served.push(timing.ms);
-        const route = timing.route ?? "none";
-        routes[route] = (routes[route] ?? 0) + 1;
+  const runRounds = async (
+    kinds: readonly [Kind, Kind, Kind],
+    record: (kind: Kind, ms: number, route: string | null) => void,
+    onMeasuring?: () => Promise<void>,
+  ): Promise<void> => {
+    for (let index = 0; index < lmSamples + warmUp; index += 1) {
+      if (index === warmUp) await onMeasuring?.();
+      const text = lmTexts[index % lmTexts.length]!;
+      const request = prompter(text);
+      const upstreamBody = JSON.stringify({
+        model: "gpt4",
+        messages: request.messages,
+        temperature: request.temperature,
+        max_tokens: request.maxTokens,
+      });
+      const serveBody = JSON.stringify({ model: "banking77", messages: [{ role: "user", content: text }] });
+      for (let turn = 0; turn < kinds.length; turn += 1) {
+        const kind = kinds[(index + turn) % kinds.length]!;
+        const timing =
+          kind === "direct"
+            ? await time(`${replayUrl}/chat/completions`, upstreamBody)
+            : kind === "served"
+              ? await time(`${serveUrl}/v1/chat/completions`, serveBody)
+              : await time(
+                  `${kind === "proxied" ? forwarders.nodeHttp : forwarders.hono}/v1/chat/completions`,
+                  upstreamBody,
+                );
+        if (index >= warmUp) record(kind, timing.ms, timing.route);
       }
     }
-  }
+  };
+  let cpuBefore = 0;
+  let before: ServerTimings | undefined;
+  await runRounds(
+    ["direct", "served", "proxied"],
+    (kind, ms, route) => {
+      if (kind === "direct") direct.push(ms);
+      else if (kind === "proxied") proxied.push(ms);
+      else {
+        served.push(ms);
+        routes[route ?? "none"] = (routes[route ?? "none"] ?? 0) + 1;
+      }
+    },
+    async () => {
+      before = await scrapeTimings(serveUrl);
+      cpuBefore = readCpuMs(servePid);
+    },
+  );
   const serveCpuMs = readCpuMs(servePid) - cpuBefore;
   const after = await scrapeTimings(serveUrl);
   const lmCallMeanMs =
@@ -442,6 +476,12 @@ async function measureLmOverhead(
   const requestMeanMs =
     (1000 * (after.chatSeconds - (before?.chatSeconds ?? 0))) /
     Math.max(1, after.chatRequests - (before?.chatRequests ?? 0));
+  // Second pass, the same cadence: the Hono forwarder in serve's place, against its own direct requests.
+  const honoDirect: number[] = [];
+  await runRounds(["direct", "hono", "proxied"], (kind, ms) => {
+    if (kind === "direct") honoDirect.push(ms);
+    else if (kind === "hono") honoProxied.push(ms);
+  });
   return {
     upstreamLatencyMs,
     samples: lmSamples,
@@ -453,6 +493,7 @@ async function measureLmOverhead(
     overheadMedianMs: round(median(served) - median(direct)),
     overheadMeanMs: round(mean(served) - mean(direct)),
     passThroughOverheadMedianMs: round(median(proxied) - median(direct)),
+    honoPassThroughOverheadMedianMs: round(median(honoProxied) - median(honoDirect)),
     serverCpuMsPerRequest: round(serveCpuMs / lmSamples, 3),
     lmCallInsideServeMeanMs: round(lmCallMeanMs),
     requestInsideServeMeanMs: round(requestMeanMs),
@@ -530,10 +571,16 @@ function printTable(report: BenchReport): void {
       mark(report.pass.lmOverhead),
     ],
     [
-      "LM-routed: a pass-through proxy adds, median",
+      "LM-routed: a do-nothing node:http forwarder adds, median",
       `${lm.passThroughOverheadMedianMs} ms`,
       "",
       `(machine load ${lm.loadAverage})`,
+    ],
+    [
+      "LM-routed: a do-nothing Hono forwarder adds, median",
+      `${lm.honoPassThroughOverheadMedianMs} ms`,
+      "",
+      "",
     ],
     ["LM-routed, inside serve: LM call mean", `${lm.lmCallInsideServeMeanMs} ms`, "", ""],
     ["LM-routed, inside serve: own work mean", `${lm.serveOwnWorkMeanMs} ms`, "", ""],
