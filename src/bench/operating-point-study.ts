@@ -282,9 +282,7 @@ async function main(): Promise<void> {
             entry.scenario === scenario.name &&
             entry.selectionShare === selectionShare,
         );
-        return result === undefined
-          ? "–"
-          : `${points(result.meanGain)} / ${percent(result.belowHalfPoint, 1)} / ${percent(result.meanLmShare, 0)}`;
+        return splitCell(result);
       });
       lines.push(`| ${named.name} | ${cells.join(" | ")} |`);
     }
@@ -336,9 +334,7 @@ async function main(): Promise<void> {
               entry.scenario === scenario.name &&
               entry.selectionShare === selectionShare,
           );
-          return result === undefined
-            ? "–"
-            : `${points(result.meanGain)} / ${percent(result.belowHalfPoint, 1)} / ${percent(result.meanLmShare, 0)}`;
+          return splitCell(result);
         });
         lines.push(`| ${percent(cap, 0)} | ${capRule.name} | ${cells.join(" | ")} |`);
       }
@@ -603,6 +599,15 @@ function mean(values: Uint8Array): number {
 
 function average(values: readonly number[]): number {
   return values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
+}
+
+/** A table cell over the splits: mean gain over the LM (points) / share of splits 0.5 points below it / mean LM share. */
+function splitCell(
+  result: Pick<RuleResult, "meanGain" | "belowHalfPoint" | "meanLmShare"> | undefined,
+): string {
+  return result === undefined
+    ? "–"
+    : `${points(result.meanGain)} / ${percent(result.belowHalfPoint, 1)} / ${percent(result.meanLmShare, 0)}`;
 }
 
 function percent(value: number, digits = 1): string {
