@@ -256,7 +256,7 @@ function safeFromHereOn(curve: readonly CurvePoint[], rule: DefaultRule): boolea
  *
  * Why not the most accurate point under the cap, as before: the estimated curve is noisy, and its
  * maximum is partly luck. Where the small model's most confident rows only tie the LM (imdb: the
- * cheapest of the tied points, 58% LM share at a cap of 85%), that luck is paid for on new rows.
+ * cheapest of the tied points, 59% LM share on average at a cap of 85%), that luck is paid for on new rows.
  * Compared by `npm run study:operating-point` (train/dev only; 200 random splits of the out-of-fold
  * outcomes, choosing on 50% of the rows and measuring on the rest; mean measured gain over the LM
  * in points / splits more than 0.5 points below it), at a cap of 85%: imdb/gpt35 −0.05 / 24% before,
