@@ -18,6 +18,7 @@ import { sharedDatasetsDir } from "../data/shared-datasets.js";
 import { loadRows } from "../data/stream-rows.js";
 import { taskFromRows } from "../data/task-from-rows.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
+import { parseLabel } from "../large-models/parse-label.js";
 import { startReplayServer } from "../replay/replay-server.js";
 import type { DataRow } from "../spec/dataset.js";
 import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
@@ -86,8 +87,9 @@ try {
       for (const { row } of held) {
         const prediction = await adapted.adapter.predict(row.text);
         if (adapted.adapter.decide(row.text).useLm) routed += 1;
-        const lmAnswer = row.columns[column]?.trim().toLowerCase();
-        gain += (prediction.label === row.label ? 1 : 0) - (lmAnswer === row.label?.toLowerCase() ? 1 : 0);
+        const lmAnswer = parseLabel(row.columns[column] ?? "", task.labels);
+        const lmRight = lmAnswer.success && lmAnswer.label === row.label;
+        gain += (prediction.label === row.label ? 1 : 0) - (lmRight ? 1 : 0);
       }
       const result = {
         estimatedShare: adapted.description.operatingPoint.lmShare,
