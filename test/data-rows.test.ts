@@ -123,6 +123,66 @@ describe("loadRows on CSV", () => {
     expect(error.message).toContain("invalid CSV");
   });
 
+  it("refuses a header that repeats a column name, naming the columns", async () => {
+    const path = await writeTemporary("duplicate.csv", "text,label,text\nfirst,a,x\n");
+    const error = await dataErrorOf(loadRows(path));
+    expect(error.location).toEqual({ file: path, row: 0 });
+    expect(error.message).toBe(
+      `${path}, row 0: duplicate column "text" in the header (columns 1 and 3); rename one of them`,
+    );
+    const padded = await writeTemporary("duplicate-padded.csv", "text,label, label,text \nfirst,a,b,x\n");
+    const both = await dataErrorOf(loadRows(padded));
+    expect(both.message).toContain('"text" (columns 1 and 4), "label" (columns 2 and 3)');
+  });
+
+  it("allows repeated unnamed columns unless a value in them would be lost", async () => {
+    const trailing = await writeTemporary("trailing.csv", "text,label,,\nfirst,a,,\nsecond,b,,kept\n");
+    const rows = await loadRows(trailing);
+    expect(rows.map((row) => [row.text, row.columns[""]])).toEqual([
+      ["first", ""],
+      ["second", "kept"],
+    ]);
+    const losing = await writeTemporary("losing.csv", "text,label,,\nfirst,a,,\nsecond,b,lost,\n");
+    const error = await dataErrorOf(loadRows(losing));
+    expect(error.location).toEqual({ file: losing, row: 2 });
+    expect(error.message).toContain("column 3 would be lost");
+  });
+
+  it("names the data row and line of a bad quote on a later row, in plain words", async () => {
+    const good = (index: number): string => `"row ${index}",a\n`;
+    const lines = ["text,label\n", ...Array.from({ length: 8 }, (_, index) => good(index + 1))];
+    const path = await writeTemporary("bad-quote.csv", `${lines.join("")}"unterminated,a\n"next row",a\n`);
+    const error = await dataErrorOf(loadRows(path));
+    expect(error.location).toEqual({ file: path, row: 9, column: "text" });
+    expect(error.message).toBe(
+      `${path}, row 9, column "text": invalid CSV: a quoted field is not closed properly (a stray " inside a quoted field must be doubled: ""), detected at line 11`,
+    );
+    const opening = await writeTemporary("opening-quote.csv", 'text,label\nfine,a\nfine,a\n5 "inch",a\n');
+    const openingError = await dataErrorOf(loadRows(opening));
+    expect(openingError.location).toEqual({ file: opening, row: 3, column: "text" });
+    expect(openingError.message).toContain("line 4");
+    expect(openingError.message).not.toContain("Invalid Opening Quote");
+  });
+
+  it("names the row of a bad quote far into a file read in several chunks", async () => {
+    const good = "text,label\n" + "a line of plain text,a\n".repeat(20_000);
+    const path = await writeTemporary("late-quote.csv", `${good}fine,a\nbad "quote,a\n`);
+    const error = await dataErrorOf(loadRows(path));
+    expect(error.location.row).toBe(20_002);
+    expect(error.message).toContain("detected at line 20003");
+  });
+
+  it("says a semicolon-separated file is not comma-separated, at the header", async () => {
+    const plain = await writeTemporary("semicolon.csv", "text;label\nhello;a\n");
+    const plainError = await dataErrorOf(loadRows(plain));
+    expect(plainError.location).toEqual({ file: plain, row: 0 });
+    expect(plainError.message).toContain('separated by ";"');
+    const quoted = await writeTemporary("semicolon-quoted.csv", '"text";"label"\n"hello";"a"\n');
+    const quotedError = await dataErrorOf(loadRows(quoted));
+    expect(quotedError.location.row).toBe(0);
+    expect(quotedError.message).toContain('followed by ";" instead of a comma');
+  });
+
   it("names a file that cannot be read", async () => {
     const error = await dataErrorOf(loadRows(join(directory, "absent.csv")));
     expect(error.location.file).toContain("absent.csv");

@@ -1,7 +1,9 @@
 import { createReadStream } from "node:fs";
-import { CsvError, parse } from "csv-parse";
+import { parse } from "csv-parse";
 import type { DataRow } from "../spec/dataset.js";
 import { DataError } from "../spec/errors/data-error.js";
+import { type CsvHeaderCheck, checkCsvHeader, checkShadowedUnnamed } from "./csv-header.js";
+import { csvParseError } from "./csv-parse-error.js";
 import type { RowReadOptions } from "./row-read-options.js";
 import { createRowValidator } from "./row-validator.js";
 import { Utf8ChunkDecoder } from "./utf8-chunk-decoder.js";
@@ -9,7 +11,8 @@ import { Utf8ChunkDecoder } from "./utf8-chunk-decoder.js";
 /**
  * Streams the rows of an RFC 4180 CSV file with a header row (quotes, embedded commas and
  * newlines, BOM, CRLF), strict UTF-8. Memory stays bounded: one read chunk and its rows at a time.
- * Rows are numbered from 1 (the header is row 0).
+ * Rows are numbered from 1 (the header is row 0). A header that repeats a column name is refused,
+ * and a parse error names the data row it happened in (rows before it are yielded first).
  */
 export async function* streamCsvRows(file: string, options: RowReadOptions = {}): AsyncGenerator<DataRow> {
   const validate = createRowValidator(file, options);
@@ -32,11 +35,14 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
 
   let header: string[] | undefined;
   let headerIndex = new Map<string, number>();
+  let headerCheck: CsvHeaderCheck | undefined;
+  const textColumn = options.textColumn ?? "text";
   let row = 0;
   const drain = function* (): Generator<DataRow> {
     for (const record of records) {
       if (header === undefined) {
         header = record.map((name) => name.trim());
+        headerCheck = checkCsvHeader(file, header, textColumn);
         headerIndex = new Map(header.map((name, index) => [name, index]));
         continue;
       }
@@ -47,6 +53,9 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
           row,
         });
       }
+      if (headerCheck !== undefined && headerCheck.shadowedUnnamed.length > 0) {
+        checkShadowedUnnamed(file, headerCheck, record, row);
+      }
       const columns: Record<string, string> = {};
       for (let index = 0; index < header.length; index++) columns[header[index]!] = record[index]!;
       yield validate(columns, row, (column) => headerIndex.has(column));
@@ -54,14 +63,7 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
     records.length = 0;
   };
   const failIfParseError = (): void => {
-    if (parseError === undefined) return;
-    const line =
-      parseError instanceof CsvError ? (parseError as CsvError & { lines?: number }).lines : undefined;
-    throw new DataError(
-      `invalid CSV${line === undefined ? "" : ` near line ${line}`}: ${(parseError as Error).message}`,
-      { file, row: row + 1 },
-      { cause: parseError },
-    );
+    if (parseError !== undefined) throw csvParseError(parseError, file, header);
   };
 
   const decoder = new Utf8ChunkDecoder();
@@ -70,8 +72,8 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       const { text, invalidAt } = decoder.decode(chunk);
       await write(text);
-      failIfParseError();
       yield* drain();
+      failIfParseError();
       if (invalidAt !== undefined) {
         throw new DataError(`invalid UTF-8 at byte ${invalidAt}`, { file, row: row + 1 });
       }
@@ -82,8 +84,8 @@ export async function* streamCsvRows(file: string, options: RowReadOptions = {})
       throw new DataError(`invalid UTF-8 at byte ${invalidAt}`, { file, row: row + 1 });
     parser.end();
     await ended;
-    failIfParseError();
     yield* drain();
+    failIfParseError();
     if (header === undefined) throw new DataError("empty file: no header row", { file });
   } catch (error) {
     throw wrapReadError(error, file);
