@@ -88,6 +88,30 @@ describe("probe()", () => {
     setup.close();
   });
 
+  it("stops when the LM stops answering (calls failing in a row), naming the last error", async () => {
+    // Answers the first 10 requests, then fails every call, as a server that went down would.
+    scripted = await startScriptedServer([], (request) =>
+      request.url.endsWith("/chat/completions") && scriptedCount() <= 10
+        ? { status: 200, body: chatCompletionBody("green") }
+        : { status: 404, body: { error: { message: "no such route" } } },
+    );
+    const scriptedCount = () => scripted?.requests.length ?? 0;
+    const setup = largeModelFromOptions(lmOptions(`${scripted.origin}/v1`, { maxRetries: "0" }), {});
+    const error = await probe(texts, task, setup.model, { concurrency: 1, maxConsecutiveFailures: 5 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ProbeStoppedError);
+    const stopped = error as ProbeStoppedError;
+    expect(stopped.reason).toBe("failing");
+    expect(stopped.message).toContain("5 LM calls in a row failed");
+    expect(stopped.message).toContain("404");
+    // 10 answered, 5 failed, then no more calls.
+    expect(stopped.rows.filter((row) => row?.status === "answered")).toHaveLength(10);
+    expect(stopped.rows.filter((row) => row?.status === "failed")).toHaveLength(5);
+    expect(scripted.requests).toHaveLength(15);
+    setup.close();
+  });
+
   it("stops at an authentication failure, saying which env var held the key", async () => {
     scripted = await startScriptedServer([], { status: 401, body: { error: { message: "bad key" } } });
     const setup = largeModelFromOptions(

@@ -68,6 +68,8 @@ export interface ProbeSummary {
   notAsked: number;
   cacheHits: number;
   stoppedBy?: "budget";
+  /** The error of a failed call (the last in row order), when some failed. */
+  lastFailure?: string;
 }
 
 export interface AdaptResult {
@@ -170,8 +172,10 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       summary.answered += 1;
       answerIds[index] = labelIds.get(row.label) ?? unusableAnswer;
     } else {
-      if (row.status === "failed") summary.failed += 1;
-      else summary.unparseable += 1;
+      if (row.status === "failed") {
+        summary.failed += 1;
+        summary.lastFailure = row.error ?? row.raw;
+      } else summary.unparseable += 1;
       answerIds[index] = unusableAnswer;
     }
   });

@@ -1,9 +1,12 @@
 import { createClassificationPrompter } from "../large-models/classification-prompt.js";
+import { BudgetExceededError } from "../large-models/errors/budget-exceeded-error.js";
 import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
 import { createLabelParser } from "../large-models/parse-label.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { LoadedAdapter } from "./adapter-runtime.js";
+import { createConsecutiveFailures, failingLmMessage } from "./consecutive-failures.js";
+import { EvaluationStoppedError } from "./evaluation-stopped-error.js";
 
 /**
  * Everything eval and bench need about one labelled split, per row: the SSM's label and the
@@ -28,17 +31,32 @@ export interface AdapterEvaluation {
   /** Per-row LM call time (cache hits included), in milliseconds. */
   lmMs: Float64Array;
   lmTokens: { input: Float64Array; output: Float64Array };
+  /** Rows whose LM answer is unusable: off the label set, or the call failed (`failedLm` of them). */
   unusableLm: number;
+  /** Rows whose LM call failed after its retries (part of `unusableLm`). */
+  failedLm: number;
+  /** The error of the last call that failed, when one did. */
+  lastLmFailure?: string;
 }
 
 /** Texts encoded together by an adapter with a sentence encoder (well under what it keeps prepared). */
 const preparedChunk = 64;
 
+/**
+ * Scores every row with the adapter's SSM and router, and asks the LM about every row. Throws
+ * EvaluationStoppedError when the budget runs out or `maxConsecutiveFailures` calls in a row fail
+ * (the LM unreachable); a call that fails on its own counts as an unusable answer.
+ */
 export async function evaluateAdapter(
   adapter: LoadedAdapter,
   rows: readonly { text: string; label: string }[],
   largeModel: LargeModel,
-  options: { concurrency?: number; onProgress?: ProgressListener; signal?: AbortSignal } = {},
+  options: {
+    concurrency?: number;
+    onProgress?: ProgressListener;
+    signal?: AbortSignal;
+    maxConsecutiveFailures?: number;
+  } = {},
 ): Promise<AdapterEvaluation> {
   const count = rows.length;
   const labels = adapter.task.labels;
@@ -83,8 +101,12 @@ export async function evaluateAdapter(
   let next = 0;
   let done = 0;
   let unusableLm = 0;
+  let failedLm = 0;
+  let lastLmFailure: string | undefined;
+  let stop: { why: string; cause: unknown } | undefined;
+  const failures = createConsecutiveFailures(options.maxConsecutiveFailures);
   const worker = async (): Promise<void> => {
-    while (next < count) {
+    while (next < count && stop === undefined) {
       const row = next;
       next += 1;
       options.signal?.throwIfAborted();
@@ -94,6 +116,7 @@ export async function evaluateAdapter(
           prompter(rows[row]?.text ?? ""),
           options.signal === undefined ? {} : { signal: options.signal },
         );
+        failures.succeeded();
         const parsed = parser(completion.text);
         if (parsed.success) lmLabels[row] = parsed.label;
         else unusableLm += 1;
@@ -102,7 +125,16 @@ export async function evaluateAdapter(
       } catch (error) {
         if (error instanceof LargeModelAuthenticationError) throw error;
         if (options.signal?.aborted) throw error;
+        if (error instanceof BudgetExceededError) {
+          stop ??= { why: error.message, cause: error };
+          return;
+        }
         unusableLm += 1;
+        failedLm += 1;
+        lastLmFailure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        if (failures.failed()) {
+          stop ??= { why: failingLmMessage(failures.limit, lastLmFailure), cause: error };
+        }
       }
       lmMs[row] = performance.now() - started;
       done += 1;
@@ -110,6 +142,7 @@ export async function evaluateAdapter(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  if (stop !== undefined) throw new EvaluationStoppedError(stop.why, done, count, stop.cause);
 
   const threshold = adapter.internals.threshold;
   const routedLabels = new Array<string>(count);
@@ -138,6 +171,8 @@ export async function evaluateAdapter(
     lmMs,
     lmTokens: { input: inputTokens, output: outputTokens },
     unusableLm,
+    failedLm,
+    ...(lastLmFailure === undefined ? {} : { lastLmFailure }),
   };
 }
 

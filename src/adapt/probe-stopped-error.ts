@@ -1,11 +1,11 @@
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import type { ProbeRow } from "./probe.js";
 
-export type ProbeStopReason = "budget" | "authentication" | "aborted";
+export type ProbeStopReason = "budget" | "authentication" | "aborted" | "failing";
 
 /**
  * A probe that had to stop before asking every row: the budget ran out, the LM refused the
- * credentials, or the caller aborted. Keeps the rows done so far (undefined where not answered);
+ * credentials, too many calls in a row failed (the LM unreachable), or the caller aborted. Keeps the rows done so far (undefined where not answered);
  * every answer received is also in the answer cache, so a rerun pays only for the rest.
  */
 export class ProbeStoppedError extends EasyAdaptError {

@@ -6,6 +6,7 @@ import { createLabelParser } from "../large-models/parse-label.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
+import { createConsecutiveFailures, failingLmMessage } from "./consecutive-failures.js";
 import { ProbeStoppedError, type ProbeStopReason } from "./probe-stopped-error.js";
 
 /** The LM's answer to one row. `label` is set only when the answer parsed to a label. */
@@ -25,6 +26,8 @@ export interface ProbeStats {
   failed: number;
   cacheHits: number;
   seconds: number;
+  /** The message of the last call that failed, when one did. */
+  lastFailure?: string;
 }
 
 export interface ProbeResult {
@@ -42,12 +45,15 @@ export interface ProbeOptions {
   progressDetail?: () => string;
   signal?: AbortSignal;
   now?: () => number;
+  /** Calls that may fail in a row before the probe stops (default `defaultMaxConsecutiveFailures`). */
+  maxConsecutiveFailures?: number;
 }
 
 /**
  * Asks `model` to classify every text of the task. A row whose call fails after the model's retries
  * is recorded as "failed" (never thrown); an answer off the label set as "unparseable" with its raw
- * text. Stops early only for an authentication failure, an exhausted budget or an abort: then it throws
+ * text. Stops early only for an authentication failure, an exhausted budget, an abort or a streak of
+ * failed calls (the LM unreachable: a wrong URL, a server gone down): then it throws
  * ProbeStoppedError carrying the rows done so far.
  */
 export async function probe(
@@ -73,6 +79,7 @@ export async function probe(
   let next = 0;
   let done = 0;
   let stop: { reason: ProbeStopReason; error: unknown } | undefined;
+  const failures = createConsecutiveFailures(options.maxConsecutiveFailures);
 
   const report = () => {
     options.onProgress?.({
@@ -91,6 +98,7 @@ export async function probe(
         options.signal ? { signal: options.signal } : undefined,
       );
       if (completion.cached) stats.cacheHits++;
+      failures.succeeded();
       const parsed = parse(completion.text);
       if (parsed.success) {
         rows[index] = {
@@ -118,6 +126,10 @@ export async function probe(
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       rows[index] = { raw: message, status: "failed", error: message, cached: false };
       stats.failed++;
+      stats.lastFailure = message;
+      if (failures.failed()) {
+        stop ??= { reason: "failing", error: new Error(failingLmMessage(failures.limit, message)) };
+      }
     }
     done++;
     report();
