@@ -111,6 +111,27 @@ describe("adapt → predict → eval through the CLI, over a real replay server 
       expect(existsSync(join(reportDir, file))).toBe(true);
     }
     expect(await readFile(join(reportDir, "report.md"), "utf8")).toContain("LM alone");
+
+    // A budget that runs out stops eval with a plain message instead of scoring the rows never asked.
+    const budgeted = await runCli([
+      "eval",
+      "--adapter",
+      adapterDir,
+      "--test",
+      join(topicsDir, "test.csv"),
+      "--lm-base-url",
+      server.url,
+      "--lm-model",
+      "llm",
+      "--cache",
+      join(directory, "budget-cache.sqlite"),
+      "--max-calls",
+      "3",
+    ]);
+    expect(budgeted.status).toBe(1);
+    expect(budgeted.stderr).toContain("evaluation stopped: the LM budget is spent");
+    expect(budgeted.stderr).toContain("asked about 3 of");
+    expect(budgeted.stdout).not.toContain("LM alone");
   }, 120_000);
 });
 
@@ -208,5 +229,48 @@ describe("CLI errors", () => {
     const notAnAdapter = await runCli(["predict", "--adapter", directory, "hello"]);
     expect(notAnAdapter.status).toBe(1);
     expect(notAnAdapter.stderr).toContain("manifest");
+  }, 60_000);
+
+  // An LM nobody listens at: a call there fails at once (nothing is paid for).
+  const unreachableLm = ["--lm-base-url", "http://127.0.0.1:9/v1", "--lm-model", "llm", "--no-cache"];
+
+  it("refuses a wrong --out and a training file without labels before asking the LM anything", async () => {
+    const file = join(directory, "a-file.txt");
+    await writeFile(file, "hello\n");
+    const onFile = await runCli(adaptArgs(file, ...unreachableLm));
+    expect(onFile.status).toBe(2);
+    expect(onFile.stderr).toContain(`--out ${file} is a file, not a folder`);
+    const underFile = await runCli(adaptArgs(join(file, "adapter"), ...unreachableLm));
+    expect(underFile.status).toBe(2);
+    expect(underFile.stderr).toContain(`${file} is a file, not a folder`);
+
+    const textOnly = join(directory, "text-only.csv");
+    await writeFile(textOnly, "text\nwill it rain tomorrow\nwho won the match\n");
+    const unlabelled = await runCli([
+      "adapt",
+      "--task",
+      join(topicsDir, "task.json"),
+      "--train",
+      textOnly,
+      "--calib",
+      join(topicsDir, "dev.csv"),
+      "--out",
+      join(directory, "never-unlabelled"),
+      ...unreachableLm,
+    ]);
+    expect(unlabelled.status).toBe(1);
+    expect(unlabelled.stderr).toContain('no training row has a label in column "label"');
+    expect(unlabelled.stderr).toContain("--probe-train");
+    expect(unlabelled.stderr).not.toContain("    at ");
+  }, 60_000);
+
+  it("stops adapt when the LM cannot be reached, naming it, and writes no adapter", async () => {
+    const out = join(directory, "never-unreachable");
+    const result = await runCli(adaptArgs(out, ...unreachableLm, "--max-retries", "0"));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("LM calls in a row failed");
+    expect(result.stderr).toContain("http://127.0.0.1:9/v1");
+    expect(result.stderr).not.toContain("    at ");
+    expect(existsSync(join(out, "manifest.json"))).toBe(false);
   }, 60_000);
 });

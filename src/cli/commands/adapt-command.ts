@@ -17,6 +17,7 @@ import {
   operatingCriterionOf,
   operatingPointOptionsSchema,
 } from "../operating-point-options.js";
+import { prepareOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -82,6 +83,21 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const trainRows = await loadRows(options.train, { ...columns, labelsOptional: true });
     const calibRows = await loadRows(options.calib, columns);
     if (calibRows.length === 0) throw new DataError("no calibration rows", { file: options.calib });
+    const unlabelledTrain = trainRows.filter((row) => row.label === undefined).length;
+    if (unlabelledTrain > 0 && !options.probeTrain) {
+      if (unlabelledTrain === trainRows.length) {
+        throw new DataError(
+          `no training row has a label in column "${options.labelColumn}" (${trainRows.length} rows): ` +
+            "unlabelled training rows are used only with --probe-train (learnt from the LM's answers); " +
+            "name the label column with --label-column, or pass --probe-train",
+          { file: options.train },
+        );
+      }
+      process.stderr.write(
+        `note: ${unlabelledTrain} of ${trainRows.length} training rows in ${options.train} have no label: ` +
+          "they are not used (pass --probe-train to learn them from the LM's answers)\n",
+      );
+    }
     if (trainRows.length + calibRows.length < 10) {
       throw new DataError("too few rows to adapt (need at least 10 labelled rows in train + calib)", {
         file: options.train,
@@ -96,6 +112,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
       );
       return;
     }
+    const outputFolder = await prepareOutputFolder(options.out);
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once("SIGINT", onSignal);
@@ -121,11 +138,11 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
         onProgress: display.listener,
         signal: controller.signal,
       });
-      await result.save(resolve(options.out));
+      await result.save(outputFolder);
       display.finish();
       const estimates = result.fitted.estimates;
       const summary = {
-        adapter: resolve(options.out),
+        adapter: outputFolder,
         lm: result.description.lmId,
         rows: { train: trainRows.length, calib: calibRows.length, distilled: result.fitted.counts.distilled },
         probe: result.probe,
@@ -157,7 +174,10 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
         [
           `adapter written to ${summary.adapter}`,
           `probe: ${result.probe.asked} rows asked, ${result.probe.answered} answered, ${result.probe.unparseable} unparseable, ${result.probe.failed} failed (${result.probe.cacheHits} from cache)` +
-            (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : ""),
+            (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : "") +
+            (result.probe.lastFailure === undefined
+              ? ""
+              : `\n  the failed calls count as unusable answers (the adapter answers them with the SSM); the last: ${result.probe.lastFailure}`),
           `estimated on ${estimates.rows} calibration rows, out of fold:`,
           `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
           `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM (${summary.router} router, ${result.description.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,

@@ -12,6 +12,7 @@ import {
   operatingCriterionOf,
   operatingPointOptionsSchema,
 } from "../operating-point-options.js";
+import { prepareOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -45,6 +46,7 @@ export function registerBenchCommand(program: Command): void {
   addEncoderOptions(command).action(
     runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
       const options = parseOptions(benchOptionsSchema, rawOptions);
+      const outputFolder = options.out === undefined ? undefined : await prepareOutputFolder(options.out);
       const display = createProgressDisplay();
       const run = await runBenchmark({
         datasetDir: resolve(directory),
@@ -57,8 +59,8 @@ export function registerBenchCommand(program: Command): void {
       });
       display.finish();
       warnAboutTestRowsOutsideTask(run);
-      if (options.out !== undefined) {
-        const files = await writeEvaluationReport(benchReport(run), resolve(options.out));
+      if (outputFolder !== undefined) {
+        const files = await writeEvaluationReport(benchReport(run), outputFolder);
         process.stderr.write(
           `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
         );

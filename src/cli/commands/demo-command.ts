@@ -1,5 +1,4 @@
 import { homedir } from "node:os";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { benchReport } from "../../adapt/bench-report.js";
@@ -8,6 +7,7 @@ import { defaultDatasetCacheDir, resolveDemoDataset } from "../../data/demo-data
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
+import { prepareOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -52,12 +52,13 @@ export function registerDemoCommand(program: Command): void {
             if (event.type === "demo-data-found") process.stderr.write(`demo data: ${event.dir}\n`);
           },
         });
+        const outputFolder = await prepareOutputFolder(options.out);
         const display = createProgressDisplay();
         const run = await runBenchmark({ datasetDir, llmColumn: "gpt4", onProgress: display.listener });
         display.finish();
         warnAboutTestRowsOutsideTask(run);
         const report = benchReport(run);
-        const files = await writeEvaluationReport(report, resolve(options.out));
+        const files = await writeEvaluationReport(report, outputFolder);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(run.result)}\n`);
           return;

@@ -1,15 +1,16 @@
-import { basename, resolve } from "node:path";
+import { basename } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
 import { buildAdapterReport } from "../../adapt/adapter-report.js";
-import { evaluateAdapter } from "../../adapt/evaluate-adapter.js";
+import { type AdapterEvaluation, evaluateAdapter } from "../../adapt/evaluate-adapter.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
 import { loadRows } from "../../data/stream-rows.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { prepareOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -61,6 +62,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       labels: description.task.labels,
     });
     if (rows.length === 0) throw new DataError("no rows to evaluate", { file: options.test });
+    const outputFolder = options.out === undefined ? undefined : await prepareOutputFolder(options.out);
     adapter = await adapterFromArtifact(artifact, { largeModel: setup.model });
     const display = createProgressDisplay();
     const started = performance.now();
@@ -71,6 +73,8 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       { concurrency: setup.concurrency, onProgress: display.listener },
     );
     display.finish();
+    const notes = unusableAnswerNotes(evaluation);
+    for (const note of notes) process.stderr.write(`note: ${note}\n`);
     const report = buildAdapterReport({
       dataset: basename(options.test),
       split: basename(options.test),
@@ -79,13 +83,10 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       counts: { rows: rows.length },
       timingsMs: { evaluate: performance.now() - started },
       ...(setup.prices === undefined ? {} : { prices: setup.prices }),
-      notes:
-        evaluation.unusableLm > 0
-          ? [`${evaluation.unusableLm} LM answers were unusable (counted wrong for the LM alone)`]
-          : [],
+      notes,
     });
-    if (options.out !== undefined) {
-      const files = await writeEvaluationReport(report, resolve(options.out));
+    if (outputFolder !== undefined) {
+      const files = await writeEvaluationReport(report, outputFolder);
       process.stderr.write(
         `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
       );
@@ -96,4 +97,19 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
     await adapter?.close();
     setup.close();
   }
+}
+
+/** What the report and the console say about LM answers that could not be used. */
+function unusableAnswerNotes(evaluation: AdapterEvaluation): string[] {
+  const offLabel = evaluation.unusableLm - evaluation.failedLm;
+  const notes: string[] = [];
+  if (offLabel > 0) {
+    notes.push(`${offLabel} LM answers were off the label set (counted wrong for the LM alone)`);
+  }
+  if (evaluation.failedLm > 0) {
+    notes.push(
+      `${evaluation.failedLm} LM calls failed after their retries (counted wrong for the LM alone; the adapted system answers them with the SSM); the last: ${evaluation.lastLmFailure ?? "unknown"}`,
+    );
+  }
+  return notes;
 }
