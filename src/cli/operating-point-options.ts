@@ -3,20 +3,22 @@ import { z } from "zod";
 import type { OperatingCriterion } from "../adapt/operating-point.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 
-const share = (flag: string) =>
+/** A number in any JavaScript spelling (0.05, .05, 5e-2), refused with the flag's name otherwise. */
+const numberOption = (flag: string) =>
   z
     .string()
-    .regex(/^\d+(\.\d+)?$/, `${flag} must be a number`)
-    .transform(Number)
-    .refine((value) => value >= 0 && value <= 1, `${flag} must be between 0 and 1`);
+    .trim()
+    .refine((text) => text !== "" && Number.isFinite(Number(text)), `${flag} must be a number`)
+    .transform(Number);
+
+const share = (flag: string) =>
+  numberOption(flag).refine((value) => value >= 0 && value <= 1, `${flag} must be between 0 and 1`);
 
 /** `--max-lm-share` and `--lm-cost`, for the commands that choose an operating point. */
 export const operatingPointOptionsSchema = z.object({
   maxLmShare: share("--max-lm-share").optional(),
-  lmCost: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, "--lm-cost must be a non-negative number")
-    .transform(Number)
+  lmCost: numberOption("--lm-cost")
+    .refine((value) => value >= 0, "--lm-cost must not be negative")
     .optional(),
 });
 
