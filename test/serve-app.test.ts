@@ -178,6 +178,59 @@ describe("serve app (in memory)", () => {
     expect(text).toMatch(/^easy_adapt_lm_calls_in_flight 0$/m);
     expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
   });
+
+  // After the metrics test, whose request counts these would change.
+  it("refuses an empty last user message (empty, blank or null) with a 400, without an LM call", async () => {
+    fixture.upstream.behaviour = { kind: "answer", content: fixture.lmAnswer };
+    const callsBefore = fixture.upstream.calls;
+    const cases: [unknown[], number][] = [
+      [[{ role: "user", content: "" }], 0],
+      [[{ role: "user", content: "   \n\t" }], 0],
+      [
+        [
+          { role: "system", content: "classify" },
+          { role: "user", content: null },
+        ],
+        1,
+      ],
+      [[{ role: "user", content: fixture.lmText }, { role: "assistant", content: "x" }, { role: "user" }], 2],
+      [[{ role: "user", content: [{ type: "text", text: " " }] }], 0],
+    ];
+    for (const [messages, index] of cases) {
+      for (const stream of [false, true]) {
+        const response = await post(
+          "/v1/chat/completions",
+          JSON.stringify({ model: "tickets", messages, stream }),
+        );
+        expect(response.status).toBe(400);
+        const body = errorBodySchema.parse(await response.json());
+        expect(body.error).toEqual({
+          message: `messages[${index}].content: the last user message is empty`,
+          type: "invalid_request_error",
+          code: "invalid_request",
+        });
+      }
+    }
+    expect(fixture.upstream.calls).toBe(callsBefore);
+  });
+
+  it("refuses a classify batch with an empty or blank input whole, with a 400 and no LM call", async () => {
+    fixture.upstream.behaviour = { kind: "answer", content: fixture.lmAnswer };
+    const callsBefore = fixture.upstream.calls;
+    const one = await post("/v1/classify", JSON.stringify({ inputs: [fixture.lmText, ""] }));
+    expect(one.status).toBe(400);
+    expect(errorBodySchema.parse(await one.json()).error).toEqual({
+      message: "inputs[1]: empty text",
+      type: "invalid_request_error",
+      code: "invalid_request",
+    });
+    const two = await post("/v1/classify", JSON.stringify({ inputs: [fixture.lmText, " ", "\t", "x"] }));
+    expect(two.status).toBe(400);
+    expect(errorBodySchema.parse(await two.json()).error.message).toBe(
+      "inputs[1]: empty text (and 1 more empty input)",
+    );
+    expect(fixture.upstream.calls).toBe(callsBefore);
+  });
 });
 
 describe("serve app with an API key", () => {

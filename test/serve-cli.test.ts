@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +88,51 @@ describe("easy-adapt serve (CLI)", () => {
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/SERVE_TEST_UNSET_KEY/);
+  });
+
+  it("refuses a port in use with one plain line and exit 1", async () => {
+    const occupier = createServer();
+    const port = await new Promise<number>((resolve) => {
+      occupier.listen(0, "127.0.0.1", () => {
+        const address = occupier.address();
+        resolve(typeof address === "object" && address !== null ? address.port : 0);
+      });
+    });
+    try {
+      const result = await runCli(["serve", "--adapter", adapterDir, "--port", String(port)], {
+        timeoutMs: 60_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        `easy-adapt: port ${port} on 127.0.0.1 is already in use: choose another with --port (or --port 0 for a free one)\n`,
+      );
+      expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+      expect(result.stdout).not.toMatch(/listening/);
+    } finally {
+      await new Promise((resolve) => occupier.close(resolve));
+    }
+  });
+
+  it("refuses a host it cannot listen on with one plain line and exit 1", async () => {
+    const result = await runCli(["serve", "--adapter", adapterDir, "--host", "999.1.1.1", "--port", "0"], {
+      timeoutMs: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^easy-adapt: cannot listen on host 999\.1\.1\.1: E[A-Z_]+ /m);
+    expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+  });
+
+  it("refuses a --log it cannot open for appending before listening, with exit 1", async () => {
+    const logPath = join(directory, "missing-folder", "decisions.jsonl");
+    const result = await runCli(["serve", "--adapter", adapterDir, "--port", "0", "--log", logPath], {
+      timeoutMs: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `easy-adapt: cannot open the decision log ${logPath} for appending: the folder ${join(directory, "missing-folder")} does not exist (ENOENT)\n`,
+    );
+    expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(result.stdout).not.toMatch(/listening/);
   });
 
   it("refuses a folder that is not an adapter with a plain message and exit 1", async () => {

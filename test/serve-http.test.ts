@@ -1,3 +1,6 @@
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -5,6 +8,7 @@ import { createOpenAICompatibleModel } from "../src/large-models/openai-compatib
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { type ServeHandle, startServe } from "../src/serve/start-serve.js";
 import type { Adapter } from "../src/spec/adapter.js";
+import { ServeStartError } from "../src/spec/errors/serve-start-error.js";
 import {
   loadTicketsAdapter,
   readTicketRows,
@@ -121,6 +125,32 @@ describe("serve over real HTTP, driven by the official openai client, with the r
     });
     const health = await fetch(`${serve.url}/healthz`);
     expect(health.status).toBe(200);
+  });
+
+  it("refuses to start on a port in use, and with a log it cannot open, with a ServeStartError", async () => {
+    const taken = startServe({ adapter, port: serve.port });
+    await expect(taken).rejects.toBeInstanceOf(ServeStartError);
+    await expect(taken).rejects.toMatchObject({
+      code: "EADDRINUSE",
+      isUserError: true,
+      exitCode: 1,
+      message: `port ${serve.port} on 127.0.0.1 is already in use: choose another with --port (or --port 0 for a free one)`,
+    });
+    const directory = await mkdtemp(join(tmpdir(), "serve-http-"));
+    try {
+      // A folder cannot be opened for appending; the port asked for is in use, so listening first would fail differently.
+      await expect(startServe({ adapter, port: serve.port, logPath: directory })).rejects.toMatchObject({
+        code: "EISDIR",
+        message: `cannot open the decision log ${directory} for appending: it is a folder (EISDIR)`,
+      });
+      // The log is opened (created) at start, before the first record.
+      const logPath = join(directory, "decisions.jsonl");
+      const logged = await startServe({ adapter, logPath });
+      expect((await stat(logPath)).size).toBe(0);
+      await logged.close();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it("drains a request in flight on close, then refuses new connections", async () => {

@@ -18,17 +18,28 @@ export const chatCompletionRequestSchema = z.object({
 
 export type ChatCompletionRequestBody = z.infer<typeof chatCompletionRequestSchema>;
 
-/** The text of the last user message (text parts joined by newlines), or undefined when there is none. */
-export function lastUserMessageText(request: ChatCompletionRequestBody): string | undefined {
+/** The last user message: its index in `messages` and its text (text parts joined by newlines). */
+export interface LastUserMessage {
+  index: number;
+  text: string;
+}
+
+/** The last user message, or undefined when there is none; `null` or absent content is the empty text. */
+export function lastUserMessage(request: ChatCompletionRequestBody): LastUserMessage | undefined {
   for (let index = request.messages.length - 1; index >= 0; index -= 1) {
     const message = request.messages[index]!;
     if (message.role !== "user") continue;
     const content = message.content;
-    if (typeof content === "string") return content;
-    if (content === null || content === undefined) return "";
+    if (typeof content === "string") return { index, text: content };
+    if (content === null || content === undefined) return { index, text: "" };
     const texts: string[] = [];
     for (const part of content) if (part.type === "text" && part.text !== undefined) texts.push(part.text);
-    return texts.join("\n");
+    return { index, text: texts.join("\n") };
   }
   return undefined;
+}
+
+/** Whether a text to classify is empty: nothing but white space (as `easy-adapt predict` decides). */
+export function isEmptyText(text: string): boolean {
+  return text.trim() === "";
 }

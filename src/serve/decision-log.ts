@@ -1,6 +1,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import type { AdaptedPrediction, Route } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
+import { decisionLogOpenError } from "./start-error-messages.js";
 
 /**
  * One line of the decision log: what was decided for one input, without the input itself (only
@@ -48,12 +49,27 @@ export interface DecisionLogOptions {
   maxBufferedRecords?: number;
 }
 
-export function createDecisionLog(options: DecisionLogOptions): DecisionLog {
+/**
+ * Opens the log file for appending now (creating it if need be) and returns the log writing to it;
+ * rejects with a ServeStartError naming the path and the reason when it cannot be opened.
+ */
+export async function openDecisionLog(options: DecisionLogOptions): Promise<DecisionLog> {
+  let file: FileHandle;
+  try {
+    file = await open(options.path, "a");
+  } catch (error) {
+    throw decisionLogOpenError(error, options.path);
+  }
+  return createDecisionLog(options, file);
+}
+
+/** A decision log that opens its file on the first write (or writes to `openFile`, when given). */
+export function createDecisionLog(options: DecisionLogOptions, openFile?: FileHandle): DecisionLog {
   const flushIntervalMs = options.flushIntervalMs ?? 200;
   const maxBufferedRecords = options.maxBufferedRecords ?? 2048;
   let pending: (DecisionRecord | (() => DecisionRecord))[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let file: FileHandle | undefined;
+  let file: FileHandle | undefined = openFile;
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 

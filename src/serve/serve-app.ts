@@ -5,7 +5,7 @@ import { ServeRequestError } from "../spec/errors/serve-request-error.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
 import { bearerToken, createApiKeyCheck } from "./api-key-check.js";
-import { chatCompletionRequestSchema, lastUserMessageText } from "./chat-completion-request.js";
+import { chatCompletionRequestSchema, isEmptyText, lastUserMessage } from "./chat-completion-request.js";
 import { createChatCompletionSerializer } from "./chat-completion-response.js";
 import { classifyRequestSchema } from "./classify-request.js";
 import type { DecisionLog } from "./decision-log.js";
@@ -177,9 +177,12 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
     const request = parsed.data;
     requireModel(request.model);
-    const text = lastUserMessageText(request);
-    if (text === undefined) throw invalidRequest("messages: no message with role `user`.");
-    const answer = await predictions.classify(text, "chat_completions", abortSignalOf(context));
+    const message = lastUserMessage(request);
+    if (message === undefined) throw invalidRequest("messages: no message with role `user`.");
+    if (isEmptyText(message.text)) {
+      throw invalidRequest(`messages[${message.index}].content: the last user message is empty`);
+    }
+    const answer = await predictions.classify(message.text, "chat_completions", abortSignalOf(context));
     const id = serializer.nextId();
     const created = Math.floor(clock.now() / 1000);
     if (request.stream === true) {
@@ -228,6 +231,9 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     const parsed = classifyRequestSchema.safeParse(await readJson(context));
     if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
     requireModel(parsed.data.model);
+    // The whole batch is refused, before any LM call, when one input is empty.
+    const emptyMessage = emptyInputsMessage(parsed.data.inputs);
+    if (emptyMessage !== undefined) throw invalidRequest(emptyMessage);
     const answers = await predictions.classifyBatch(parsed.data.inputs, "classify", abortSignalOf(context));
     let body = '{"results":[';
     let routes = 0;
@@ -260,6 +266,20 @@ function invalidRequest(message: string): ServeRequestError {
     type: "invalid_request_error",
     code: "invalid_request",
   });
+}
+
+/** `inputs[1]: empty text` (and how many more are empty), or undefined when no input is empty. */
+function emptyInputsMessage(inputs: readonly string[]): string | undefined {
+  let first: number | undefined;
+  let count = 0;
+  for (let index = 0; index < inputs.length; index += 1) {
+    if (!isEmptyText(inputs[index]!)) continue;
+    first ??= index;
+    count += 1;
+  }
+  if (first === undefined) return undefined;
+  const more = count - 1;
+  return `inputs[${first}]: empty text${more === 0 ? "" : ` (and ${more} more empty input${more === 1 ? "" : "s"})`}`;
 }
 
 /** A getter that creates the request's client-abort signal once, on first use (only LM calls need it). */

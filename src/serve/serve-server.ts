@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { listenError } from "./start-error-messages.js";
 
 /** A listening HTTP server that can be closed gracefully. */
 export interface RunningServer {
@@ -23,10 +24,14 @@ export interface StartServeServerOptions {
   host: string;
 }
 
-/** Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server. */
+/**
+ * Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server.
+ * Rejects with a ServeStartError when it cannot listen (port in use, unknown host, ...).
+ */
 export function startServeServer(options: StartServeServerOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let inFlight = 0;
+    const onListenError = (error: unknown) => reject(listenError(error, options.host, options.port));
     const server = serve(
       {
         fetch: options.fetch,
@@ -34,7 +39,7 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
         hostname: options.host,
       },
       (info: AddressInfo) => {
-        server.off("error", reject);
+        server.off("error", onListenError);
         const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
         let closing: Promise<void> | undefined;
         resolve({
@@ -54,7 +59,7 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
         });
       },
     ) as Server;
-    server.once("error", reject);
+    server.once("error", onListenError);
     server.on("request", (_request, response) => {
       inFlight += 1;
       response.once("close", () => {

@@ -1,10 +1,10 @@
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
-import { createDecisionLog, type DecisionLog, disabledDecisionLog } from "./decision-log.js";
+import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
 import { createServeApp } from "./serve-app.js";
 import { type ServeClock, systemClock } from "./serve-clock.js";
 import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
-import { startServeServer } from "./serve-server.js";
+import { type RunningServer, startServeServer } from "./serve-server.js";
 
 export interface StartServeOptions {
   adapter: Adapter;
@@ -30,14 +30,18 @@ export interface ServeHandle {
   close(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
 
-/** Wires metrics, the decision log, the app and the HTTP server for one adapter, and starts listening. */
+/**
+ * Wires metrics, the decision log, the app and the HTTP server for one adapter, and starts listening.
+ * Rejects with a ServeStartError, before listening, when the decision log cannot be opened for
+ * appending, and when the address cannot be listened on (port in use, unknown host, ...).
+ */
 export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
   const logger = options.logger ?? silentLogger;
   const metrics = createServeMetrics();
   const decisionLog =
     options.logPath === undefined
       ? disabledDecisionLog
-      : createDecisionLog({
+      : await openDecisionLog({
           path: options.logPath,
           logger,
           onWriteError: () => metrics.recordDecisionLogError(),
@@ -51,11 +55,17 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     clock: options.clock ?? systemClock,
     logger,
   });
-  const server = await startServeServer({
-    fetch: app.fetch,
-    port: options.port ?? 0,
-    host: options.host ?? "127.0.0.1",
-  });
+  let server: RunningServer;
+  try {
+    server = await startServeServer({
+      fetch: app.fetch,
+      port: options.port ?? 0,
+      host: options.host ?? "127.0.0.1",
+    });
+  } catch (error) {
+    await decisionLog.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
