@@ -36,7 +36,11 @@ const lmFlags = () => [
 
 /** `adapt` on the topics fixture (train.csv, calibrated on dev.csv) into `out`, then `rest`. */
 function adaptArgs(out: string, ...rest: string[]): string[] {
-  const train = join(topicsDir, "train.csv");
+  return adaptArgsWithTrain(join(topicsDir, "train.csv"), out, ...rest);
+}
+
+/** `adapt` on `train`, calibrated on the topics fixture's dev.csv, into `out`, then `rest`. */
+function adaptArgsWithTrain(train: string, out: string, ...rest: string[]): string[] {
   return [
     "adapt",
     "--task",
@@ -209,18 +213,7 @@ describe("CLI errors", () => {
   it("exits 1 with a clear message on a bad file", async () => {
     const broken = join(directory, "broken.csv");
     await writeFile(broken, "text,label\nhello,weather\n,sports\n");
-    const result = await runCli([
-      "adapt",
-      "--task",
-      join(topicsDir, "task.json"),
-      "--train",
-      broken,
-      "--calib",
-      join(topicsDir, "dev.csv"),
-      "--out",
-      join(directory, "never"),
-      ...lmFlags(),
-    ]);
+    const result = await runCli(adaptArgsWithTrain(broken, join(directory, "never"), ...lmFlags()));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("broken.csv");
     expect(result.stderr).toContain("row 2");
@@ -246,18 +239,9 @@ describe("CLI errors", () => {
 
     const textOnly = join(directory, "text-only.csv");
     await writeFile(textOnly, "text\nwill it rain tomorrow\nwho won the match\n");
-    const unlabelled = await runCli([
-      "adapt",
-      "--task",
-      join(topicsDir, "task.json"),
-      "--train",
-      textOnly,
-      "--calib",
-      join(topicsDir, "dev.csv"),
-      "--out",
-      join(directory, "never-unlabelled"),
-      ...unreachableLm,
-    ]);
+    const unlabelled = await runCli(
+      adaptArgsWithTrain(textOnly, join(directory, "never-unlabelled"), ...unreachableLm),
+    );
     expect(unlabelled.status).toBe(1);
     expect(unlabelled.stderr).toContain('no training row has a label in column "label"');
     expect(unlabelled.stderr).toContain("--probe-train");
