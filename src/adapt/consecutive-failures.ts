@@ -28,6 +28,11 @@ export function createConsecutiveFailures(limit = defaultMaxConsecutiveFailures)
   };
 }
 
+/** How a failed LM call is reported: the error's class and message (`LargeModelNetworkError: could not reach …`). */
+export function describeFailure(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** The reason a run gives when it stops on a streak of failures. */
 export function failingLmMessage(limit: number, lastError: string): string {
   return `${limit} LM calls in a row failed after their retries (the last: ${lastError})`;

@@ -5,7 +5,7 @@ import { createLabelParser } from "../large-models/parse-label.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { LoadedAdapter } from "./adapter-runtime.js";
-import { createConsecutiveFailures, failingLmMessage } from "./consecutive-failures.js";
+import { createConsecutiveFailures, describeFailure, failingLmMessage } from "./consecutive-failures.js";
 import { EvaluationStoppedError } from "./evaluation-stopped-error.js";
 
 /**
@@ -131,7 +131,7 @@ export async function evaluateAdapter(
         }
         unusableLm += 1;
         failedLm += 1;
-        lastLmFailure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        lastLmFailure = describeFailure(error);
         if (failures.failed()) {
           stop ??= { why: failingLmMessage(failures.limit, lastLmFailure), cause: error };
         }

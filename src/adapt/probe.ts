@@ -6,7 +6,7 @@ import { createLabelParser } from "../large-models/parse-label.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
-import { createConsecutiveFailures, failingLmMessage } from "./consecutive-failures.js";
+import { createConsecutiveFailures, describeFailure, failingLmMessage } from "./consecutive-failures.js";
 import { ProbeStoppedError, type ProbeStopReason } from "./probe-stopped-error.js";
 
 /** The LM's answer to one row. `label` is set only when the answer parsed to a label. */
@@ -26,8 +26,6 @@ export interface ProbeStats {
   failed: number;
   cacheHits: number;
   seconds: number;
-  /** The message of the last call that failed, when one did. */
-  lastFailure?: string;
 }
 
 export interface ProbeResult {
@@ -123,10 +121,9 @@ export async function probe(
         stop ??= { reason, error };
         return;
       }
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const message = describeFailure(error);
       rows[index] = { raw: message, status: "failed", error: message, cached: false };
       stats.failed++;
-      stats.lastFailure = message;
       if (failures.failed()) {
         stop ??= { reason: "failing", error: new Error(failingLmMessage(failures.limit, message)) };
       }
