@@ -42,6 +42,8 @@ describe("serve with an adapter that must prepare its texts (a sentence encoder)
         return base.decide(text);
       },
       predict: (text, options) => base.predict(text, options),
+      maxLmShare: base.maxLmShare,
+      predictBatch: (texts, options) => base.predictBatch(texts, options),
     };
     const app = createServeApp({
       adapter,

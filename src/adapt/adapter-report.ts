@@ -20,7 +20,7 @@ export function buildAdapterReport(input: {
   const criterion = description.operatingPoint.criterion;
   const rule =
     criterion.kind === "max-lm-share"
-      ? `LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%: the most accurate point safely not below the LM alone, else the costliest within the cap`
+      ? `LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%: the most accurate point safely not below the LM alone, else the costliest within the cap; at most that share of a batch's inputs go to the LM`
       : criterion.kind === "lm-cost"
         ? `best accuracy - ${criterion.lmCost} x LM share`
         : "cheapest point within 0.2 points (or one paired standard error) of the best estimated accuracy, not below the LM alone at one-sided 99%";
@@ -35,6 +35,7 @@ export function buildAdapterReport(input: {
     lmLabels: evaluation.lmLabels,
     routedLabels: evaluation.routedLabels,
     routerScores: evaluation.scores,
+    routedToLm: evaluation.lmCalled,
     operatingPoint: {
       // A finite stand-in for "never" keeps the report JSON-serialisable.
       threshold: Number.isFinite(evaluation.threshold) ? evaluation.threshold : Number.MAX_VALUE,

@@ -11,10 +11,14 @@ import type { LargeModel } from "../spec/large-model.js";
 import type { TextEmbeddings } from "../text-encoders/text-embeddings.js";
 import type { AdapterDescription } from "./adapter-parts.js";
 import { combineWithAnswer } from "./answer-gate.js";
+import { routeWithinShare, shareCapOf } from "./lm-share-budget.js";
 import { routerScore } from "./router.js";
 import { routerFeatureCount, summariseProbabilities, writeRouterFeatures } from "./router-features.js";
 import { predictInto, type TrainedSsm } from "./ssm-trainer.js";
 import { applyTemperature } from "./temperature-scaling.js";
+
+/** Texts a batch prepares (encodes) at once, for an adapter with a sentence encoder: well under what it keeps prepared. */
+const preparedChunk = 64;
 
 /** A loaded adapter's internals, for eval and bench (the router score and the gate on a given answer). */
 export interface AdapterInternals {
@@ -79,6 +83,7 @@ export function createAdapterRuntime(input: {
   const features = new Float64Array(routerFeatureCount);
   const scratch = new Float64Array(labelCount);
   const threshold = description.operatingPoint.threshold;
+  const shareCap = shareCapOf(description.operatingPoint.criterion);
   const prompter = createClassificationPrompter(description.task);
 
   type Inspection = { probabilities: Float32Array; ssmLabelId: number; ssmConfidence: number; score: number };
@@ -139,50 +144,95 @@ export function createAdapterRuntime(input: {
     };
   };
 
+  const ssmAnswer = (inspected: Inspection): AdaptedPrediction => ({
+    label: labels[inspected.ssmLabelId] ?? "",
+    route: "ssm",
+    confidence: inspected.ssmConfidence,
+  });
+
+  /** Asks the LM about a text routed there and gates its answer; the SSM answers when the LM fails. */
+  const answerWithLm = async (
+    text: string,
+    inspected: Inspection,
+    signal: AbortSignal | undefined,
+  ): Promise<AdaptedPrediction> => {
+    const fallback = (
+      reason: NonNullable<AdaptedPrediction["fallbackReason"]>,
+      lmRaw?: string,
+    ): AdaptedPrediction => ({
+      ...ssmAnswer(inspected),
+      route: "fallback",
+      fallbackReason: reason,
+      ...(lmRaw === undefined ? {} : { lmRaw }),
+    });
+    if (largeModel === undefined) return fallback("lm-error");
+    let answer: string;
+    try {
+      const completion = await largeModel.complete(prompter(text), signal ? { signal } : {});
+      answer = completion.text;
+    } catch (error) {
+      if (error instanceof LargeModelAuthenticationError) throw error;
+      if (error instanceof LargeModelAbortedError && signal?.aborted) throw error;
+      return fallback(error instanceof LargeModelTimeoutError ? "lm-timeout" : "lm-error");
+    }
+    const parsed = parseLabel(answer, labels);
+    if (!parsed.success) return fallback("lm-unparseable", answer);
+    const combined = combine(inspected.probabilities, parsed.label);
+    return {
+      label: combined.label,
+      route: combined.label === parsed.label ? "lm" : "ssm",
+      confidence: combined.confidence,
+      lmRaw: answer,
+    };
+  };
+
   return {
     task: description.task,
     lmId: description.lmId,
     ...(prepare === undefined ? {} : { prepare }),
     decide,
+    maxLmShare: shareCap,
     internals: { inspect, combine, threshold, description },
     async predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction> {
       if (prepare !== undefined) await prepare([text], options);
       const inspected = inspect(text);
-      const ssmLabel = labels[inspected.ssmLabelId] ?? "";
-      if (inspected.score < threshold)
-        return { label: ssmLabel, route: "ssm", confidence: inspected.ssmConfidence };
-      const fallback = (
-        reason: NonNullable<AdaptedPrediction["fallbackReason"]>,
-        lmRaw?: string,
-      ): AdaptedPrediction => ({
-        label: ssmLabel,
-        route: "fallback",
-        confidence: inspected.ssmConfidence,
-        fallbackReason: reason,
-        ...(lmRaw === undefined ? {} : { lmRaw }),
-      });
-      if (largeModel === undefined) return fallback("lm-error");
-      let answer: string;
-      try {
-        const completion = await largeModel.complete(
-          prompter(text),
-          options?.signal ? { signal: options.signal } : {},
-        );
-        answer = completion.text;
-      } catch (error) {
-        if (error instanceof LargeModelAuthenticationError) throw error;
-        if (error instanceof LargeModelAbortedError && options?.signal?.aborted) throw error;
-        return fallback(error instanceof LargeModelTimeoutError ? "lm-timeout" : "lm-error");
+      if (inspected.score < threshold) return ssmAnswer(inspected);
+      return answerWithLm(text, inspected, options?.signal);
+    },
+    async predictBatch(
+      texts: readonly string[],
+      options?: { signal?: AbortSignal; concurrency?: number },
+    ): Promise<AdaptedPrediction[]> {
+      const signalOption = options?.signal === undefined ? {} : { signal: options.signal };
+      const inspections: Inspection[] = [];
+      const scores = new Float64Array(texts.length);
+      for (let start = 0; start < texts.length; start += preparedChunk) {
+        const chunk = texts.slice(start, start + preparedChunk);
+        if (prepare !== undefined) await prepare(chunk, signalOption);
+        for (const [offset, text] of chunk.entries()) {
+          // inspect() reuses its result for a repeated text: copy out what is kept.
+          const inspected = { ...inspect(text) };
+          inspections.push(inspected);
+          scores[start + offset] = inspected.score;
+        }
       }
-      const parsed = parseLabel(answer, labels);
-      if (!parsed.success) return fallback("lm-unparseable", answer);
-      const combined = combine(inspected.probabilities, parsed.label);
-      return {
-        label: combined.label,
-        route: combined.label === parsed.label ? "lm" : "ssm",
-        confidence: combined.confidence,
-        lmRaw: answer,
+      const routed = routeWithinShare(scores, threshold, shareCap);
+      const predictions = new Array<AdaptedPrediction>(texts.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < texts.length) {
+          const index = next;
+          next += 1;
+          const inspected = inspections[index];
+          if (inspected === undefined) continue;
+          predictions[index] =
+            routed[index] === 1
+              ? await answerWithLm(texts[index] ?? "", inspected, options?.signal)
+              : ssmAnswer(inspected);
+        }
       };
+      await Promise.all(Array.from({ length: Math.max(1, options?.concurrency ?? 8) }, worker));
+      return predictions;
     },
   };
 }

@@ -7,6 +7,7 @@ import type { ProgressListener } from "../spec/logger.js";
 import type { LoadedAdapter } from "./adapter-runtime.js";
 import { createConsecutiveFailures, describeFailure, failingLmMessage } from "./consecutive-failures.js";
 import { EvaluationStoppedError } from "./evaluation-stopped-error.js";
+import { routeWithinShare } from "./lm-share-budget.js";
 
 /**
  * Everything eval and bench need about one labelled split, per row: the SSM's label and the
@@ -145,6 +146,7 @@ export async function evaluateAdapter(
   if (stop !== undefined) throw new EvaluationStoppedError(stop.why, done, count, stop.cause);
 
   const threshold = adapter.internals.threshold;
+  const routedToLm = routeWithinShare(scores, threshold, adapter.maxLmShare);
   const routedLabels = new Array<string>(count);
   const adaptedLabels = new Array<string>(count);
   const lmCalled = new Uint8Array(count);
@@ -153,7 +155,7 @@ export async function evaluateAdapter(
       probabilities[row] ?? new Float32Array(0),
       lmLabels[row],
     ).label;
-    const toLm = (scores[row] ?? 0) >= threshold;
+    const toLm = routedToLm[row] === 1;
     lmCalled[row] = toLm ? 1 : 0;
     adaptedLabels[row] = toLm ? (routedLabels[row] ?? "") : (ssmLabels[row] ?? "");
   }

@@ -2,8 +2,9 @@
  * Does an adapter's estimated LM share hold on rows it never saw? On train.csv + dev.csv only (test.csv
  * is never read): the rows are split into fifths; for each fifth, `adapt` runs on the other four
  * (their train rows as training rows, probed; their dev rows as calibration rows), as `bench` does,
- * and the adapter then answers the held-out fifth through the replay server (real HTTP), which
- * gives the realised LM share and the accuracy against the LM alone on rows no part of it saw.
+ * and the adapter then answers the held-out fifth as one batch (`predictBatch`) through the replay
+ * server (real HTTP), which gives the realised LM share (the threshold alone's, and the adapter's
+ * within its cap) and the accuracy against the LM alone on rows no part of it saw.
  *
  *   npm run build && node dist/bench/held-out-share-study.js [--dataset imdb] [--llm-column gpt35]
  *       [--max-lm-share 0.85] [--repeats 2]
@@ -60,7 +61,13 @@ const parts: Part[] = [
   ...trainRows.map((row) => ({ row, calibration: false })),
   ...devRows.map((row) => ({ row, calibration: true })),
 ];
-const results: { estimatedShare: number; share: number; gain: number; rows: number }[] = [];
+const results: {
+  estimatedShare: number;
+  thresholdShare: number;
+  share: number;
+  gain: number;
+  rows: number;
+}[] = [];
 try {
   for (let repeat = 1; repeat <= repeats; repeat += 1) {
     const order = Int32Array.from(parts.keys());
@@ -82,24 +89,35 @@ try {
         concurrency: 16,
         seed: 1,
       });
+      // The threshold alone (what `decide` says per input), and the adapter's answers to the fifth as
+      // one batch (`predictBatch`: within the cap where the adapter has one) over real HTTP.
+      let thresholdRouted = 0;
+      for (const { row } of held) if (adapted.adapter.decide(row.text).useLm) thresholdRouted += 1;
+      const predictions = await adapted.adapter.predictBatch(
+        held.map(({ row }) => row.text),
+        { concurrency: 16 },
+      );
       let routed = 0;
       let gain = 0;
-      for (const { row } of held) {
-        const prediction = await adapted.adapter.predict(row.text);
-        if (adapted.adapter.decide(row.text).useLm) routed += 1;
+      for (const [index, { row }] of held.entries()) {
+        const prediction = predictions[index];
+        if (prediction === undefined) continue;
+        if (prediction.lmRaw !== undefined || prediction.route === "fallback") routed += 1;
         const lmAnswer = parseLabel(row.columns[column] ?? "", task.labels);
         const lmRight = lmAnswer.success && lmAnswer.label === row.label;
         gain += (prediction.label === row.label ? 1 : 0) - (lmRight ? 1 : 0);
       }
       const result = {
         estimatedShare: adapted.description.operatingPoint.lmShare,
+        thresholdShare: thresholdRouted / held.length,
         share: routed / held.length,
         gain: gain / held.length,
         rows: held.length,
       };
       results.push(result);
       process.stdout.write(
-        `repeat ${repeat} fold ${fold + 1}: estimated LM share ${percent(result.estimatedShare)}, held-out ${percent(result.share)}, ` +
+        `repeat ${repeat} fold ${fold + 1}: estimated LM share ${percent(result.estimatedShare)}, held-out by the threshold ${percent(result.thresholdShare)}, ` +
+          `answered ${percent(result.share)}, ` +
           `adapted − LM alone ${points(result.gain)} points on ${result.rows} rows\n`,
       );
     }
@@ -109,11 +127,13 @@ try {
 }
 const mean = (pick: (result: (typeof results)[number]) => number): number =>
   results.reduce((sum, result) => sum + pick(result), 0) / Math.max(results.length, 1);
+const thresholdShares = results.map((result) => result.thresholdShare);
 const shares = results.map((result) => result.share);
 process.stdout.write(
   `${values.dataset}/${column}, ${criterion.kind === "max-lm-share" ? `--max-lm-share ${criterion.maxLmShare}` : "default operating point"}: ` +
-    `estimated LM share ${percent(mean((result) => result.estimatedShare))} on average, held-out ${percent(mean((result) => result.share))} ` +
-    `(${percent(Math.min(...shares))}–${percent(Math.max(...shares))}); adapted − LM alone ${points(mean((result) => result.gain))} points on average, ` +
+    `estimated LM share ${percent(mean((result) => result.estimatedShare))} on average; held out, the threshold alone would send ` +
+    `${percent(mean((result) => result.thresholdShare))} (${percent(Math.min(...thresholdShares))}–${percent(Math.max(...thresholdShares))}), ` +
+    `the adapter sent ${percent(mean((result) => result.share))} (${percent(Math.min(...shares))}–${percent(Math.max(...shares))}); adapted − LM alone ${points(mean((result) => result.gain))} points on average, ` +
     `below it in ${results.filter((result) => result.gain < 0).length} of ${results.length} held-out fifths\n`,
 );
 

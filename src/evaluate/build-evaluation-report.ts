@@ -5,7 +5,6 @@ import { summarizeLatencies } from "./latency-summary.js";
 import {
   computeOperatingCurve,
   computeOracleAccuracy,
-  evaluateThreshold,
   type OperatingCurveInput,
   oraclePredictions,
   thinOperatingCurve,
@@ -34,6 +33,11 @@ export interface EvaluationReportInput {
   routerScores: Column;
   /** The threshold chosen beforehand (on dev), applied here unchanged; omit when there is no router. */
   operatingPoint?: { threshold: number; rule: string; chosenOn: string };
+  /**
+   * Which rows the adapted system sent to the LM, when more than the threshold decided it (an
+   * LM-share cap held on the split: see src/adapt/lm-share-budget.ts); defaults to score >= threshold.
+   */
+  routedToLm?: Uint8Array;
   /**
    * Per-row latencies in ms. The adapted system's defaults to ssm + (routed to the LM ? lm : 0),
    * since the router runs the SSM first.
@@ -111,12 +115,18 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
     gold: input.gold,
   };
   const threshold = input.operatingPoint?.threshold ?? Number.POSITIVE_INFINITY;
-  const routedToLm = new Uint8Array(rows);
+  checkColumn("routedToLm", input.routedToLm, rows);
+  const routedToLm = input.routedToLm ?? new Uint8Array(rows);
   const adaptedLabels = new Array<string | undefined>(rows);
+  let adaptedRight = 0;
+  let adaptedLmCalls = 0;
   for (let row = 0; row < rows; row++) {
-    const toLm = input.routerScores[row]! >= threshold;
-    routedToLm[row] = toLm ? 1 : 0;
+    if (input.routedToLm === undefined) routedToLm[row] = input.routerScores[row]! >= threshold ? 1 : 0;
+    const toLm = routedToLm[row] === 1;
     adaptedLabels[row] = toLm ? curveInput.lmLabels[row] : input.ssmLabels[row];
+    if (toLm) adaptedLmCalls++;
+    const answer = adaptedLabels[row];
+    if (answer !== undefined && answer !== "" && answer === input.gold[row]) adaptedRight++;
   }
   const oracleLabels = oraclePredictions(input.gold, input.ssmLabels, input.lmLabels);
   const oracleLmRows = new Uint8Array(rows);
@@ -167,7 +177,10 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
     input.operatingPoint === undefined
       ? null
       : {
-          ...evaluateThreshold(curveInput, input.operatingPoint.threshold),
+          threshold: input.operatingPoint.threshold,
+          lmCalls: adaptedLmCalls,
+          lmShare: rows === 0 ? 0 : adaptedLmCalls / rows,
+          accuracy: rows === 0 ? 0 : adaptedRight / rows,
           rule: input.operatingPoint.rule,
           chosenOn: input.operatingPoint.chosenOn,
         };

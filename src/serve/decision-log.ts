@@ -22,6 +22,8 @@ export interface DecisionRecord {
   /** The LM's raw answer, set when the LM was called and answered. */
   lmAnswer?: string;
   fallbackReason?: AdaptedPrediction["fallbackReason"];
+  /** Set when the router sent the input to the LM but the adapter's LM-share cap was spent: the SSM answered. */
+  shareCapped?: true;
   latencyMs: number;
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createRunningShareBudget } from "../adapt/lm-share-budget.js";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
 import type { ConcurrencyLimit } from "../util/concurrency-limit.js";
@@ -13,7 +14,9 @@ export type PredictionEndpoint = DecisionRecord["endpoint"];
  * Answers inputs with the adapter: prepares all the inputs of a request at once where the adapter
  * needs it (`adapter.prepare`, a sentence encoder), decides every input locally first, answers the SSM-routed ones
  * at once and calls the LM (through `adapter.predict`, under the concurrency cap) only for the
- * others. Records every answer in the metrics and the decision log. Throws a 502
+ * others, within the adapter's LM-share cap counted over everything the server answers (inputs in
+ * arrival order: once the cap is spent, the SSM answers until the share falls back under it).
+ * Records every answer in the metrics and the decision log. Throws a 502
  * `ServeRequestError` when the upstream LLM refuses the credentials.
  */
 export interface PredictionService {
@@ -47,6 +50,7 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
     decision: RouteDecision,
     prediction: AdaptedPrediction,
     startedAt: number,
+    shareCapped: boolean,
   ): void {
     const finishedAt = clock.now();
     const latencyMs = finishedAt - startedAt;
@@ -67,8 +71,19 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
       };
       if (prediction.lmRaw !== undefined) entry.lmAnswer = prediction.lmRaw;
       if (prediction.fallbackReason !== undefined) entry.fallbackReason = prediction.fallbackReason;
+      if (shareCapped) entry.shareCapped = true;
       return entry;
     });
+  }
+
+  // The adapter's --max-lm-share cap, held over everything this server answers (src/adapt/lm-share-budget.ts).
+  const shareBudget = createRunningShareBudget(adapter.maxLmShare);
+
+  /** Whether an input goes to the LM: where the router sends it, while the LM-share cap allows. */
+  function admitToLm(decision: RouteDecision): boolean {
+    const admitted = shareBudget.admit(decision.useLm);
+    if (decision.useLm && !admitted) metrics.recordShareCapDecline();
+    return admitted;
   }
 
   function ssmAnswer(decision: RouteDecision): AdaptedPrediction {
@@ -131,8 +146,9 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
   ): Promise<AdaptedPrediction> {
     const startedAt = clock.now();
     const decision = adapter.decide(text);
-    const prediction = decision.useLm ? await callLm(text, decision, abortSignal) : ssmAnswer(decision);
-    record(text, endpoint, decision, prediction, startedAt);
+    const toLm = admitToLm(decision);
+    const prediction = toLm ? await callLm(text, decision, abortSignal) : ssmAnswer(decision);
+    record(text, endpoint, decision, prediction, startedAt, decision.useLm && !toLm);
     return prediction;
   }
 
@@ -148,15 +164,15 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
     for (let index = 0; index < texts.length; index += 1) {
       const decision = decisions[index]!;
       const text = texts[index]!;
-      if (!decision.useLm) {
+      if (!admitToLm(decision)) {
         const prediction = ssmAnswer(decision);
         predictions[index] = prediction;
-        record(text, endpoint, decision, prediction, startedAt);
+        record(text, endpoint, decision, prediction, startedAt, decision.useLm);
       } else {
         lmCalls.push(
           callLm(text, decision, abortSignal).then((prediction) => {
             predictions[index] = prediction;
-            record(text, endpoint, decision, prediction, startedAt);
+            record(text, endpoint, decision, prediction, startedAt, false);
           }),
         );
       }

@@ -11,6 +11,8 @@ export interface ServeMetrics {
   recordPrediction(route: Route, seconds: number): void;
   recordLmCall(outcome: LmCallOutcome, seconds: number): void;
   recordDecisionLogError(): void;
+  /** An input the router sent to the LM, answered by the SSM because the LM-share cap was spent. */
+  recordShareCapDecline(): void;
   /** Adds a gauge read at render time (e.g. LM calls in flight). */
   addGauge(name: string, help: string, read: () => number): void;
   render(): string;
@@ -45,6 +47,7 @@ export function createServeMetrics(): ServeMetrics {
   };
   const lmCallDuration = new PrometheusHistogram();
   let decisionLogErrors = 0;
+  let shareCapDeclines = 0;
   const gauges: Array<{ name: string; help: string; read: () => number }> = [];
 
   return {
@@ -72,6 +75,9 @@ export function createServeMetrics(): ServeMetrics {
     },
     recordDecisionLogError() {
       decisionLogErrors += 1;
+    },
+    recordShareCapDecline() {
+      shareCapDeclines += 1;
     },
     addGauge(name, help, read) {
       gauges.push({ name, help, read });
@@ -106,6 +112,13 @@ export function createServeMetrics(): ServeMetrics {
         if (outcome !== "ok")
           out.push(`easy_adapt_lm_errors_total{reason="${outcome}"} ${lmCallCounts[outcome]}`);
       }
+      header(
+        out,
+        "easy_adapt_lm_share_cap_declines_total",
+        "Inputs the router sent to the LM that the adapter's --max-lm-share cap answered with the SSM.",
+        "counter",
+      );
+      out.push(`easy_adapt_lm_share_cap_declines_total ${shareCapDeclines}`);
       header(out, "easy_adapt_lm_call_duration_seconds", "Latency of the large-model calls.", "histogram");
       out.push(lmCallDuration.render("easy_adapt_lm_call_duration_seconds", ""));
       header(out, "easy_adapt_decision_log_errors_total", "Failed writes to the decision log.", "counter");

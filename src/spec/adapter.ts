@@ -39,6 +39,22 @@ export interface Adapter {
    * its text itself. Adapters without it decide any text at once.
    */
   prepare?(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * The cap on the share of inputs sent to the LM, when the operating point was chosen with
+   * `--max-lm-share`: `predictBatch` holds it on every batch; `decide` and `predict` see one input
+   * at a time and cannot (serve keeps a running count instead).
+   */
+  readonly maxLmShare: number | undefined;
+  /** The router's decision for one input, by the operating point's threshold alone (no budget applied). */
   decide(text: string): RouteDecision;
   predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction>;
+  /**
+   * Answers several texts, in order, as `predict` does each, but within the LM-share cap: at most
+   * ⌊maxLmShare × texts⌋ of them go to the LM (those the router wants there most). LM calls run
+   * `concurrency` at a time (default 8).
+   */
+  predictBatch(
+    texts: readonly string[],
+    options?: { signal?: AbortSignal; concurrency?: number },
+  ): Promise<AdaptedPrediction[]>;
 }

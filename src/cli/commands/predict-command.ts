@@ -48,11 +48,15 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
   let adapter: ClosableAdapter | undefined;
   try {
     adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
-    for (const text of texts) {
-      if (text.trim() === "") throw new UsageError("a text to classify is empty");
-      const prediction = await adapter.predict(text);
+    if (texts.some((text) => text.trim() === "")) throw new UsageError("a text to classify is empty");
+    // One batch: an adapter with an LM-share cap (--max-lm-share) holds it over these texts.
+    const predictions = await adapter.predictBatch(
+      texts,
+      setup === undefined ? {} : { concurrency: setup.concurrency },
+    );
+    for (const [index, prediction] of predictions.entries()) {
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ text, ...prediction })}\n`);
+        process.stdout.write(`${JSON.stringify({ text: texts[index], ...prediction })}\n`);
       } else {
         const reason = prediction.fallbackReason === undefined ? "" : ` (${prediction.fallbackReason})`;
         process.stdout.write(
