@@ -48,6 +48,26 @@ describe("loadTask", () => {
     ).toContain('field "examples.0.label"');
   });
 
+  it("reads a task file that begins with a UTF-8 byte order mark", async () => {
+    const path = join(directory, "task-bom.json");
+    await writeFile(path, '\uFEFF{"name":"t","labels":["a","b"]}\n', "utf8");
+    expect(await loadTask(path)).toEqual({ name: "t", labels: ["a", "b"] });
+  });
+
+  it("refuses unknown keys, naming them and the keys allowed", async () => {
+    const typo = await taskError('{"name":"t","lables":["a","b"]}');
+    expect(typo.message).toContain('unknown key "lables"');
+    expect(typo.message).toContain("allowed keys: name, labels, instructions, examples");
+    const extra = await taskError('{"name":"t","labels":["a","b"],"instruction":"x","notes":1}');
+    expect(extra.message).toContain('unknown keys "instruction", "notes"');
+    const inExample = await taskError(
+      '{"name":"t","labels":["a","b"],"examples":[{"text":"x","lable":"a"}]}',
+    );
+    expect(inExample.message).toContain(
+      'field "examples.0": unknown key "lable" (allowed keys: text, label)',
+    );
+  });
+
   it("refuses a file that is not JSON", async () => {
     expect((await taskError("{ name: t }")).message).toContain("not valid JSON");
   });

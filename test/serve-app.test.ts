@@ -231,6 +231,19 @@ describe("serve app (in memory)", () => {
     );
     expect(fixture.upstream.calls).toBe(callsBefore);
   });
+
+  it("answers another method on the POST endpoints with a 405, Allow: POST and the OpenAI error body", async () => {
+    for (const path of ["/v1/classify", "/v1/chat/completions"]) {
+      for (const method of ["GET", "PUT", "DELETE"]) {
+        const response = await fixture.app.request(path, { method });
+        expect(response.status).toBe(405);
+        expect(response.headers.get("allow")).toBe("POST");
+        const body = errorBodySchema.parse(await response.json());
+        expect(body.error).toMatchObject({ type: "invalid_request_error", code: "method_not_allowed" });
+        expect(body.error.message).toContain(`${method} is not allowed for ${path}`);
+      }
+    }
+  });
 });
 
 describe("serve app with an API key", () => {

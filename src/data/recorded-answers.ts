@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { DataError } from "../spec/errors/data-error.js";
+import { nodeErrorCode } from "../util/node-error-code.js";
 
 /** One recorded LM answer: the text it was asked about and its answer (a label name; "" when off the label set). */
 export interface RecordedAnswer {
@@ -28,7 +29,7 @@ export async function loadRecordedAnswers(
       content = await readFile(file, "utf8");
     } catch (error) {
       throw new DataError(
-        `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        `cannot read the file (${nodeErrorCode(error) ?? String(error)})`,
         { file },
         {
           cause: error,

@@ -3,8 +3,11 @@ import { z } from "zod";
 import { DataError } from "../spec/errors/data-error.js";
 import type { Task } from "../spec/task.js";
 
+const exampleSchema = z.strictObject({ text: z.string().min(1), label: z.string().min(1) });
+
+/** task.json: unknown keys are refused (a typo like "lables" must not pass unnoticed). */
 export const taskSchema = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1, "must be a non-empty string"),
     labels: z
       .array(z.string().trim().min(1, "labels must be non-empty strings"))
@@ -13,7 +16,7 @@ export const taskSchema = z
         message: "labels must be unique",
       }),
     instructions: z.string().optional(),
-    examples: z.array(z.object({ text: z.string().min(1), label: z.string().min(1) })).optional(),
+    examples: z.array(exampleSchema).optional(),
   })
   .superRefine((task, context) => {
     const labels = new Set(task.labels);
@@ -28,10 +31,28 @@ export const taskSchema = z
     });
   });
 
-/** Validates a parsed task object; errors name the file and the field. */
+/** The keys an object in the task file may hold, by the path of that object. */
+function allowedKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  return Object.keys(path[0] === "examples" ? exampleSchema.shape : taskSchema.shape);
+}
+
+/**
+ * Validates a parsed task object; errors name the file and the field. An unknown key (a typo like
+ * "lables") is reported first, with the keys allowed there: it usually explains a missing field.
+ */
 export function parseTask(value: unknown, file: string): Task {
   const result = taskSchema.safeParse(value);
   if (!result.success) {
+    const unknownKeys = result.error.issues.find((issue) => issue.code === "unrecognized_keys");
+    if (unknownKeys !== undefined) {
+      const where = unknownKeys.path.length === 0 ? undefined : unknownKeys.path.join(".");
+      const keys = unknownKeys.keys.map((key) => `"${key}"`).join(", ");
+      const allowed = allowedKeysAt(unknownKeys.path).join(", ");
+      throw new DataError(
+        `invalid task file: ${where === undefined ? "" : `field "${where}": `}unknown key${unknownKeys.keys.length === 1 ? "" : "s"} ${keys} (allowed keys: ${allowed})`,
+        where === undefined ? { file } : { file, column: where },
+      );
+    }
     const issue = result.error.issues[0];
     const field = issue === undefined || issue.path.length === 0 ? "(top level)" : issue.path.join(".");
     throw new DataError(`invalid task file: field "${field}": ${issue?.message ?? "invalid"}`, {
@@ -55,7 +76,8 @@ export async function loadTask(file: string): Promise<Task> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(source);
+    // Editors on Windows may save UTF-8 with a byte order mark; JSON.parse refuses it.
+    value = JSON.parse(source.startsWith("\uFEFF") ? source.slice(1) : source);
   } catch (error) {
     throw new DataError(
       `the task file is not valid JSON: ${(error as Error).message}`,

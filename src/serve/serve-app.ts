@@ -246,6 +246,11 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
     return jsonResponse(body, batchRouteHeader(routes));
   });
 
+  // Other methods on the POST endpoints: 405 with `Allow: POST`, not a 404 that says the path is wrong.
+  for (const path of ["/v1/chat/completions", "/v1/classify"]) {
+    app.all(path, (context) => methodNotAllowed(context.req.method, path, "POST"));
+  }
+
   app.notFound((context) =>
     openAiErrorResponse(
       404,
@@ -258,6 +263,18 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
   app.onError((error) => errorResponse(error));
 
   return app;
+}
+
+/** The OpenAI-style 405 answer, with the `Allow` header naming the method the path takes. */
+function methodNotAllowed(method: string, path: string, allow: string): Response {
+  const response = openAiErrorResponse(
+    405,
+    `Method ${method} is not allowed for ${path}: use ${allow}.`,
+    "invalid_request_error",
+    "method_not_allowed",
+  );
+  response.headers.set("allow", allow);
+  return response;
 }
 
 function invalidRequest(message: string): ServeRequestError {

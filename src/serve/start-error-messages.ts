@@ -1,11 +1,6 @@
 import { dirname } from "node:path";
 import { ServeStartError } from "../spec/errors/serve-start-error.js";
-
-/** The Node error code of `error` (`EADDRINUSE`, `ENOENT`, ...), when it has one. */
-export function nodeErrorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === "string" ? code : undefined;
-}
+import { nodeErrorCode } from "../util/node-error-code.js";
 
 /** The user error for a server that fails to listen on `host:port`. */
 export function listenError(error: unknown, host: string, port: number): ServeStartError {

@@ -17,7 +17,7 @@ import {
   operatingCriterionOf,
   operatingPointOptionsSchema,
 } from "../operating-point-options.js";
-import { prepareOutputFolder } from "../output-folder.js";
+import { openAdapterFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -61,7 +61,7 @@ export function registerAdaptCommand(program: Command): void {
       "training rows (CSV or JSONL); rows without a label are learnt from the LM's answers",
     )
     .option("--calib <file>", "calibration rows with gold labels (always asked to the LM)")
-    .option("--out <dir>", "adapter folder to write")
+    .option("--out <dir>", "adapter folder to write: new, empty, or an adapter to replace")
     .option("--probe-train", "also ask the LM about the training rows")
     .option("--text-column <name>", "column holding the text", "text")
     .option("--label-column <name>", "column holding the gold label", "label")
@@ -112,84 +112,97 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
       );
       return;
     }
-    const outputFolder = await prepareOutputFolder(options.out);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once("SIGINT", onSignal);
-    const display = createProgressDisplay();
-    const encoder =
-      options.encoder === "none"
-        ? undefined
-        : await createEncoderByKind(options.encoder, {
-            cacheFile: resolve(options.embeddingCache),
-            ...(options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers }),
-          });
+    // Refuses a non-empty folder that is not an adapter before anything is paid for.
+    const outputFolder = await openAdapterFolder(options.out);
+    if (outputFolder.replacing) process.stderr.write(`note: replacing the adapter in ${options.out}\n`);
     try {
-      const result = await adapt({
-        ...(encoder === undefined ? {} : { encoder }),
-        task,
-        trainRows,
-        calibRows,
-        largeModel: setup.model,
-        probeTrain: options.probeTrain,
-        criterion,
-        fingerprints: { train: await fileSha256(options.train), calib: await fileSha256(options.calib) },
-        concurrency: setup.concurrency,
-        onProgress: display.listener,
-        signal: controller.signal,
-      });
-      await result.save(outputFolder);
-      display.finish();
-      const estimates = result.fitted.estimates;
-      const summary = {
-        adapter: outputFolder,
-        lm: result.description.lmId,
-        rows: { train: trainRows.length, calib: calibRows.length, distilled: result.fitted.counts.distilled },
-        probe: result.probe,
-        estimated: {
-          lmAlone: estimates.lmAlone,
-          ssmAlone: estimates.ssmAlone,
-          adapted: estimates.adapted,
-          lmShare: estimates.adaptedLmShare,
-          oracle: estimates.oracle,
-        },
-        smallModel: result.description.ssmKind,
-        router: result.description.router.kind,
-        gate: result.description.gate,
-        complementStrength: result.fitted.complementStrength,
-        seconds: {
-          probe: round(result.timings.probeSeconds),
-          adapt: round(result.timings.adaptSeconds),
-          encode: round(result.timings.encodeSeconds),
-          ssmTrain: round(result.timings.ssmTrainSeconds),
-        },
-        spend: setup.describeSpend(),
-      };
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
-        return;
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once("SIGINT", onSignal);
+      const display = createProgressDisplay();
+      const encoder =
+        options.encoder === "none"
+          ? undefined
+          : await createEncoderByKind(options.encoder, {
+              cacheFile: resolve(options.embeddingCache),
+              ...(options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers }),
+            });
+      try {
+        const result = await adapt({
+          ...(encoder === undefined ? {} : { encoder }),
+          task,
+          trainRows,
+          calibRows,
+          largeModel: setup.model,
+          probeTrain: options.probeTrain,
+          criterion,
+          fingerprints: { train: await fileSha256(options.train), calib: await fileSha256(options.calib) },
+          concurrency: setup.concurrency,
+          onProgress: display.listener,
+          signal: controller.signal,
+        });
+        await outputFolder.clearPreviousAdapter();
+        await result.save(outputFolder.path);
+        display.finish();
+        const estimates = result.fitted.estimates;
+        const summary = {
+          adapter: outputFolder.path,
+          lm: result.description.lmId,
+          rows: {
+            train: trainRows.length,
+            calib: calibRows.length,
+            distilled: result.fitted.counts.distilled,
+          },
+          probe: result.probe,
+          estimated: {
+            lmAlone: estimates.lmAlone,
+            ssmAlone: estimates.ssmAlone,
+            adapted: estimates.adapted,
+            lmShare: estimates.adaptedLmShare,
+            oracle: estimates.oracle,
+          },
+          smallModel: result.description.ssmKind,
+          router: result.description.router.kind,
+          gate: result.description.gate,
+          complementStrength: result.fitted.complementStrength,
+          seconds: {
+            probe: round(result.timings.probeSeconds),
+            adapt: round(result.timings.adaptSeconds),
+            encode: round(result.timings.encodeSeconds),
+            ssmTrain: round(result.timings.ssmTrainSeconds),
+          },
+          spend: setup.describeSpend(),
+        };
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(summary)}\n`);
+          return;
+        }
+        const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+        process.stdout.write(
+          [
+            `adapter written to ${summary.adapter}`,
+            `probe: ${result.probe.asked} rows asked, ${result.probe.answered} answered, ${result.probe.unparseable} unparseable, ${result.probe.failed} failed (${result.probe.cacheHits} from cache)` +
+              (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : "") +
+              (result.probe.lastFailure === undefined
+                ? ""
+                : `\n  the failed calls count as unusable answers (the adapter answers them with the SSM); the last: ${result.probe.lastFailure}`),
+            `estimated on ${estimates.rows} calibration rows, out of fold:`,
+            `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
+            `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM (${summary.router} router, ${result.description.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
+            `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (${encoder === undefined ? "" : `encoding ${summary.seconds.encode}s, `}SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
+          ].join("\n") + "\n",
+        );
+      } catch (error) {
+        display.finish();
+        throw error;
+      } finally {
+        process.off("SIGINT", onSignal);
+        await encoder?.close();
       }
-      const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
-      process.stdout.write(
-        [
-          `adapter written to ${summary.adapter}`,
-          `probe: ${result.probe.asked} rows asked, ${result.probe.answered} answered, ${result.probe.unparseable} unparseable, ${result.probe.failed} failed (${result.probe.cacheHits} from cache)` +
-            (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : "") +
-            (result.probe.lastFailure === undefined
-              ? ""
-              : `\n  the failed calls count as unusable answers (the adapter answers them with the SSM); the last: ${result.probe.lastFailure}`),
-          `estimated on ${estimates.rows} calibration rows, out of fold:`,
-          `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
-          `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM (${summary.router} router, ${result.description.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
-          `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (${encoder === undefined ? "" : `encoding ${summary.seconds.encode}s, `}SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
-        ].join("\n") + "\n",
-      );
     } catch (error) {
-      display.finish();
+      // A failed run leaves no empty folder behind where it created one.
+      await outputFolder.discardIfEmpty();
       throw error;
-    } finally {
-      process.off("SIGINT", onSignal);
-      await encoder?.close();
     }
   } finally {
     setup.close();

@@ -12,7 +12,7 @@ import {
   operatingCriterionOf,
   operatingPointOptionsSchema,
 } from "../operating-point-options.js";
-import { prepareOutputFolder } from "../output-folder.js";
+import { openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -46,7 +46,7 @@ export function registerBenchCommand(program: Command): void {
   addEncoderOptions(command).action(
     runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
       const options = parseOptions(benchOptionsSchema, rawOptions);
-      const outputFolder = options.out === undefined ? undefined : await prepareOutputFolder(options.out);
+      const outputFolder = options.out === undefined ? undefined : await openOutputFolder(options.out);
       const display = createProgressDisplay();
       const run = await runBenchmark({
         datasetDir: resolve(directory),
@@ -56,11 +56,16 @@ export function registerBenchCommand(program: Command): void {
         criterion: operatingCriterionOf(options),
         ...benchEncoderOptions(options),
         onProgress: display.listener,
+      }).catch(async (error: unknown) => {
+        // A failed run leaves no empty --out folder behind where it created one.
+        display.finish();
+        await outputFolder?.discardIfEmpty();
+        throw error;
       });
       display.finish();
       warnAboutTestRowsOutsideTask(run);
       if (outputFolder !== undefined) {
-        const files = await writeEvaluationReport(benchReport(run), outputFolder);
+        const files = await writeEvaluationReport(benchReport(run), outputFolder.path);
         process.stderr.write(
           `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
         );

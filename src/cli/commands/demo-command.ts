@@ -7,7 +7,7 @@ import { defaultDatasetCacheDir, resolveDemoDataset } from "../../data/demo-data
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
-import { prepareOutputFolder } from "../output-folder.js";
+import { openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -52,13 +52,20 @@ export function registerDemoCommand(program: Command): void {
             if (event.type === "demo-data-found") process.stderr.write(`demo data: ${event.dir}\n`);
           },
         });
-        const outputFolder = await prepareOutputFolder(options.out);
+        const outputFolder = await openOutputFolder(options.out);
         const display = createProgressDisplay();
-        const run = await runBenchmark({ datasetDir, llmColumn: "gpt4", onProgress: display.listener });
+        const run = await runBenchmark({ datasetDir, llmColumn: "gpt4", onProgress: display.listener }).catch(
+          async (error: unknown) => {
+            // A failed run leaves no empty --out folder behind where it created one.
+            display.finish();
+            await outputFolder.discardIfEmpty();
+            throw error;
+          },
+        );
         display.finish();
         warnAboutTestRowsOutsideTask(run);
         const report = benchReport(run);
-        const files = await writeEvaluationReport(report, outputFolder);
+        const files = await writeEvaluationReport(report, outputFolder.path);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(run.result)}\n`);
           return;

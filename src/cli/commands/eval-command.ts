@@ -10,7 +10,7 @@ import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
-import { prepareOutputFolder } from "../output-folder.js";
+import { type OutputFolder, openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -55,6 +55,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
     process.env,
   );
   let adapter: ClosableAdapter | undefined;
+  let outputFolder: OutputFolder | undefined;
   try {
     const rows = await loadRows(options.test, {
       textColumn: options.textColumn,
@@ -62,7 +63,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       labels: description.task.labels,
     });
     if (rows.length === 0) throw new DataError("no rows to evaluate", { file: options.test });
-    const outputFolder = options.out === undefined ? undefined : await prepareOutputFolder(options.out);
+    outputFolder = options.out === undefined ? undefined : await openOutputFolder(options.out);
     adapter = await adapterFromArtifact(artifact, { largeModel: setup.model });
     const display = createProgressDisplay();
     const started = performance.now();
@@ -86,13 +87,17 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       notes,
     });
     if (outputFolder !== undefined) {
-      const files = await writeEvaluationReport(report, outputFolder);
+      const files = await writeEvaluationReport(report, outputFolder.path);
       process.stderr.write(
         `wrote ${files.htmlPath}, ${files.markdownPath}, ${files.jsonPath}, ${files.svgPath}\n`,
       );
     }
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else process.stdout.write(`${formatSystemsTable(report)}\n`);
+  } catch (error) {
+    // A failed run leaves no empty --out folder behind where it created one.
+    await outputFolder?.discardIfEmpty();
+    throw error;
   } finally {
     await adapter?.close();
     setup.close();

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
+import type { AdaptedPrediction } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
@@ -54,11 +55,26 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
       texts,
       setup === undefined ? {} : { concurrency: setup.concurrency },
     );
+    // Without an LM the runtime answers the LM-routed texts from the SSM as an "lm-error" fallback;
+    // that is the documented behaviour, not a failure: say so once, and name it "no LM".
+    const lmConfigured = setup !== undefined;
+    const unansweredByLm = (prediction: AdaptedPrediction): boolean =>
+      !lmConfigured && prediction.route === "fallback" && prediction.fallbackReason === "lm-error";
+    const routedToLm = predictions.filter(unansweredByLm).length;
+    if (routedToLm > 0) {
+      process.stderr.write(
+        `note: no LM configured (--lm-base-url/--lm-model): ${routedToLm} of ${texts.length} texts the router sends to the LM were answered by the small model\n`,
+      );
+    }
     for (const [index, prediction] of predictions.entries()) {
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ text: texts[index], ...prediction })}\n`);
       } else {
-        const reason = prediction.fallbackReason === undefined ? "" : ` (${prediction.fallbackReason})`;
+        const reason = unansweredByLm(prediction)
+          ? " (no LM)"
+          : prediction.fallbackReason === undefined
+            ? ""
+            : ` (${prediction.fallbackReason})`;
         process.stdout.write(
           `${prediction.label}\t${prediction.route}${reason}\t${prediction.confidence.toFixed(3)}\n`,
         );
