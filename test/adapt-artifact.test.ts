@@ -14,7 +14,7 @@ import { LargeModelAuthenticationError } from "../src/large-models/errors/large-
 import { createOpenAICompatibleModel } from "../src/large-models/openai-compatible-model.js";
 import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
 import { ArtifactError } from "../src/spec/errors/artifact-error.js";
-import { loadTopics, topicsDir } from "./fixtures/adapt/load-fixture.js";
+import { loadTopics, startTopicsReplayServer, topicsDir } from "./fixtures/adapt/load-fixture.js";
 
 let directory: string;
 let server: ReplayServer;
@@ -26,11 +26,7 @@ let topics: Awaited<ReturnType<typeof loadTopics>>;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "easy-adapt-artifact-"));
   topics = await loadTopics();
-  const answers = await loadRecordedAnswers(
-    ["train.csv", "dev.csv", "test.csv"].map((file) => join(topicsDir, file)),
-    "llm",
-  );
-  server = await startReplayServer({ answers });
+  server = await startTopicsReplayServer();
   setup = largeModelFromOptions(
     { lmBaseUrl: server.url, lmModel: "llm", cache: join(directory, "cache.sqlite"), retryBaseDelayMs: "1" },
     {},

@@ -7,8 +7,7 @@ import { createAdapterRuntime } from "../src/adapt/adapter-runtime.js";
 import { evaluateAdapter } from "../src/adapt/evaluate-adapter.js";
 import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../src/cli/lm-options.js";
-import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
-import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import type { ReplayServer } from "../src/replay/replay-server.js";
 import { startServe } from "../src/serve/start-serve.js";
 import { NgramEmbeddingBlend } from "../src/small-models/ngram-embedding-blend.js";
 import { ArtifactError } from "../src/spec/errors/artifact-error.js";
@@ -17,7 +16,7 @@ import { openEmbeddingCache } from "../src/text-encoders/embedding-cache.js";
 import type { SentenceEncoder } from "../src/text-encoders/sentence-encoder.js";
 import { createTextEmbeddings } from "../src/text-encoders/text-embeddings.js";
 import { createUseLiteEncoder } from "../src/text-encoders/use-lite-encoder.js";
-import { loadTopics, topicsDir } from "./fixtures/adapt/load-fixture.js";
+import { loadTopics, startTopicsReplayServer } from "./fixtures/adapt/load-fixture.js";
 
 /** The real encoder, counting the texts it is asked to encode. */
 function countingEncoder(inner: SentenceEncoder): SentenceEncoder & { encoded: number } {
@@ -44,11 +43,7 @@ let topics: Awaited<ReturnType<typeof loadTopics>>;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "easy-adapt-encoder-"));
   topics = await loadTopics();
-  const answers = await loadRecordedAnswers(
-    ["train.csv", "dev.csv", "test.csv"].map((file) => join(topicsDir, file)),
-    "llm",
-  );
-  server = await startReplayServer({ answers });
+  server = await startTopicsReplayServer();
   setup = largeModelFromOptions(
     { lmBaseUrl: server.url, lmModel: "llm", cache: join(directory, "cache.sqlite"), retryBaseDelayMs: "1" },
     {},

@@ -5,11 +5,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdapter } from "../src/adapt/load-adapter.js";
 import { openAdapterFolder, openOutputFolder } from "../src/cli/output-folder.js";
-import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
-import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
+import type { ReplayServer } from "../src/replay/replay-server.js";
 import { UsageError } from "../src/spec/errors/usage-error.js";
 import { nodeErrorCode } from "../src/util/node-error-code.js";
-import { topicsDir } from "./fixtures/adapt/load-fixture.js";
+import { startTopicsReplayServer, topicsAdaptArgs } from "./fixtures/adapt/load-fixture.js";
 import { readTicketRows, ticketsAdapterFolder } from "./fixtures/serve/tickets-adapter.js";
 import { runCli } from "./support/run-cli.js";
 
@@ -36,18 +35,7 @@ const unreachableLm = [
 
 /** `adapt` on the topics fixture into `out`, then `rest`. */
 function adaptArgs(out: string, ...rest: string[]): string[] {
-  return [
-    "adapt",
-    "--task",
-    join(topicsDir, "task.json"),
-    "--train",
-    join(topicsDir, "train.csv"),
-    "--calib",
-    join(topicsDir, "dev.csv"),
-    "--out",
-    out,
-    ...rest,
-  ];
+  return topicsAdaptArgs(out, {}, ...rest);
 }
 
 describe("nodeErrorCode", () => {
@@ -154,11 +142,7 @@ describe("adapt --out", () => {
   let server: ReplayServer;
 
   beforeAll(async () => {
-    const answers = await loadRecordedAnswers(
-      ["train.csv", "dev.csv", "test.csv"].map((file) => join(topicsDir, file)),
-      "llm",
-    );
-    server = await startReplayServer({ answers });
+    server = await startTopicsReplayServer();
   });
 
   afterAll(async () => {

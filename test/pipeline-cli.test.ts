@@ -3,9 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
-import { type ReplayServer, startReplayServer } from "../src/replay/replay-server.js";
-import { topicsDir } from "./fixtures/adapt/load-fixture.js";
+import type { ReplayServer } from "../src/replay/replay-server.js";
+import { startTopicsReplayServer, topicsAdaptArgs, topicsDir } from "./fixtures/adapt/load-fixture.js";
 import { runCli } from "./support/run-cli.js";
 
 let directory: string;
@@ -13,11 +12,7 @@ let server: ReplayServer;
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), "easy-adapt-pipeline-"));
-  const answers = await loadRecordedAnswers(
-    ["train.csv", "dev.csv", "test.csv"].map((file) => join(topicsDir, file)),
-    "llm",
-  );
-  server = await startReplayServer({ answers });
+  server = await startTopicsReplayServer();
 });
 
 afterAll(async () => {
@@ -34,25 +29,9 @@ const lmFlags = () => [
   join(directory, "cache.sqlite"),
 ];
 
-/** `adapt` on the topics fixture (train.csv, calibrated on dev.csv) into `out`, then `rest`. */
+/** `adapt` on the topics fixture into `out`, then `rest`. */
 function adaptArgs(out: string, ...rest: string[]): string[] {
-  return adaptArgsWithTrain(join(topicsDir, "train.csv"), out, ...rest);
-}
-
-/** `adapt` on `train`, calibrated on the topics fixture's dev.csv, into `out`, then `rest`. */
-function adaptArgsWithTrain(train: string, out: string, ...rest: string[]): string[] {
-  return [
-    "adapt",
-    "--task",
-    join(topicsDir, "task.json"),
-    "--train",
-    train,
-    "--calib",
-    join(topicsDir, "dev.csv"),
-    "--out",
-    out,
-    ...rest,
-  ];
+  return topicsAdaptArgs(out, {}, ...rest);
 }
 
 describe("adapt → predict → eval through the CLI, over a real replay server and SQLite cache", () => {
@@ -213,7 +192,7 @@ describe("CLI errors", () => {
   it("exits 1 with a clear message on a bad file", async () => {
     const broken = join(directory, "broken.csv");
     await writeFile(broken, "text,label\nhello,weather\n,sports\n");
-    const result = await runCli(adaptArgsWithTrain(broken, join(directory, "never"), ...lmFlags()));
+    const result = await runCli(topicsAdaptArgs(join(directory, "never"), { train: broken }, ...lmFlags()));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("broken.csv");
     expect(result.stderr).toContain("row 2");
@@ -240,7 +219,7 @@ describe("CLI errors", () => {
     const textOnly = join(directory, "text-only.csv");
     await writeFile(textOnly, "text\nwill it rain tomorrow\nwho won the match\n");
     const unlabelled = await runCli(
-      adaptArgsWithTrain(textOnly, join(directory, "never-unlabelled"), ...unreachableLm),
+      topicsAdaptArgs(join(directory, "never-unlabelled"), { train: textOnly }, ...unreachableLm),
     );
     expect(unlabelled.status).toBe(1);
     expect(unlabelled.stderr).toContain('no training row has a label in column "label"');
