@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAdapterArtifact } from "../src/adapt/adapter-artifact.js";
+import { shareCapNote } from "../src/adapt/adapter-report.js";
 import { evaluateAdapter } from "../src/adapt/evaluate-adapter.js";
 import { createRunningShareBudget, routeWithinShare } from "../src/adapt/lm-share-budget.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../src/adapt/load-adapter.js";
@@ -118,6 +119,11 @@ describe("an adapter adapted with --max-lm-share holds its cap on new inputs", (
     const evaluation = await evaluateAdapter(adapter, rows, largeModel, { concurrency: 4 });
     const calls = evaluation.lmCalled.reduce((sum, value) => sum + value, 0);
     expect(calls).toBe(Math.floor(cap * rows.length));
+    const wanted = rows.filter((row) => adapter.decide(row.text).useLm).length;
+    expect(evaluation.heldBackByCap).toBe(wanted - calls);
+    expect(shareCapNote(adapter.internals.description, evaluation)).toContain(
+      `held ${wanted - calls} rows back from the LM`,
+    );
     const free = await evaluateAdapter(uncapped, rows, largeModel, { concurrency: 4 });
     expect(free.lmCalled.reduce((sum, value) => sum + value, 0)).toBeGreaterThan(calls);
   });

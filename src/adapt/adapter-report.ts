@@ -17,6 +17,8 @@ export function buildAdapterReport(input: {
   notes?: string[];
 }): EvaluationReport {
   const { description, evaluation } = input;
+  const capNote = shareCapNote(description, evaluation);
+  const notes = [...(input.notes ?? []), ...(capNote === undefined ? [] : [capNote])];
   const criterion = description.operatingPoint.criterion;
   const rule =
     criterion.kind === "max-lm-share"
@@ -48,6 +50,26 @@ export function buildAdapterReport(input: {
     ...(input.counts === undefined ? {} : { counts: input.counts }),
     ...(input.timingsMs === undefined ? {} : { timings: input.timingsMs }),
     ...(input.ablations === undefined ? {} : { ablations: input.ablations }),
-    ...(input.notes === undefined ? {} : { notes: input.notes }),
+    notes,
   });
+}
+
+/**
+ * What the adapter's `--max-lm-share` cap did on these rows, when it held some back: the rows it
+ * answered with the SSM although their router score reached the threshold.
+ */
+export function shareCapNote(
+  description: AdapterDescription,
+  evaluation: AdapterEvaluation,
+): string | undefined {
+  const criterion = description.operatingPoint.criterion;
+  if (criterion.kind !== "max-lm-share" || evaluation.heldBackByCap === 0) return undefined;
+  const rows = evaluation.gold.length;
+  const called = evaluation.lmCalled.reduce((sum, value) => sum + value, 0);
+  const percent = (value: number) => `${((value / rows) * 100).toFixed(1)}%`;
+  return (
+    `the --max-lm-share cap of ${(criterion.maxLmShare * 100).toFixed(1)}% held ${evaluation.heldBackByCap} rows back from the LM ` +
+    `(the threshold alone would have sent ${percent(called + evaluation.heldBackByCap)} of the rows, the cap sent ${percent(called)}): ` +
+    "the SSM answered them"
+  );
 }

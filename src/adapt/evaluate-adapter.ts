@@ -27,6 +27,8 @@ export interface AdapterEvaluation {
   threshold: number;
   adaptedLabels: string[];
   lmCalled: Uint8Array;
+  /** Rows whose score reached the threshold that the adapter's LM-share cap answered with the SSM. */
+  heldBackByCap: number;
   /** Per-row SSM + router time, in milliseconds. */
   ssmMs: Float64Array;
   /** Per-row LM call time (cache hits included), in milliseconds. */
@@ -150,7 +152,9 @@ export async function evaluateAdapter(
   const routedLabels = new Array<string>(count);
   const adaptedLabels = new Array<string>(count);
   const lmCalled = new Uint8Array(count);
+  let heldBackByCap = 0;
   for (let row = 0; row < count; row += 1) {
+    if ((scores[row] ?? 0) >= threshold && routedToLm[row] === 0) heldBackByCap += 1;
     routedLabels[row] = adapter.internals.combine(
       probabilities[row] ?? new Float32Array(0),
       lmLabels[row],
@@ -169,6 +173,7 @@ export async function evaluateAdapter(
     threshold,
     adaptedLabels,
     lmCalled,
+    heldBackByCap,
     ssmMs,
     lmMs,
     lmTokens: { input: inputTokens, output: outputTokens },

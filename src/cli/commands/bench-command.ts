@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
+import { shareCapNote } from "../../adapt/adapter-report.js";
 import { benchReport } from "../../adapt/bench-report.js";
 import { runBenchmark } from "../../adapt/benchmark.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
@@ -64,6 +65,8 @@ export function registerBenchCommand(program: Command): void {
       });
       display.finish();
       warnAboutTestRowsOutsideTask(run);
+      const capNote = shareCapNote(run.adaptation.description, run.evaluation);
+      if (capNote !== undefined) process.stderr.write(`note: ${capNote}\n`);
       if (outputFolder !== undefined) {
         const files = await writeEvaluationReport(benchReport(run), outputFolder.path);
         process.stderr.write(

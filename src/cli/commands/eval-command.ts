@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
-import { buildAdapterReport } from "../../adapt/adapter-report.js";
+import { buildAdapterReport, shareCapNote } from "../../adapt/adapter-report.js";
 import { type AdapterEvaluation, evaluateAdapter } from "../../adapt/evaluate-adapter.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
 import { loadRows } from "../../data/stream-rows.js";
@@ -75,7 +75,9 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
     );
     display.finish();
     const notes = unusableAnswerNotes(evaluation);
-    for (const note of notes) process.stderr.write(`note: ${note}\n`);
+    const capNote = shareCapNote(description, evaluation);
+    for (const note of [...notes, ...(capNote === undefined ? [] : [capNote])])
+      process.stderr.write(`note: ${note}\n`);
     const report = buildAdapterReport({
       dataset: basename(options.test),
       split: basename(options.test),
