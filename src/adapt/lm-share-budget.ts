@@ -10,6 +10,12 @@
  * sends at most ⌊S × n⌋ of its n inputs to the LM, those with the highest router scores among the
  * ones that reach the threshold; a stream (serve) keeps a running count and sends an input to the
  * LM only while the calls so far stay within ⌈S × inputs so far⌉.
+ *
+ * What holding it costs, measured by the same study (train/dev only, 2 × 5 held-out fifths of 142
+ * reviews, each answered as one batch): the adapter sent 82.0% of the reviews to the LM (74.6–84.5%)
+ * and was 0.28 points above the LM alone on average, below it in none of the 10 fifths; the threshold
+ * alone gained 0.21 points. The inputs a binding cap keeps from the LM are the ones it wants least,
+ * where the small model is most sure.
  */
 
 /**
