@@ -82,22 +82,59 @@ describe("output folders", () => {
     expect(refused).toBeInstanceOf(UsageError);
     expect((refused as UsageError).message).toContain(`--out ${other} is not empty`);
 
+    // Files named like an adapter's, without an easy-adapt manifest, are somebody else's: refused, untouched.
+    const lookalike = join(directory, "lookalike");
+    await mkdir(lookalike);
+    for (const file of ["adapter.json", "calibration.json", "package.json"]) {
+      await writeFile(join(lookalike, file), "{}");
+    }
+    await expect(openAdapterFolder(lookalike)).rejects.toThrow("holds no easy-adapt adapter");
+    expect((await readdir(lookalike)).sort()).toEqual(["adapter.json", "calibration.json", "package.json"]);
+
     const previous = join(directory, "previous-adapter");
     await mkdir(previous);
-    for (const file of [
-      "manifest.json",
-      "adapter.json",
-      "calibration.json",
-      "ssm-1.bin",
-      "ssm-12.bin",
-      "notes.txt",
-    ]) {
+    const manifest = {
+      format: "easy-adapt-adapter",
+      formatVersion: 1,
+      createdBy: "easy-adapt test",
+      files: ["adapter.json", "calibration.json", "ssm-1.bin", "ssm-12.bin"].map((path) => ({
+        path,
+        bytes: 1,
+        sha256: "0",
+      })),
+    };
+    await writeFile(join(previous, "manifest.json"), JSON.stringify(manifest));
+    for (const file of ["adapter.json", "calibration.json", "ssm-1.bin", "ssm-12.bin", "notes.txt"]) {
       await writeFile(join(previous, file), "x");
     }
     const folder = await openAdapterFolder(previous);
     expect(folder.replacing).toBe(true);
-    await folder.clearPreviousAdapter();
-    expect(await readdir(previous)).toEqual(["notes.txt"]);
+    // A save that fails leaves the previous adapter as it was, and no staging folder behind.
+    const failing = folder.writeAdapter(async (staging) => {
+      await writeFile(join(staging, "adapter.json"), "half");
+      throw new Error("disk full");
+    });
+    await expect(failing).rejects.toThrow("disk full");
+    expect((await readdir(previous)).sort()).toEqual([
+      "adapter.json",
+      "calibration.json",
+      "manifest.json",
+      "notes.txt",
+      "ssm-1.bin",
+      "ssm-12.bin",
+    ]);
+    // A save that succeeds replaces the listed files only; the user's notes stay.
+    await folder.writeAdapter(async (staging) => {
+      for (const file of ["adapter.json", "ssm-1.bin", "manifest.json"])
+        await writeFile(join(staging, file), "new");
+    });
+    expect((await readdir(previous)).sort()).toEqual([
+      "adapter.json",
+      "manifest.json",
+      "notes.txt",
+      "ssm-1.bin",
+    ]);
+    expect(await readFile(join(previous, "adapter.json"), "utf8")).toBe("new");
 
     const fresh = await openAdapterFolder(join(directory, "fresh-adapter"));
     expect(fresh.replacing).toBe(false);
@@ -155,22 +192,28 @@ describe("adapt --out", () => {
     await writeFile(join(out, "notes.txt"), "mine\n");
     const result = await runCli(adaptArgs(out, ...unreachableLm));
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`--out ${out} is not empty and holds no adapter`);
+    expect(result.stderr).toContain(`--out ${out} is not empty and holds no easy-adapt adapter`);
     expect(result.stderr).not.toContain("    at ");
     expect(await readdir(out)).toEqual(["notes.txt"]);
   }, 60_000);
 
-  it("replaces an existing adapter, saying so, and removes its stale files", async () => {
+  it("replaces an existing adapter, saying so, and keeps the other files there", async () => {
     const out = join(directory, "adapt-replace");
     await cp(await ticketsAdapterFolder(), out, { recursive: true });
-    await writeFile(join(out, "ssm-9.bin"), "stale");
+    await writeFile(join(out, "notes.txt"), "mine");
     const result = await runCli(
       adaptArgs(out, "--json", "--lm-base-url", server.url, "--lm-model", "llm", "--no-cache"),
     );
     expect(result.stderr).not.toContain("unexpected error");
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(`note: replacing the adapter in ${out}\n`);
-    expect(existsSync(join(out, "ssm-9.bin"))).toBe(false);
+    expect((await readdir(out)).sort()).toEqual([
+      "adapter.json",
+      "calibration.json",
+      "manifest.json",
+      "notes.txt",
+      "ssm-1.bin",
+    ]);
     const replaced = await loadAdapter(out, { largeModel: undefined });
     expect(replaced.task.name).toBe("topics");
   }, 120_000);

@@ -54,10 +54,16 @@ describe("loadTask", () => {
     expect(await loadTask(path)).toEqual({ name: "t", labels: ["a", "b"] });
   });
 
+  it("reads and drops an editor's $schema key", async () => {
+    const path = join(directory, "task-schema.json");
+    await writeFile(path, '{"$schema":"./task.schema.json","name":"t","labels":["a","b"]}', "utf8");
+    expect(await loadTask(path)).toEqual({ name: "t", labels: ["a", "b"] });
+  });
+
   it("refuses unknown keys, naming them and the keys allowed", async () => {
     const typo = await taskError('{"name":"t","lables":["a","b"]}');
     expect(typo.message).toContain('unknown key "lables"');
-    expect(typo.message).toContain("allowed keys: name, labels, instructions, examples");
+    expect(typo.message).toContain("allowed keys: name, labels, instructions, examples, $schema");
     const extra = await taskError('{"name":"t","labels":["a","b"],"instruction":"x","notes":1}');
     expect(extra.message).toContain('unknown keys "instruction", "notes"');
     const inExample = await taskError(

@@ -46,6 +46,17 @@ describe("createRunningShareBudget (a stream's LM-share cap)", () => {
     expect(budget.lmCalls).toBe(3);
   });
 
+  it("keeps unused share for at most 100 inputs' worth: a quiet stretch buys no long burst", () => {
+    const budget = createRunningShareBudget(0.1);
+    for (let input = 0; input < 1000; input += 1) budget.admit(false);
+    const burst = Array.from({ length: 200 }, () => budget.admit(true));
+    // 10 saved calls (0.1 × 100), then one in ten of the inputs after them: the 11th, 21st, … 191st.
+    // (Counted over all 1,200 inputs, as before the limit, 120 calls in a row would have been allowed.)
+    expect(burst.slice(0, 10).every(Boolean)).toBe(true);
+    expect(burst.filter(Boolean).length).toBe(10 + 19);
+    expect(burst.slice(10, 20).filter(Boolean).length).toBe(1);
+  });
+
   it("admits whatever the router sends when there is no cap", () => {
     const budget = createRunningShareBudget(undefined);
     expect(Array.from({ length: 5 }, () => budget.admit(true))).toEqual([true, true, true, true, true]);
@@ -107,6 +118,11 @@ describe("an adapter adapted with --max-lm-share holds its cap on new inputs", (
       if (called.includes(index)) expect(prediction).toEqual(await adapter.predict(text));
       else expect(prediction).toMatchObject({ route: "ssm", label: adapter.decide(text).ssmLabel });
     }
+    // One text is a batch of one: under a cap below 1 it never reaches the LM; predict() applies the
+    // threshold alone (the CLI's `predict` with one text uses it).
+    const wanted = texts.find((text) => adapter.decide(text).useLm) ?? "";
+    expect((await adapter.predictBatch([wanted]))[0]?.lmRaw).toBeUndefined();
+    expect((await adapter.predict(wanted)).lmRaw).toBeDefined();
     // Without a cap, the same batch goes to the LM wherever the threshold sends it.
     const free = await uncapped.predictBatch(texts);
     expect(free.filter((prediction) => prediction.lmRaw !== undefined).length).toBe(

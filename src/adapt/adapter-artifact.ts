@@ -25,6 +25,32 @@ const manifestSchema = z.object({
   files: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })),
 });
 
+/**
+ * The files of the easy-adapt adapter in `directory` (those its manifest lists, and the manifest),
+ * or undefined where there is none: no manifest.json, or one that is not an easy-adapt adapter's.
+ * Never throws.
+ */
+export async function listAdapterFiles(directory: string): Promise<string[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(directory, "manifest.json"), "utf8");
+  } catch {
+    return undefined;
+  }
+  let manifest: z.infer<typeof manifestSchema>;
+  try {
+    manifest = manifestSchema.parse(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+  if (manifest.format !== adapterFormat) return undefined;
+  // Only plain file names: a manifest never names a file outside its folder.
+  const files = manifest.files
+    .map((entry) => entry.path)
+    .filter((path) => /^[\w.-]+$/.test(path) && !path.startsWith("."));
+  return [...files, "manifest.json"];
+}
+
 export interface AdapterArtifact {
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];

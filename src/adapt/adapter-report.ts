@@ -68,7 +68,7 @@ export function shareCapNote(
   const called = evaluation.lmCalled.reduce((sum, value) => sum + value, 0);
   const percent = (value: number) => `${((value / rows) * 100).toFixed(1)}%`;
   return (
-    `the --max-lm-share cap of ${(criterion.maxLmShare * 100).toFixed(1)}% held ${evaluation.heldBackByCap} rows back from the LM ` +
+    `the --max-lm-share cap of ${(criterion.maxLmShare * 100).toFixed(1)}% held ${evaluation.heldBackByCap} ${evaluation.heldBackByCap === 1 ? "row" : "rows"} back from the LM ` +
     `(the threshold alone would have sent ${percent(called + evaluation.heldBackByCap)} of the rows, the cap sent ${percent(called)}): ` +
     "the SSM answered them"
   );

@@ -196,7 +196,7 @@ export function createAdapterRuntime(input: {
     async predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction> {
       if (prepare !== undefined) await prepare([text], options);
       const inspected = inspect(text);
-      if (inspected.score < threshold) return ssmAnswer(inspected);
+      if (!(inspected.score >= threshold)) return ssmAnswer(inspected);
       return answerWithLm(text, inspected, options?.signal);
     },
     async predictBatch(
@@ -219,16 +219,23 @@ export function createAdapterRuntime(input: {
       const routed = routeWithinShare(scores, threshold, shareCap);
       const predictions = new Array<AdaptedPrediction>(texts.length);
       let next = 0;
+      // Once a call throws (an authentication failure, an abort), no worker starts another.
+      let failed = false;
       const worker = async (): Promise<void> => {
-        while (next < texts.length) {
+        while (next < texts.length && !failed) {
           const index = next;
           next += 1;
           const inspected = inspections[index];
           if (inspected === undefined) continue;
-          predictions[index] =
-            routed[index] === 1
-              ? await answerWithLm(texts[index] ?? "", inspected, options?.signal)
-              : ssmAnswer(inspected);
+          try {
+            predictions[index] =
+              routed[index] === 1
+                ? await answerWithLm(texts[index] ?? "", inspected, options?.signal)
+                : ssmAnswer(inspected);
+          } catch (error) {
+            failed = true;
+            throw error;
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, options?.concurrency ?? 8) }, worker));

@@ -12,8 +12,9 @@ import { routeWithinShare } from "./lm-share-budget.js";
 /**
  * Everything eval and bench need about one labelled split, per row: the SSM's label and the
  * router score, the LM's answer for every row (the LM alone is a system too), the gate's answer
- * where the LM is called, and measured latencies. The adapted system's answers follow from the
- * threshold: `score >= threshold` → `routedLabels`, else `ssmLabels`.
+ * where the LM is called, and measured latencies. The adapted system sends a row to the LM
+ * (`lmCalled`, answering `routedLabels`, else `ssmLabels`) where `score >= threshold`, within the
+ * adapter's LM-share cap over the rows as one batch (`routeWithinShare`).
  */
 export interface AdapterEvaluation {
   gold: string[];

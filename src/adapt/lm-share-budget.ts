@@ -6,10 +6,10 @@
  * it sends on new inputs varies with them: on train/dev (`npm run study:held-out-share -- --max-lm-share
  * 0.85`, imdb/gpt35) the held-out share ranged over 74.6–90.8% around an estimate of 84.9%, above
  * the cap in about half the held-out fifths. So a capped adapter holds the cap where it sees the
- * inputs: a batch (eval, bench, `predictBatch`, `predict` with several texts, one /v1/classify request)
- * sends at most ⌊S × n⌋ of its n inputs to the LM, those with the highest router scores among the
- * ones that reach the threshold; a stream (serve) keeps a running count and sends an input to the
- * LM only while the calls so far stay within ⌈S × inputs so far⌉.
+ * inputs: a batch (eval, bench, `predictBatch`, `predict` with several texts) sends at most ⌊S × n⌋
+ * of its n inputs to the LM, those with the highest router scores among the ones that reach the
+ * threshold; a stream (serve, both endpoints, inputs in arrival order) keeps a running budget and
+ * sends an input to the LM only while it allows (`createRunningShareBudget`).
  *
  * What holding it costs, measured by the same study (train/dev only, 2 × 5 held-out fifths of 142
  * reviews, each answered as one batch): the adapter sent 82.0% of the reviews to the LM (74.6–84.5%)
@@ -59,21 +59,37 @@ export function shareCapOf(criterion: { kind: string; maxLmShare?: number }): nu
 export interface RunningShareBudget {
   /**
    * Counts one more input and says whether it may go to the LM, given that the router wants it
-   * there: yes while the LM calls, this one included, stay within ⌈maxLmShare × inputs⌉.
+   * there: yes while the share it has earned allows one more call.
    */
   admit(routerWantsLm: boolean): boolean;
   readonly inputs: number;
   readonly lmCalls: number;
 }
 
+/** How many inputs' worth of unused share a running budget keeps: the longest burst it allows is S × this. */
+export const savedShareInputs = 100;
+
+/**
+ * A running budget (a token bucket): every input earns `maxLmShare` of an LM call, an LM call spends
+ * one, and the first input may spend one at once. So after n inputs the calls are at most
+ * ⌈S × n⌉ (the share at most S + 1/n), and unused share is kept for at most `savedShareInputs`
+ * inputs' worth: after a long stretch the router kept local, a burst of LM-bound inputs gets at most
+ * S × 100 calls in a row before the budget falls back to S of the inputs. Without a cap, it admits
+ * whatever the router sends.
+ */
 export function createRunningShareBudget(maxLmShare: number | undefined): RunningShareBudget {
   let inputs = 0;
   let lmCalls = 0;
+  const share = maxLmShare ?? 1;
+  const most = Math.max(1, share * savedShareInputs);
+  let saved = 1 - share;
   return {
     admit(routerWantsLm: boolean): boolean {
       inputs += 1;
+      saved = Math.min(saved + share, most);
       if (!routerWantsLm) return false;
-      if (maxLmShare !== undefined && lmCalls + 1 > Math.ceil(maxLmShare * inputs - 1e-9)) return false;
+      if (maxLmShare !== undefined && saved < 1 - 1e-9) return false;
+      saved -= 1;
       lmCalls += 1;
       return true;
     },

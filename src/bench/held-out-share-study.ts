@@ -1,6 +1,6 @@
 /**
  * Does an adapter's estimated LM share hold on rows it never saw? On train.csv + dev.csv only (test.csv
- * is never read): the rows are split into fifths; for each fifth, `adapt` runs on the other four
+ * is never read): the rows are split into fifths (of dev.csv alone where train.csv has no LM answers); for each fifth, `adapt` runs on the other four
  * (their train rows as training rows, probed; their dev rows as calibration rows), as `bench` does,
  * and the adapter then answers the held-out fifth as one batch (`predictBatch`) through the replay
  * server (real HTTP), which gives the realised LM share (the threshold alone's, and the adapter's
@@ -49,7 +49,10 @@ const directory = join(datasets, values.dataset);
 const trainRows = await loadRows(join(directory, "train.csv"));
 const devRows = await loadRows(join(directory, "dev.csv"));
 const task = taskFromRows(values.dataset, [...trainRows, ...devRows]);
-const files = [join(directory, "train.csv"), join(directory, "dev.csv")];
+// Where train.csv has no LM answers (Banking77), only the dev rows have them: the fifths are fifths of
+// dev, and every run trains on all of train.csv without probing it, as bench does.
+const trainProbed = trainRows[0] !== undefined && column in trainRows[0].columns;
+const files = [...(trainProbed ? [join(directory, "train.csv")] : []), join(directory, "dev.csv")];
 const replay = await startReplayServer({ answers: await loadRecordedAnswers(files, column), model: column });
 const largeModel = createOpenAICompatibleModel({ baseUrl: replay.url, model: column });
 
@@ -58,9 +61,10 @@ interface Part {
   calibration: boolean;
 }
 const parts: Part[] = [
-  ...trainRows.map((row) => ({ row, calibration: false })),
+  ...(trainProbed ? trainRows.map((row) => ({ row, calibration: false })) : []),
   ...devRows.map((row) => ({ row, calibration: true })),
 ];
+const alwaysTrained = trainProbed ? [] : trainRows;
 const results: {
   estimatedShare: number;
   thresholdShare: number;
@@ -81,10 +85,10 @@ try {
       const held = parts.filter((_, index) => foldOf[index] === fold);
       const adapted = await adapt({
         task,
-        trainRows: kept.filter((part) => !part.calibration).map((part) => part.row),
+        trainRows: [...alwaysTrained, ...kept.filter((part) => !part.calibration).map((part) => part.row)],
         calibRows: kept.filter((part) => part.calibration).map((part) => part.row),
         largeModel,
-        probeTrain: true,
+        probeTrain: trainProbed,
         criterion,
         concurrency: 16,
         seed: 1,

@@ -1,5 +1,6 @@
-import { mkdir, readdir, rm, rmdir, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { listAdapterFiles } from "../adapt/adapter-artifact.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import { nodeErrorCode } from "../util/node-error-code.js";
 
@@ -70,40 +71,49 @@ export async function openOutputFolder(path: string, flag = "--out"): Promise<Ou
   };
 }
 
-/** The files of an adapter folder (see src/adapt/adapter-artifact.ts); either marker makes a folder one. */
-const adapterMarkerFiles = ["manifest.json", "adapter.json"];
-const adapterFilePattern = /^(manifest\.json|adapter\.json|calibration\.json|ssm-[1-9]\d*\.bin)$/;
-
 /** The adapter folder `adapt` writes into, as `openAdapterFolder` prepared it. */
 export interface AdapterOutputFolder extends OutputFolder {
-  /** True when the folder already holds an adapter, which the new one replaces. */
+  /** True when the folder already holds an easy-adapt adapter, which the new one replaces. */
   replacing: boolean;
-  /** Removes the previous adapter's files (call it just before writing the new adapter). */
-  clearPreviousAdapter(): Promise<void>;
+  /**
+   * Writes the new adapter: `save` writes it into a staging folder inside this one; only once it has
+   * succeeded are the previous adapter's files (those its manifest lists) removed and the new ones
+   * moved in, the manifest last. A failed `save` leaves the previous adapter as it was.
+   */
+  writeAdapter(save: (directory: string) => Promise<void>): Promise<void>;
 }
 
 /**
  * Prepares the `--out` folder of `adapt`: a missing or empty folder is used as is; a folder that
- * holds an adapter is replaced (`replacing`); any other non-empty folder is refused with a
- * UsageError, so that files there are never mixed with an adapter's or overwritten.
+ * holds an easy-adapt adapter (its manifest.json says so) is replaced (`replacing`), other files
+ * there kept; any other non-empty folder is refused with a UsageError, so that files there are
+ * never mixed with an adapter's or overwritten.
  */
 export async function openAdapterFolder(path: string, flag = "--out"): Promise<AdapterOutputFolder> {
   const folder = await openOutputFolder(path, flag);
   const entries = await listFolder(folder.path, path, flag);
-  const replacing = entries.some((entry) => adapterMarkerFiles.includes(entry));
-  if (entries.length > 0 && !replacing) {
+  const previous = entries.length === 0 ? undefined : await listAdapterFiles(folder.path);
+  if (entries.length > 0 && previous === undefined) {
     throw new UsageError(
-      `${flag} ${path} is not empty and holds no adapter (no manifest.json or adapter.json): ` +
+      `${flag} ${path} is not empty and holds no easy-adapt adapter (no manifest.json of one): ` +
         "choose a new or empty folder, or an adapter folder to replace",
     );
   }
   return {
     ...folder,
-    replacing,
-    clearPreviousAdapter: async () => {
-      if (!replacing) return;
-      for (const entry of await listFolder(folder.path, path, flag)) {
-        if (adapterFilePattern.test(entry)) await rm(join(folder.path, entry), { force: true });
+    replacing: previous !== undefined,
+    writeAdapter: async (save) => {
+      const staging = await mkdtemp(join(folder.path, ".easy-adapt-staging-"));
+      try {
+        await save(staging);
+        for (const file of previous ?? []) await rm(join(folder.path, file), { force: true });
+        const written = await readdir(staging);
+        const manifestLast = [...written.filter((file) => file !== "manifest.json"), "manifest.json"];
+        for (const file of manifestLast) {
+          if (written.includes(file)) await rename(join(staging, file), join(folder.path, file));
+        }
+      } finally {
+        await rm(staging, { recursive: true, force: true });
       }
     },
   };

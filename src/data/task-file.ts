@@ -17,6 +17,8 @@ export const taskSchema = z
       }),
     instructions: z.string().optional(),
     examples: z.array(exampleSchema).optional(),
+    /** A JSON Schema reference editors use; read and ignored. */
+    $schema: z.string().optional(),
   })
   .superRefine((task, context) => {
     const labels = new Set(task.labels);

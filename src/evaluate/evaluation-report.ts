@@ -47,6 +47,10 @@ export const systemResultSchema = z.object({
 });
 export type SystemResult = z.infer<typeof systemResultSchema>;
 
+/**
+ * The adapter's operating point measured on the split: its threshold, and the LM calls and accuracy
+ * of the rows it actually sent to the LM (fewer than the threshold alone sends where an LM-share cap binds).
+ */
 export const chosenOperatingPointSchema = operatingPointSchema.extend({
   /** How it was chosen, e.g. "best accuracy at LM share <= 10%". */
   rule: z.string(),

@@ -42,7 +42,7 @@ export interface Adapter {
   /**
    * The cap on the share of inputs sent to the LM, when the operating point was chosen with
    * `--max-lm-share`: `predictBatch` holds it on every batch; `decide` and `predict` see one input
-   * at a time and cannot (serve keeps a running count instead).
+   * at a time and apply the threshold alone (serve keeps a running budget over its inputs instead).
    */
   readonly maxLmShare: number | undefined;
   /** The router's decision for one input, by the operating point's threshold alone (no budget applied). */
@@ -50,8 +50,9 @@ export interface Adapter {
   predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction>;
   /**
    * Answers several texts, in order, as `predict` does each, but within the LM-share cap: at most
-   * ⌊maxLmShare × texts⌋ of them go to the LM (those the router wants there most). LM calls run
-   * `concurrency` at a time (default 8).
+   * ⌊maxLmShare × texts⌋ of them go to the LM (those the router wants there most; so one text never
+   * does under a cap below 1). LM calls run `concurrency` at a time (default 8); the first call that
+   * throws stops the others from starting.
    */
   predictBatch(
     texts: readonly string[],

@@ -141,8 +141,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
           onProgress: display.listener,
           signal: controller.signal,
         });
-        await outputFolder.clearPreviousAdapter();
-        await result.save(outputFolder.path);
+        await outputFolder.writeAdapter((directory) => result.save(directory));
         display.finish();
         const estimates = result.fitted.estimates;
         const summary = {

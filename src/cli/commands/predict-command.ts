@@ -50,11 +50,12 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
   try {
     adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
     if (texts.some((text) => text.trim() === "")) throw new UsageError("a text to classify is empty");
-    // One batch: an adapter with an LM-share cap (--max-lm-share) holds it over these texts.
-    const predictions = await adapter.predictBatch(
-      texts,
-      setup === undefined ? {} : { concurrency: setup.concurrency },
-    );
+    // Several texts are one batch: an adapter with an LM-share cap (--max-lm-share) holds it over
+    // them. One text is no batch (under a cap below 1 it could never reach the LM): the threshold decides.
+    const predictions =
+      texts.length === 1
+        ? [await adapter.predict(texts[0] ?? "")]
+        : await adapter.predictBatch(texts, setup === undefined ? {} : { concurrency: setup.concurrency });
     // Without an LM the runtime answers the LM-routed texts from the SSM as an "lm-error" fallback;
     // that is the documented behaviour, not a failure: say so once, and name it "no LM".
     const lmConfigured = setup !== undefined;
