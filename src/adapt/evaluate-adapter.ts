@@ -83,8 +83,9 @@ export async function evaluateAdapter(
       encodeMsPerRow = (performance.now() - started) / texts.length;
       options.onProgress?.({ stage: "encode the evaluation rows", done: end, total: count });
     }
-    // Warm up once so the first row's time is not the JIT's.
-    if (start === 0 && end > 0) adapter.internals.inspect(rows[0]?.text ?? "");
+    // Warm up once so the first row's time is not the JIT's, on the chunk's last row (prepared too):
+    // the runtime reuses its last inspection, which would make the first row's time ~0 instead.
+    if (start === 0 && end > 0) adapter.internals.inspect(rows[end - 1]?.text ?? "");
     for (let row = start; row < end; row += 1) {
       const started = performance.now();
       const inspected = adapter.internals.inspect(rows[row]?.text ?? "");
