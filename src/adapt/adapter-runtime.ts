@@ -17,8 +17,8 @@ import { routerFeatureCount, summariseProbabilities, writeRouterFeatures } from 
 import { predictInto, type TrainedSsm } from "./ssm-trainer.js";
 import { applyTemperature } from "./temperature-scaling.js";
 
-/** Texts a batch prepares (encodes) at once, for an adapter with a sentence encoder: well under what it keeps prepared. */
-const preparedChunk = 64;
+/** Texts encoded together by an adapter with a sentence encoder (well under what it keeps prepared): predictBatch's and eval's chunks. */
+export const preparedChunk = 64;
 
 /** A loaded adapter's internals, for eval and bench (the router score and the gate on a given answer). */
 export interface AdapterInternals {

@@ -4,7 +4,7 @@ import { LargeModelAuthenticationError } from "../large-models/errors/large-mode
 import { createLabelParser } from "../large-models/parse-label.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { ProgressListener } from "../spec/logger.js";
-import type { LoadedAdapter } from "./adapter-runtime.js";
+import { type LoadedAdapter, preparedChunk } from "./adapter-runtime.js";
 import { createConsecutiveFailures, describeFailure, failingLmMessage } from "./consecutive-failures.js";
 import { EvaluationStoppedError } from "./evaluation-stopped-error.js";
 import { routeWithinShare } from "./lm-share-budget.js";
@@ -42,9 +42,6 @@ export interface AdapterEvaluation {
   /** The error of the last call that failed, when one did. */
   lastLmFailure?: string;
 }
-
-/** Texts encoded together by an adapter with a sentence encoder (well under what it keeps prepared). */
-const preparedChunk = 64;
 
 /**
  * Scores every row with the adapter's SSM and router, and asks the LM about every row. Throws

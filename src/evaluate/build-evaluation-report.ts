@@ -1,4 +1,4 @@
-import { computeClassificationMetrics, perLabelF1 } from "./classification-metrics.js";
+import { computeAccuracy, computeClassificationMetrics, perLabelF1 } from "./classification-metrics.js";
 import { type CostEstimate, estimateCost, type TokenPrices } from "./cost-estimate.js";
 import type { AblationResult, EvaluationReport, SystemId, SystemResult } from "./evaluation-report.js";
 import { summarizeLatencies } from "./latency-summary.js";
@@ -118,15 +118,12 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
   checkColumn("routedToLm", input.routedToLm, rows);
   const routedToLm = input.routedToLm ?? new Uint8Array(rows);
   const adaptedLabels = new Array<string | undefined>(rows);
-  let adaptedRight = 0;
   let adaptedLmCalls = 0;
   for (let row = 0; row < rows; row++) {
     if (input.routedToLm === undefined) routedToLm[row] = input.routerScores[row]! >= threshold ? 1 : 0;
     const toLm = routedToLm[row] === 1;
     adaptedLabels[row] = toLm ? curveInput.lmLabels[row] : input.ssmLabels[row];
     if (toLm) adaptedLmCalls++;
-    const answer = adaptedLabels[row];
-    if (answer !== undefined && answer !== "" && answer === input.gold[row]) adaptedRight++;
   }
   const oracleLabels = oraclePredictions(input.gold, input.ssmLabels, input.lmLabels);
   const oracleLmRows = new Uint8Array(rows);
@@ -180,7 +177,7 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
           threshold: input.operatingPoint.threshold,
           lmCalls: adaptedLmCalls,
           lmShare: rows === 0 ? 0 : adaptedLmCalls / rows,
-          accuracy: rows === 0 ? 0 : adaptedRight / rows,
+          accuracy: computeAccuracy(input.gold, adaptedLabels),
           rule: input.operatingPoint.rule,
           chosenOn: input.operatingPoint.chosenOn,
         };

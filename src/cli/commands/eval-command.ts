@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
-import { buildAdapterReport, shareCapNote } from "../../adapt/adapter-report.js";
+import { buildAdapterReport } from "../../adapt/adapter-report.js";
 import { type AdapterEvaluation, evaluateAdapter } from "../../adapt/evaluate-adapter.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
 import { loadRows } from "../../data/stream-rows.js";
@@ -74,10 +74,6 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       { concurrency: setup.concurrency, onProgress: display.listener },
     );
     display.finish();
-    const notes = unusableAnswerNotes(evaluation);
-    const capNote = shareCapNote(description, evaluation);
-    for (const note of [...notes, ...(capNote === undefined ? [] : [capNote])])
-      process.stderr.write(`note: ${note}\n`);
     const report = buildAdapterReport({
       dataset: basename(options.test),
       split: basename(options.test),
@@ -86,8 +82,10 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
       counts: { rows: rows.length },
       timingsMs: { evaluate: performance.now() - started },
       ...(setup.prices === undefined ? {} : { prices: setup.prices }),
-      notes,
+      notes: unusableAnswerNotes(evaluation),
     });
+    // The report's notes: the unusable LM answers, and what an LM-share cap held back.
+    for (const note of report.notes) process.stderr.write(`note: ${note}\n`);
     if (outputFolder !== undefined) {
       const files = await writeEvaluationReport(report, outputFolder.path);
       process.stderr.write(
