@@ -3,17 +3,9 @@
 
 // The method: adapt, load an adapter, probe an LM
 export { type AdaptOptions, type AdaptResult, adapt } from "./adapt/adapt.js";
-export type { LoadedAdapter } from "./adapt/adapter-runtime.js";
-export {
-  createEncoderByKind,
-  type EncoderChoice,
-  type EncoderKind,
-  encoderChoices,
-} from "./adapt/encoder-choice.js";
-export { type ClosableAdapter, type LoadAdapterDependencies, loadAdapter } from "./adapt/load-adapter.js";
-export type { OperatingCriterion } from "./adapt/operating-point.js";
-export { type ProbeOptions, type ProbeResult, type ProbeRow, type ProbeStats, probe } from "./adapt/probe.js";
-export { ProbeStoppedError } from "./adapt/probe-stopped-error.js";
+export type { LoadedAdapter } from "./adapter/adapter-runtime.js";
+export { type ClosableAdapter, type LoadAdapterDependencies, loadAdapter } from "./adapter/load-adapter.js";
+export type { OperatingCriterion } from "./adapter/operating-criterion.js";
 // Data
 export * from "./data/index.js";
 export { loadRecordedAnswers, type RecordedAnswer } from "./data/recorded-answers.js";
@@ -22,12 +14,20 @@ export { writeCsvFile } from "./data/write-csv.js";
 export * from "./evaluate/index.js";
 // Large models: connectors, reliability, cache, budget, prompting
 export * from "./large-models/index.js";
+export { type ProbeOptions, type ProbeResult, type ProbeRow, type ProbeStats, probe } from "./probe/probe.js";
+export { ProbeStoppedError } from "./probe/probe-stopped-error.js";
 // Edges: the replay server and the serving app
 export { createReplayApp, type ReplayAppOptions } from "./replay/replay-app.js";
 export { type ReplayServer, type ReplayServerOptions, startReplayServer } from "./replay/replay-server.js";
 export { createServeApp, type ServeAppDependencies } from "./serve/serve-app.js";
 export { type ServeHandle, type StartServeOptions, startServe } from "./serve/start-serve.js";
 export { EmbeddingLinearModel } from "./small-models/embedding-linear-model.js";
+export {
+  createEncoderByKind,
+  type EncoderChoice,
+  type EncoderKind,
+  encoderChoices,
+} from "./small-models/encoder-choice.js";
 export { KnnModel } from "./small-models/knn-model.js";
 export { loadSmallModel, smallModelFromJSON } from "./small-models/load-small-model.js";
 export { defaultBlendWeight, NgramEmbeddingBlend } from "./small-models/ngram-embedding-blend.js";

@@ -1,6 +1,19 @@
 import { createHash } from "node:crypto";
+import { saveAdapterArtifact } from "../adapter/adapter-artifact.js";
+import type { AdapterDescription } from "../adapter/adapter-parts.js";
+import { createAdapterRuntime, type LoadedAdapter } from "../adapter/adapter-runtime.js";
+import { libraryVersion } from "../adapter/library-version.js";
+import { preparedTextsKept } from "../adapter/load-adapter.js";
+import type { OperatingCriterion } from "../adapter/operating-criterion.js";
+import type { RouterKind } from "../adapter/router.js";
+import { routerFeatureNames } from "../adapter/router-features.js";
+import { type FittedAdaptation, fitAdaptation, notAsked, unusableAnswer } from "../fit/fit-adaptation.js";
+import { type ProbeRow, probe } from "../probe/probe.js";
+import { ProbeStoppedError } from "../probe/probe-stopped-error.js";
 import { averageNgramLinearModels } from "../small-models/average-ngram-linear-models.js";
+import { createBlendedTrainer } from "../small-models/blended-trainer.js";
 import { averageNgramEmbeddingBlends } from "../small-models/ngram-embedding-blend.js";
+import type { SsmTrainer, TrainedSsm } from "../small-models/ssm-trainer.js";
 import { trainNgramLinear } from "../small-models/train-ngram-linear.js";
 import type { DataRow } from "../spec/dataset.js";
 import { DataError } from "../spec/errors/data-error.js";
@@ -9,19 +22,6 @@ import { type Logger, type ProgressListener, silentLogger } from "../spec/logger
 import type { Task } from "../spec/task.js";
 import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
 import { createTextEmbeddings } from "../text-encoders/text-embeddings.js";
-import { saveAdapterArtifact } from "./adapter-artifact.js";
-import type { AdapterDescription } from "./adapter-parts.js";
-import { createAdapterRuntime, type LoadedAdapter } from "./adapter-runtime.js";
-import { createBlendedTrainer } from "./blended-trainer.js";
-import { type FittedAdaptation, fitAdaptation, notAsked, unusableAnswer } from "./fit-adaptation.js";
-import { libraryVersion } from "./library-version.js";
-import { preparedTextsKept } from "./load-adapter.js";
-import type { OperatingCriterion } from "./operating-point.js";
-import { type ProbeRow, probe } from "./probe.js";
-import { ProbeStoppedError } from "./probe-stopped-error.js";
-import type { RouterKind } from "./router.js";
-import { routerFeatureNames } from "./router-features.js";
-import type { SsmTrainer, TrainedSsm } from "./ssm-trainer.js";
 
 export interface AdaptOptions {
   task: Task;

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import type { BenchOptions } from "../adapt/benchmark.js";
-import { encoderChoices } from "../adapt/encoder-choice.js";
+import type { BenchOptions } from "../benchmark/benchmark.js";
+import { encoderChoices } from "../small-models/encoder-choice.js";
 
 export const defaultEmbeddingCacheFile = ".easy-adapt/embeddings.sqlite";
 

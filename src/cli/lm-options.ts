@@ -5,8 +5,8 @@ import { type AnswerCache, createAnswerCache } from "../large-models/answer-cach
 import { createAnthropicModel } from "../large-models/anthropic-model.js";
 import { type Budget, createBudget, createBudgetedModel, type TokenPrices } from "../large-models/budget.js";
 import { createCachedModel } from "../large-models/cached-model.js";
-import { createConcurrencyLimitedModel } from "../large-models/concurrency-limit.js";
-import { type DryRunEstimate, estimateRequestsCost } from "../large-models/cost-estimate.js";
+import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
+import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel, type RetryOptions } from "../large-models/retrying-model.js";
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";

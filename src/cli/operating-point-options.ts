@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import type { OperatingCriterion } from "../adapt/operating-point.js";
+import type { OperatingCriterion } from "../adapter/operating-criterion.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 
 /** A number in any JavaScript spelling (0.05, .05, 5e-2), refused with the flag's name otherwise. */

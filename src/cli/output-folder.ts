@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { listAdapterFiles } from "../adapt/adapter-artifact.js";
+import { listAdapterFiles } from "../adapter/adapter-artifact.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import { nodeErrorCode } from "../util/node-error-code.js";
 

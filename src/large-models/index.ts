@@ -16,13 +16,9 @@ export {
   classificationMaxTokens,
   createClassificationPrompter,
 } from "./classification-prompt.js";
-export {
-  type ConcurrencyLimiter,
-  createConcurrencyLimitedModel,
-  createConcurrencyLimiter,
-} from "./concurrency-limit.js";
-export { type DryRunEstimate, estimateRequestsCost, formatDryRunEstimate } from "./cost-estimate.js";
+export { createConcurrencyLimitedModel } from "./concurrency-limited-model.js";
 export { createCountingFetch } from "./counting-fetch.js";
+export { type DryRunEstimate, estimateRequestsCost, formatDryRunEstimate } from "./dry-run-estimate.js";
 export * from "./errors/index.js";
 export { createOpenAICompatibleModel, type OpenAICompatibleModelOptions } from "./openai-compatible-model.js";
 export {

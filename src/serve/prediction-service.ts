@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createRunningShareBudget } from "../adapt/lm-share-budget.js";
+import { createRunningShareBudget } from "../adapter/lm-share-budget.js";
 import type { AdaptedPrediction, Adapter, RouteDecision } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
 import type { ConcurrencyLimit } from "../util/concurrency-limit.js";

@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { softmaxInto } from "../learners/softmax.js";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import { scoreDenseRowInto } from "./dense-scores.js";
 import { type ArtifactArray, readArtifactFileOfKind, writeArtifactFile } from "./model-artifact.js";
-import { softmaxInto } from "./softmax.js";
 
 export const EMBEDDING_LINEAR_KIND = "embedding-linear";
 export const EMBEDDING_LINEAR_VERSION = 1;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { softmaxInto } from "../learners/softmax.js";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import type { SmallModelSnapshot } from "../spec/small-model.js";
 import { KnownFeatureReader } from "./known-feature-reader.js";
@@ -10,7 +11,6 @@ import {
   writeArtifactFile,
 } from "./model-artifact.js";
 import { type NgramFeatureSettings, ngramFeatureSettingsSchema } from "./ngram-linear-options.js";
-import { softmaxInto } from "./softmax.js";
 import { scoreSparseRow } from "./sparse-scores.js";
 import type { TrainedSmallModel } from "./trained-small-model.js";
 

@@ -1,3 +1,4 @@
+import { fitLogitTemperature, negativeLogLikelihood } from "../learners/logit-temperature.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
 import { EmbeddingLinearModel } from "./embedding-linear-model.js";
@@ -8,7 +9,6 @@ import {
 } from "./embedding-linear-options.js";
 import { EmbeddingSoftmaxTrainer } from "./embedding-linear-trainer.js";
 import { type EmbeddingTrainingSet, validateEmbeddingTrainingSet } from "./embedding-linear-training-set.js";
-import { fitTemperature, negativeLogLikelihood } from "./temperature-scaling.js";
 import type { TrainHooks } from "./train-ngram-linear.js";
 
 export { EMBEDDING_LINEAR_KIND } from "./embedding-linear-model.js";
@@ -98,7 +98,7 @@ export async function trainEmbeddingLinear(
   await runEpochs(trainer, training, epochs, random, hooks.signal, progress, 0);
   let temperature = 1;
   if (heldOutCount > 0) {
-    temperature = fitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
+    temperature = fitLogitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
     // The held-out rows fixed the temperature; now learn from them too: "warm" continues from these
     // weights over all rows at a lower rate (better than "full" retraining on banking77, and half
     // its time), "full" retrains from scratch.
@@ -214,7 +214,7 @@ async function chooseL2(
       outOfFold,
       orderedLabels,
       classes,
-      fitTemperature(outOfFold, orderedLabels, classes),
+      fitLogitTemperature(outOfFold, orderedLabels, classes),
     );
     if (loss < bestLoss) {
       bestLoss = loss;

@@ -1,3 +1,5 @@
+import { fitLogitTemperature, negativeLogLikelihood } from "../learners/logit-temperature.js";
+import { softmaxInto } from "../learners/softmax.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
@@ -12,9 +14,7 @@ import {
   type NgramLinearOptionsInput,
   ngramLinearOptionsSchema,
 } from "./ngram-linear-options.js";
-import { softmaxInto } from "./softmax.js";
 import { scoreSparseRow } from "./sparse-scores.js";
-import { fitTemperature, negativeLogLikelihood } from "./temperature-scaling.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
 export interface TrainHooks {
@@ -167,7 +167,7 @@ async function trainMember(
   bestWeights = undefined;
   let temperature = 1;
   if (heldOutCount > 0) {
-    temperature = fitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
+    temperature = fitLogitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
     if (refit) {
       // The held-out rows chose the epoch count and the temperature; now learn from them too.
       hooks.signal?.throwIfAborted();
@@ -200,7 +200,7 @@ function heldOutScore(
   stopOn: "accuracy" | "calibrated-loss",
 ): number {
   if (stopOn === "calibrated-loss") {
-    return -negativeLogLikelihood(logits, labelIds, classes, fitTemperature(logits, labelIds, classes));
+    return -negativeLogLikelihood(logits, labelIds, classes, fitLogitTemperature(logits, labelIds, classes));
   }
   let correct = 0;
   labelIds.forEach((label, row) => {

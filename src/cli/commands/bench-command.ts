@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { shareCapNote } from "../../adapt/adapter-report.js";
-import { benchReport } from "../../adapt/bench-report.js";
-import { runBenchmark } from "../../adapt/benchmark.js";
+import { benchReport } from "../../benchmark/bench-report.js";
+import { warnAboutTestRowsOutsideTask } from "../../benchmark/bench-warnings.js";
+import { runBenchmark } from "../../benchmark/benchmark.js";
+import { shareCapNote } from "../../evaluate/adapter-report.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
-import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
 import { addEncoderOptions, benchEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import {
   addOperatingPointOptions,

@@ -1,12 +1,12 @@
 import { homedir } from "node:os";
 import type { Command } from "commander";
 import { z } from "zod";
-import { benchReport } from "../../adapt/bench-report.js";
-import { runBenchmark } from "../../adapt/benchmark.js";
+import { benchReport } from "../../benchmark/bench-report.js";
+import { warnAboutTestRowsOutsideTask } from "../../benchmark/bench-warnings.js";
+import { runBenchmark } from "../../benchmark/benchmark.js";
 import { defaultDatasetCacheDir, resolveDemoDataset } from "../../data/demo-data.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
-import { warnAboutTestRowsOutsideTask } from "../bench-warnings.js";
 import { openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";

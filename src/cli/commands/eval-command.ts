@@ -1,11 +1,11 @@
 import { basename } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
-import { buildAdapterReport } from "../../adapt/adapter-report.js";
-import { type AdapterEvaluation, evaluateAdapter } from "../../adapt/evaluate-adapter.js";
-import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
+import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
+import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
 import { loadRows } from "../../data/stream-rows.js";
+import { buildAdapterReport } from "../../evaluate/adapter-report.js";
+import { type AdapterEvaluation, evaluateAdapter } from "../../evaluate/evaluate-adapter.js";
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { loadAdapterArtifact } from "../../adapt/adapter-artifact.js";
-import { adapterFromArtifact, type ClosableAdapter } from "../../adapt/load-adapter.js";
+import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
+import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
 import type { AdaptedPrediction } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";

@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { probe } from "../../adapt/probe.js";
-import { ProbeStoppedError } from "../../adapt/probe-stopped-error.js";
 import { loadRows } from "../../data/stream-rows.js";
 import { loadTask } from "../../data/task-file.js";
 import { writeCsvFile } from "../../data/write-csv.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
-import { budgetShortfall, formatDryRunEstimate } from "../../large-models/cost-estimate.js";
+import { budgetShortfall, formatDryRunEstimate } from "../../large-models/dry-run-estimate.js";
+import { probe } from "../../probe/probe.js";
+import { ProbeStoppedError } from "../../probe/probe-stopped-error.js";
 import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";

@@ -1,0 +1,57 @@
+import { createEncoderByKind, encoderKindOf } from "../small-models/encoder-choice.js";
+import type { LargeModel } from "../spec/large-model.js";
+import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
+import { createTextEmbeddings } from "../text-encoders/text-embeddings.js";
+import { type AdapterArtifact, loadAdapterArtifact } from "./adapter-artifact.js";
+import { createAdapterRuntime, type LoadedAdapter } from "./adapter-runtime.js";
+
+export interface LoadAdapterDependencies {
+  /** The LM to call for routed inputs; without it routed inputs answer from the SSM (route "fallback"). */
+  largeModel?: LargeModel | undefined;
+  /**
+   * The sentence encoder, for adapters whose small model uses one (default: the encoder the
+   * adapter names, created here and released by `close()`).
+   */
+  encoder?: SentenceEncoder | undefined;
+}
+
+/** How many texts' vectors a loaded adapter keeps between `prepare` and `decide`. */
+export const preparedTextsKept = 4096;
+
+/**
+ * Loads an adapter folder written by `adapt`: checks its manifest, format version and checksums,
+ * and refuses anything broken or mismatched with an ArtifactError.
+ */
+export async function loadAdapter(
+  directory: string,
+  dependencies: LoadAdapterDependencies = {},
+): Promise<ClosableAdapter> {
+  return adapterFromArtifact(await loadAdapterArtifact(directory), dependencies);
+}
+
+/** A loaded adapter that may hold a sentence encoder (worker threads): `close()` releases it. */
+export type ClosableAdapter = LoadedAdapter & { close(): Promise<void> };
+
+/** The runtime of an artifact already loaded (the CLI reads the artifact first, for its LM id). */
+export async function adapterFromArtifact(
+  artifact: AdapterArtifact,
+  dependencies: LoadAdapterDependencies = {},
+): Promise<ClosableAdapter> {
+  const encoderKind = encoderKindOf(artifact.description.ssmKind, artifact.ssms);
+  let encoder = dependencies.encoder;
+  const ownsEncoder = encoderKind !== undefined && encoder === undefined;
+  if (encoderKind !== undefined && encoder === undefined) encoder = await createEncoderByKind(encoderKind);
+  const adapter = createAdapterRuntime({
+    description: artifact.description,
+    ssms: artifact.ssms,
+    largeModel: dependencies.largeModel,
+    embeddings:
+      encoder === undefined ? undefined : createTextEmbeddings(encoder, { maxEntries: preparedTextsKept }),
+  });
+  return {
+    ...adapter,
+    async close() {
+      if (ownsEncoder) await encoder?.close();
+    },
+  };
+}
