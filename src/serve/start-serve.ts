@@ -6,20 +6,24 @@ import { type ServeClock, systemClock } from "./serve-clock.js";
 import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
 import { type RunningServer, startServeServer } from "./serve-server.js";
 
+/** What `startServe` serves, where, and with which limits. */
 export interface StartServeOptions {
   adapter: Adapter;
   /** Default 127.0.0.1. */
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
+  /** When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`. */
   apiKey?: string | undefined;
   /** JSON-lines decision log; none when undefined. */
   logPath?: string | undefined;
+  /** LM calls in flight at most (default 8); further LM-routed inputs wait their turn. */
   maxConcurrentLmCalls?: number;
   clock?: ServeClock;
   logger?: Logger;
 }
 
+/** A running server: its address, its metrics and decision log, and a graceful `close`. */
 export interface ServeHandle {
   /** e.g. "http://127.0.0.1:8080" (the OpenAI base URL is `${url}/v1`). */
   readonly url: string;
@@ -34,6 +38,26 @@ export interface ServeHandle {
  * Wires metrics, the decision log, the app and the HTTP server for one adapter, and starts listening.
  * Rejects with a ServeStartError, before listening, when the decision log cannot be opened for
  * appending, and when the address cannot be listened on (port in use, unknown host, ...).
+ *
+ * @example
+ * ```ts
+ * import { createOpenAICompatibleModel, loadAdapter, startServe } from "easy-adapt";
+ *
+ * const largeModel = createOpenAICompatibleModel({
+ *   baseUrl: "https://api.openai.com/v1",
+ *   model: "gpt-4o-mini",
+ *   apiKey: process.env.OPENAI_API_KEY,
+ * });
+ * const adapter = await loadAdapter("./tickets-adapter", { largeModel });
+ * const server = await startServe({ adapter, port: 8080, apiKey: process.env.SERVE_API_KEY });
+ * // OpenAI clients use `${server.url}/v1` as their base URL and the task name as the model.
+ * console.log(`listening on ${server.url}`);
+ *
+ * process.once("SIGTERM", async () => {
+ *   await server.close({ drainTimeoutMs: 10_000 }); // finish the requests in flight
+ *   await adapter.close();
+ * });
+ * ```
  */
 export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
   const logger = options.logger ?? silentLogger;

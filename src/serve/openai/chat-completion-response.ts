@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Route } from "../spec/adapter.js";
+import type { Route } from "../../spec/adapter.js";
 
 /** What one answer carries into a response body. */
 export interface ServedAnswer {

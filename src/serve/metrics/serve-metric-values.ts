@@ -1,0 +1,73 @@
+import type { Route } from "../../spec/adapter.js";
+import type { LmCallOutcome, ServeEndpoint } from "./metric-labels.js";
+import { PrometheusHistogram } from "./prometheus-histogram.js";
+
+/** A gauge read when the metrics are rendered. */
+export interface Gauge {
+  name: string;
+  help: string;
+  read: () => number;
+}
+
+/**
+ * The values behind the server's metrics: counters, latency histograms and gauges. Request series
+ * appear as their endpoint and status are first seen; the route and outcome series always exist.
+ */
+export interface ServeMetricValues {
+  requestCounts: Map<ServeEndpoint, Map<number, number>>;
+  requestDurations: Map<ServeEndpoint, PrometheusHistogram>;
+  predictionCounts: Record<Route, number>;
+  predictionDurations: Record<Route, PrometheusHistogram>;
+  lmCallCounts: Record<LmCallOutcome, number>;
+  lmCallDuration: PrometheusHistogram;
+  decisionLogErrors: number;
+  shareCapDeclines: number;
+  gauges: Gauge[];
+}
+
+/** Every counter at zero, every histogram empty, no gauge. */
+export function createServeMetricValues(): ServeMetricValues {
+  return {
+    requestCounts: new Map(),
+    requestDurations: new Map(),
+    predictionCounts: { ssm: 0, lm: 0, fallback: 0 },
+    predictionDurations: {
+      ssm: new PrometheusHistogram(),
+      lm: new PrometheusHistogram(),
+      fallback: new PrometheusHistogram(),
+    },
+    lmCallCounts: {
+      ok: 0,
+      "lm-timeout": 0,
+      "lm-error": 0,
+      "lm-unparseable": 0,
+      auth: 0,
+      "client-aborted": 0,
+    },
+    lmCallDuration: new PrometheusHistogram(),
+    decisionLogErrors: 0,
+    shareCapDeclines: 0,
+    gauges: [],
+  };
+}
+
+/** Counts one request to `endpoint` under its status and adds its latency to the endpoint's histogram. */
+export function countRequest(
+  values: ServeMetricValues,
+  endpoint: ServeEndpoint,
+  status: number,
+  seconds: number,
+): void {
+  let byStatus = values.requestCounts.get(endpoint);
+  if (byStatus === undefined) {
+    byStatus = new Map();
+    values.requestCounts.set(endpoint, byStatus);
+  }
+  byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+  let histogram = values.requestDurations.get(endpoint);
+  if (histogram === undefined) {
+    histogram = new PrometheusHistogram();
+    values.requestDurations.set(endpoint, histogram);
+  }
+  histogram.observe(seconds);
+}

@@ -1,0 +1,36 @@
+import { ServeRequestError } from "../../spec/errors/serve-request-error.js";
+
+/** The 400 for a request body that does not say what the endpoint needs (`code: invalid_request`). */
+export function invalidRequest(message: string): ServeRequestError {
+  return new ServeRequestError(message, {
+    status: 400,
+    type: "invalid_request_error",
+    code: "invalid_request",
+  });
+}
+
+/** The 400 for a request body that is not JSON. */
+export function invalidJson(): ServeRequestError {
+  return new ServeRequestError("We could not parse the JSON body of your request.", {
+    status: 400,
+    type: "invalid_request_error",
+    code: "invalid_json",
+  });
+}
+
+/** The 404 for a request that names another model than the one this server serves. */
+export function modelNotFound(model: string, servedModel: string): ServeRequestError {
+  return new ServeRequestError(
+    `The model \`${model}\` does not exist; this server serves \`${servedModel}\`.`,
+    {
+      status: 404,
+      type: "invalid_request_error",
+      code: "model_not_found",
+    },
+  );
+}
+
+/** Throws the 404 when a request names a model (`model` is set) other than the served one. */
+export function requireModel(model: string | undefined, servedModel: string): void {
+  if (model !== undefined && model !== servedModel) throw modelNotFound(model, servedModel);
+}

@@ -1,0 +1,30 @@
+import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
+import type { PredictionContext } from "./prediction-context.js";
+
+/**
+ * Whether an input goes to the LM: where the router sends it, while the LM-share cap allows. An
+ * input the router sent that the cap keeps local is counted as a share-cap decline.
+ */
+export function admitToLm(
+  { shareBudget, metrics }: Pick<PredictionContext, "shareBudget" | "metrics">,
+  decision: RouteDecision,
+): boolean {
+  const admitted = shareBudget.admit(decision.useLm);
+  if (decision.useLm && !admitted) metrics.recordShareCapDecline();
+  return admitted;
+}
+
+/** The SSM's answer, from the router's decision alone. */
+export function ssmAnswer(decision: RouteDecision): AdaptedPrediction {
+  return { label: decision.ssmLabel, route: "ssm", confidence: decision.ssmConfidence };
+}
+
+/** The SSM's answer with route "fallback", for an LM call that failed or was never made. */
+export function lmErrorFallback(decision: RouteDecision): AdaptedPrediction {
+  return {
+    label: decision.ssmLabel,
+    route: "fallback",
+    confidence: decision.ssmConfidence,
+    fallbackReason: "lm-error",
+  };
+}

@@ -1,0 +1,95 @@
+import { type Context, Hono } from "hono";
+import { limitBody } from "../middleware/limit-body.js";
+import { methodNotAllowed } from "../middleware/method-not-allowed.js";
+import {
+  type ChatCompletionRequestBody,
+  chatCompletionRequestSchema,
+  isEmptyText,
+  lastUserMessage,
+} from "../openai/chat-completion-request.js";
+import {
+  type ChatCompletionSerializer,
+  createChatCompletionSerializer,
+} from "../openai/chat-completion-response.js";
+import { invalidRequest, requireModel } from "../openai/request-errors.js";
+import { zodIssueMessage } from "../openai/zod-issue-message.js";
+import type { PredictionService } from "../prediction-service.js";
+import { readJsonBody } from "../read-json-body.js";
+import type { ServeClock } from "../serve-clock.js";
+import { abortSignalOf } from "./abort-signal-of.js";
+import { jsonResponse, routeHeader } from "./json-response.js";
+
+const path = "/v1/chat/completions";
+
+/** What the chat-completions route needs. */
+export interface ChatCompletionsRouteDependencies {
+  /** The served task's name: the only `model` a request may name. */
+  modelName: string;
+  /** The task's labels, serialised once for the answers. */
+  labels: readonly string[];
+  predictions: PredictionService;
+  clock: ServeClock;
+  maxBodyBytes: number;
+}
+
+/**
+ * `POST /v1/chat/completions`, OpenAI-compatible: classifies the text of the last user message and
+ * answers the label as the assistant's message, plain or streamed as server-sent events, with the
+ * route in the `x-easy-adapt-route` header and the body's `easy_adapt` field. Other methods: 405.
+ */
+export function chatCompletionsRoute(dependencies: ChatCompletionsRouteDependencies): Hono {
+  const serializer = createChatCompletionSerializer(dependencies.modelName, dependencies.labels);
+  const app = new Hono();
+  app.post(path, limitBody(dependencies.maxBodyBytes), (context) =>
+    chatCompletion(context, dependencies, serializer),
+  );
+  app.all(path, methodNotAllowed(path, "POST"));
+  return app;
+}
+
+/** Reads and checks the request, classifies its last user message and answers it. */
+async function chatCompletion(
+  context: Context,
+  dependencies: ChatCompletionsRouteDependencies,
+  serializer: ChatCompletionSerializer,
+): Promise<Response> {
+  const request = await readChatCompletionRequest(context, dependencies);
+  const text = textToClassify(request);
+  const answer = await dependencies.predictions.classify(text, "chat_completions", abortSignalOf(context));
+  const id = serializer.nextId();
+  const created = Math.floor(dependencies.clock.now() / 1000);
+  if (request.stream === true) {
+    return new Response(
+      serializer.eventStream(id, created, answer, request.stream_options?.include_usage === true),
+      {
+        headers: {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache",
+          [routeHeader]: answer.route,
+        },
+      },
+    );
+  }
+  return jsonResponse(serializer.completion(id, created, answer), answer.route);
+}
+
+/** The request body, validated, naming the served model or none (else a 400 or a 404). */
+async function readChatCompletionRequest(
+  context: Context,
+  { maxBodyBytes, modelName }: ChatCompletionsRouteDependencies,
+): Promise<ChatCompletionRequestBody> {
+  const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(context, maxBodyBytes));
+  if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
+  requireModel(parsed.data.model, modelName);
+  return parsed.data;
+}
+
+/** The text of the last user message; a 400 when there is none or it is empty. */
+function textToClassify(request: ChatCompletionRequestBody): string {
+  const message = lastUserMessage(request);
+  if (message === undefined) throw invalidRequest("messages: no message with role `user`.");
+  if (isEmptyText(message.text)) {
+    throw invalidRequest(`messages[${message.index}].content: the last user message is empty`);
+  }
+  return message.text;
+}

@@ -1,0 +1,49 @@
+import { type Context, Hono } from "hono";
+import { limitBody } from "../middleware/limit-body.js";
+import { methodNotAllowed } from "../middleware/method-not-allowed.js";
+import { classifyRequestSchema, emptyInputsMessage } from "../openai/classify-request.js";
+import { classifyResponse } from "../openai/classify-response.js";
+import { invalidRequest, requireModel } from "../openai/request-errors.js";
+import { zodIssueMessage } from "../openai/zod-issue-message.js";
+import type { PredictionService } from "../prediction-service.js";
+import { readJsonBody } from "../read-json-body.js";
+import { abortSignalOf } from "./abort-signal-of.js";
+import { jsonResponse } from "./json-response.js";
+
+const path = "/v1/classify";
+
+/** What the classify route needs. */
+export interface ClassifyRouteDependencies {
+  /** The served task's name: the only `model` a request may name. */
+  modelName: string;
+  predictions: PredictionService;
+  maxBodyBytes: number;
+}
+
+/**
+ * `POST /v1/classify`, `{"inputs": [...]}`: classifies a batch, deciding every input locally and
+ * calling the LM only for the inputs routed there, and answers `{"results": [...]}` in input order
+ * with the batch's routes in the `x-easy-adapt-route` header. Other methods: 405.
+ */
+export function classifyRoute(dependencies: ClassifyRouteDependencies): Hono {
+  const app = new Hono();
+  app.post(path, limitBody(dependencies.maxBodyBytes), (context) => classify(context, dependencies));
+  app.all(path, methodNotAllowed(path, "POST"));
+  return app;
+}
+
+/** Reads and checks the batch (refused whole, before any LM call, when one input is empty) and answers it. */
+async function classify(context: Context, dependencies: ClassifyRouteDependencies): Promise<Response> {
+  const parsed = classifyRequestSchema.safeParse(await readJsonBody(context, dependencies.maxBodyBytes));
+  if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
+  requireModel(parsed.data.model, dependencies.modelName);
+  const emptyMessage = emptyInputsMessage(parsed.data.inputs);
+  if (emptyMessage !== undefined) throw invalidRequest(emptyMessage);
+  const answers = await dependencies.predictions.classifyBatch(
+    parsed.data.inputs,
+    "classify",
+    abortSignalOf(context),
+  );
+  const response = classifyResponse(answers);
+  return jsonResponse(response.body, response.routes);
+}
