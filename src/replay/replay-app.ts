@@ -7,6 +7,7 @@ import { estimateTokens } from "../large-models/token-estimate.js";
 import { createSeededRandom } from "../util/seeded-random.js";
 import { createRecordedAnswerIndex } from "./recorded-answer-index.js";
 
+/** The recorded answers a replay app answers with, and the latency and faults it adds. */
 export interface ReplayAppOptions {
   answers: readonly RecordedAnswer[];
   /** Delay before every response (default 0). */
