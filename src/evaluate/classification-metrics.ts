@@ -11,6 +11,7 @@ export interface LabelMetrics {
   truePositives: number;
 }
 
+/** Accuracy, macro-F1 and per-label figures of predicted labels against gold labels. */
 export interface ClassificationMetrics {
   count: number;
   correct: number;

@@ -1,6 +1,7 @@
 import type { TokenUsage } from "../spec/large-model.js";
 import { openSqliteCacheFile } from "../util/sqlite-cache-file.js";
 
+/** One stored LM answer: its text and the token usage it cost when it was first asked. */
 export interface CachedAnswer {
   text: string;
   usage: TokenUsage;
@@ -22,6 +23,10 @@ export interface AnswerCache {
 
 const schemaVersion = 1;
 
+/**
+ * Opens (or creates) the answer cache at `path`, a SQLite file; wrap a model with
+ * `createCachedModel(model, cache)` to use it, and `close()` it when done.
+ */
 export function createAnswerCache(path: string): AnswerCache {
   const database = openSqliteCacheFile(path, "answer cache", {
     version: schemaVersion,

@@ -7,6 +7,7 @@ import { LargeModelResponseError } from "./errors/large-model-response-error.js"
 import { classifySdkError, toLargeModelError } from "./sdk-failure.js";
 import { estimateTokens } from "./token-estimate.js";
 
+/** How to reach a model behind the Anthropic Messages API (see `createAnthropicModel`). */
 export interface AnthropicModelOptions {
   /** Default "https://api.anthropic.com". */
   baseUrl?: string | undefined;

@@ -10,6 +10,7 @@ import { estimatePromptTokens } from "./token-estimate.js";
 
 export type { TokenPrices };
 
+/** The caps of a budget (each unlimited when absent); dollars are counted at `prices`. */
 export interface BudgetLimits {
   maxCalls?: number | undefined;
   maxTokens?: number | undefined;
@@ -17,6 +18,7 @@ export interface BudgetLimits {
   prices?: TokenPrices | undefined;
 }
 
+/** What finished LM calls have cost so far: calls, tokens, and dollars at the budget's prices. */
 export interface Spend {
   calls: number;
   promptTokens: number;
@@ -43,6 +45,7 @@ export function costOf(usage: TokenUsage, prices: TokenPrices | undefined): numb
   );
 }
 
+/** A budget that refuses calls past `limits` (none by default); give it to `createBudgetedModel`. */
 export function createBudget(limits: BudgetLimits = {}): Budget {
   const spent: Spend = { calls: 0, promptTokens: 0, completionTokens: 0, dollars: 0 };
   const reserved = { calls: 0, tokens: 0, dollars: 0 };

@@ -8,6 +8,7 @@ import { createFetchPost, createNodeHttpPost, HttpPostTimeoutError, type HttpRep
 import { type SdkFailure, toLargeModelError } from "./sdk-failure.js";
 import { estimatePromptTokens, estimateTokens } from "./token-estimate.js";
 
+/** How to reach a model behind an OpenAI-compatible chat completions API (see `createOpenAICompatibleModel`). */
 export interface OpenAICompatibleModelOptions {
   /** e.g. "https://api.openai.com/v1", "http://127.0.0.1:8000/v1" (vLLM), "http://127.0.0.1:11434/v1" (Ollama). */
   baseUrl: string;

@@ -1,3 +1,4 @@
+/** The label an LM's answer names, or why the answer names none. */
 export type ParseLabelResult = { success: true; label: string } | { success: false; reason: string };
 
 /**
@@ -10,6 +11,7 @@ export type LabelParser = (answer: string) => ParseLabelResult;
 
 const parsers = new WeakMap<readonly string[], LabelParser>();
 
+/** Maps one LM answer to one of `labels` (see LabelParser for what is accepted); parsers are reused per label array. */
 export function parseLabel(answer: string, labels: readonly string[]): ParseLabelResult {
   let parser = parsers.get(labels);
   if (parser === undefined) {
@@ -30,6 +32,7 @@ export function normalizeLabelText(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
+/** A LabelParser for `labels`, built once for answers to the same task. */
 export function createLabelParser(labels: readonly string[]): LabelParser {
   const exact = new Set(labels);
   const normalized = new Map<string, string | null>();

@@ -4,6 +4,7 @@ import { LargeModelAbortedError } from "./errors/large-model-aborted-error.js";
 import { LargeModelHttpError } from "./errors/large-model-http-error.js";
 import { sleep as defaultSleep } from "./sleep.js";
 
+/** How `createRetryingModel` retries: how often, how long it waits, and hooks for tests. */
 export interface RetryOptions {
   /** Retries after the first attempt (default 3). */
   maxRetries?: number;

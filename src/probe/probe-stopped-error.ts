@@ -1,6 +1,7 @@
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import type { ProbeRow } from "./probe.js";
 
+/** Why a probe stopped early: the budget ran out, the LM refused the key, the caller aborted, or the LM kept failing. */
 export type ProbeStopReason = "budget" | "authentication" | "aborted" | "failing";
 
 /**

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createReplayApp, type ReplayAppOptions } from "./replay-app.js";
 
+/** The replay app's options, and the address to listen on. */
 export interface ReplayServerOptions extends ReplayAppOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -9,6 +10,7 @@ export interface ReplayServerOptions extends ReplayAppOptions {
   host?: string;
 }
 
+/** A running replay server: its address, and `close()` to stop it. */
 export interface ReplayServer {
   /** The OpenAI base URL, e.g. "http://127.0.0.1:40123/v1" (use as --lm-base-url). */
   url: string;

@@ -8,6 +8,7 @@ import { NgramEmbeddingBlend } from "./ngram-embedding-blend.js";
 /** The sentence encoders a small model can blend in ("none": the n-gram model alone). */
 export const encoderChoices = ["none", "use-lite"] as const;
 export type EncoderChoice = (typeof encoderChoices)[number];
+/** A sentence encoder `createEncoderByKind` can create. */
 export type EncoderKind = Exclude<EncoderChoice, "none">;
 
 const encoderFactories: Record<EncoderKind, (workers?: number) => Promise<SentenceEncoder>> = {

@@ -166,6 +166,7 @@ export const ngramLinearOptionsSchema = z.object({
 });
 
 export type NgramLinearOptions = z.output<typeof ngramLinearOptionsSchema>;
+/** Options of `trainNgramLinear`, each optional with the default given in its schema. */
 export type NgramLinearOptionsInput = z.input<typeof ngramLinearOptionsSchema>;
 
 /** The feature options a trained model keeps (they decide how it reads text at prediction time). */

@@ -14,6 +14,7 @@ export const knnOptionsSchema = z.object({
   neighbours: z.number().int().min(1).default(10),
   smoothing: z.number().positive().default(0.01),
 });
+/** Options of `trainKnn`, each optional with the default given in its schema. */
 export type KnnOptionsInput = z.input<typeof knnOptionsSchema>;
 
 /**

@@ -17,6 +17,7 @@ import {
 import { scoreSparseRow } from "./sparse-scores.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
+/** Progress reporting and cancellation for a training run. */
 export interface TrainHooks {
   onProgress?: ProgressListener;
   signal?: AbortSignal;

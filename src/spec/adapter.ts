@@ -3,6 +3,7 @@ import type { Task } from "./task.js";
 /** Where an answer came from: the small model, the large model, or the small model because the LM failed. */
 export type Route = "ssm" | "lm" | "fallback";
 
+/** An adapter's answer to one input: the label, where it came from, and how sure it is. */
 export interface AdaptedPrediction {
   label: string;
   route: Route;
@@ -47,6 +48,7 @@ export interface Adapter {
   readonly maxLmShare: number | undefined;
   /** The router's decision for one input, by the operating point's threshold alone (no budget applied). */
   decide(text: string): RouteDecision;
+  /** Answers one text: from the small model, or from the LM where the router sends it (see above for failures). */
   predict(text: string, options?: { signal?: AbortSignal }): Promise<AdaptedPrediction>;
   /**
    * Answers several texts, in order, as `predict` does each, but within the LM-share cap: at most

@@ -5,14 +5,17 @@
 export interface LargeModel {
   /** Stable id used as the cache key's model part, e.g. "openai-compatible:gpt-4o-mini". */
   readonly id: string;
+  /** Answers one chat prompt; `signal` aborts the call. Failures are EasyAdaptErrors (LargeModel*Error). */
   complete(request: CompletionRequest, options?: { signal?: AbortSignal }): Promise<Completion>;
 }
 
+/** One message of a chat prompt. */
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
 }
 
+/** A chat prompt to complete, with its sampling temperature and output token limit. */
 export interface CompletionRequest {
   messages: ChatMessage[];
   /** 0 for classification. */
@@ -20,11 +23,13 @@ export interface CompletionRequest {
   maxTokens: number;
 }
 
+/** Tokens a call used, as the provider counted them (or estimated where it does not say). */
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
 }
 
+/** A large model's answer to a CompletionRequest. */
 export interface Completion {
   text: string;
   usage: TokenUsage;

@@ -13,6 +13,7 @@ export interface SmallModel {
   toJSON(): SmallModelSnapshot;
 }
 
+/** What `SmallModel.toJSON()` returns: a JSON object tagged with the model's kind and format version. */
 export interface SmallModelSnapshot {
   kind: string;
   version: number;

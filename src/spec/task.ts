@@ -6,6 +6,7 @@ export interface Task {
   examples?: LabelledExample[];
 }
 
+/** A text with its gold label, e.g. a few-shot example of the task's prompt. */
 export interface LabelledExample {
   text: string;
   label: string;

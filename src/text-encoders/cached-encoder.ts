@@ -1,6 +1,7 @@
 import type { EmbeddingCache } from "./embedding-cache.js";
 import type { SentenceEncoder } from "./sentence-encoder.js";
 
+/** How `withEmbeddingCache` batches the texts it must encode. */
 export interface EmbeddingCacheOptions {
   /** Distinct missing texts encoded (and then stored, in one transaction) at a time. Default 64. */
   chunkSize?: number;

@@ -23,6 +23,7 @@ export function textHash(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
 }
 
+/** Opens (or creates) the embedding cache at `path`, a SQLite file; `close()` it when done. */
 export function openEmbeddingCache(path: string): EmbeddingCache {
   const database = openSqliteCacheFile(path, "embedding cache", {
     version: schemaVersion,

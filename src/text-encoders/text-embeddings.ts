@@ -14,6 +14,7 @@ export interface TextEmbeddings {
   has(text: string): boolean;
 }
 
+/** How many vectors a TextEmbeddings keeps. */
 export interface TextEmbeddingsOptions {
   /**
    * Keep at most this many vectors, dropping the least recently used (prepared or read) first.
@@ -22,6 +23,10 @@ export interface TextEmbeddingsOptions {
   maxEntries?: number;
 }
 
+/**
+ * Vectors of texts from `encoder`, held in memory for synchronous reads (e.g. to give a loaded
+ * NgramEmbeddingBlend its embeddings with `withEmbeddings`).
+ */
 export function createTextEmbeddings(
   encoder: SentenceEncoder,
   options: TextEmbeddingsOptions = {},

@@ -7,6 +7,7 @@ import { useLiteDimensions, useLiteVersion } from "./use-lite-packages.js";
 import type { WindowEmbedder } from "./window-embedder.js";
 import { createWorkerWindowEmbedder } from "./worker-window-embedder.js";
 
+/** How the Universal Sentence Encoder lite splits long texts, batches windows and uses threads. */
 export interface UseLiteEncoderOptions {
   /** Windows per model call (default 16: fastest per text on short texts, bounded memory). */
   batchSize?: number;

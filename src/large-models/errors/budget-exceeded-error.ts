@@ -1,5 +1,6 @@
 import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
 
+/** The kind of cap a BudgetExceededError names. */
 export type BudgetLimit = "calls" | "tokens" | "dollars";
 
 /** A budget cap (calls, tokens or dollars) would be passed by the next LM call: it is not made. */

@@ -1,5 +1,6 @@
 import { EasyAdaptError } from "./easy-adapt-error.js";
 
+/** Where in the input data a DataError was found. */
 export interface DataErrorLocation {
   file: string;
   /** 1-based data row number (the header is row 0 for CSV; the first line is row 1 for JSONL). */

@@ -21,6 +21,7 @@ export class EasyAdaptError extends Error {
     this.isRetryable = options.isRetryable ?? false;
   }
 
+  /** True for any EasyAdaptError, also when called on a subclass (it tests `instanceof EasyAdaptError`). */
   static isInstance(error: unknown): error is EasyAdaptError {
     return error instanceof EasyAdaptError;
   }
