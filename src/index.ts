@@ -164,7 +164,6 @@ export {
 
 // Serving: an adapter behind an OpenAI-compatible HTTP API.
 
-export { createServeApp, type ServeAppDependencies } from "./serve/serve-app.js";
 export { type ServeHandle, type StartServeOptions, startServe } from "./serve/start-serve.js";
 
 // Replay: an OpenAI-compatible stand-in for an LM that answers with recorded answers (tests, benchmarks).

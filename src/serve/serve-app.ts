@@ -44,7 +44,7 @@ const observedApiPaths: ReadonlyArray<readonly [path: string, endpoint: ServeEnd
 ];
 
 /**
- * The HTTP API of an adapter as a Hono app (serve it with `startServeServer`, or test it in memory
+ * The HTTP API of an adapter as a Hono app (`startServe` serves it; tests use it in memory
  * with `app.request()`): OpenAI-compatible `POST /v1/chat/completions` (also streamed) and
  * `GET /v1/models`, batch `POST /v1/classify`, `GET /healthz` and Prometheus `GET /metrics`.
  * Every answer names its route (`ssm`, `lm`, `fallback`) in the `x-easy-adapt-route` header and
