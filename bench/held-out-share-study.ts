@@ -6,16 +6,15 @@
  * server (real HTTP), which gives the realised LM share (the threshold alone's, and the adapter's
  * within its cap) and the accuracy against the LM alone on rows no part of it saw.
  *
- *   npm run build && node dist-bench/bench/held-out-share-study.js [--dataset imdb] [--llm-column gpt35]
- *       [--max-lm-share 0.85] [--repeats 2]
- *   (without --max-lm-share: the default operating point)
+ *   npm run study:held-out-share -- [--dataset imdb] [--llm-column gpt35] [--max-lm-share 0.85] [--repeats 2]
+ *   (that is `npm run build:bench && node dist-bench/bench/held-out-share-study.js …`; from source,
+ *   `npx tsx bench/held-out-share-study.ts …`; without --max-lm-share: the default operating point)
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { adapt } from "../src/adapt/adapt.js";
 import type { OperatingCriterion } from "../src/adapter/operating-criterion.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
-import { sharedDatasetsDir } from "../src/data/shared-datasets.js";
 import { loadRows } from "../src/data/stream-rows.js";
 import { taskFromRows } from "../src/data/task-from-rows.js";
 import { createOpenAICompatibleModel } from "../src/large-models/openai-compatible-model.js";
@@ -23,6 +22,7 @@ import { parseLabel } from "../src/large-models/parse-label.js";
 import { startReplayServer } from "../src/replay/replay-server.js";
 import type { DataRow } from "../src/spec/dataset.js";
 import { createSeededRandom, shuffleInPlace } from "../src/util/seeded-random.js";
+import { sharedDatasetsDir } from "./shared-datasets.js";
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 /**
  * Probe throughput: answers/s through the replay server (real HTTP on loopback, no cache) and from
- * the answer cache. Run: `npx tsx bench/probe-bench.ts [--concurrency 16] [--repeat 3]`
- * or after a build `node dist-bench/bench/probe-bench.js`. Needs ../shared/datasets.
+ * the answer cache. Run: `npm run build:bench && node dist-bench/bench/probe-bench.js [--concurrency 16]
+ * [--repeat 3] [--server worker]`, or from source `npx tsx bench/probe-bench.ts …`. Needs ../shared/datasets.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,10 +10,10 @@ import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { largeModelFromOptions } from "../src/cli/lm-options.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
-import { sharedDatasetsDir } from "../src/data/shared-datasets.js";
 import { probe } from "../src/probe/probe.js";
 import { startReplayServer } from "../src/replay/replay-server.js";
 import type { Task } from "../src/spec/task.js";
+import { sharedDatasetsDir } from "./shared-datasets.js";
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,8 @@
  * `npm run bench:ssm` — the ngram-linear small model against the fastText CLI on the shared
  * datasets (banking77, imdb): train on train.csv, score on test.csv, in the same run.
  *
- *   node dist-bench/bench/ssm-bench.js [--json] [--no-fasttext] [--datasets banking77,imdb]
+ *   npm run bench:ssm -- [--json] [--no-fasttext] [--datasets banking77,imdb]
+ *   (that is `npm run build:bench && node dist-bench/bench/ssm-bench.js …`)
  *
  * Each of our trainings runs in a child process of its own, so its peak RSS is its own.
  * fastText (where `fasttext` is on PATH) runs with `-epoch 50 -wordNgrams 3 -minn 3 -maxn 5
@@ -15,11 +16,11 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sharedDatasetsDir } from "../src/data/shared-datasets.js";
 import { loadRows } from "../src/data/stream-rows.js";
 import { taskFromRows } from "../src/data/task-from-rows.js";
 import { trainingSetFromRows } from "../src/data/training-set.js";
 import { trainNgramLinear } from "../src/small-models/train-ngram-linear.js";
+import { sharedDatasetsDir } from "./shared-datasets.js";
 
 interface BenchResult {
   system: "easy-adapt ngram-linear" | "fastText";
