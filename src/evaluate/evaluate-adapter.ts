@@ -1,5 +1,6 @@
-import { type LoadedAdapter, preparedChunk } from "../adapter/adapter-runtime.js";
+import type { LoadedAdapter } from "../adapter/adapter-runtime.js";
 import { routeWithinShare } from "../adapter/lm-share-budget.js";
+import { preparedChunk } from "../adapter/predict-batch.js";
 import { createClassificationPrompter } from "../large-models/classification-prompt.js";
 import {
   createConsecutiveFailures,
