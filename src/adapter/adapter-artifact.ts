@@ -91,8 +91,38 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
   await writeFile(join(directory, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
+/**
+ * Reads the adapter folder written by `saveAdapterArtifact`: its manifest first, then every file it
+ * lists (size and sha256), then the description, the calibration and the small models. Anything
+ * broken or mismatched is refused with an ArtifactError.
+ */
 export async function loadAdapterArtifact(directory: string): Promise<AdapterArtifact> {
   const manifestPath = join(directory, "manifest.json");
+  const manifest = await readManifest(manifestPath);
+  const files: VerifiedFiles = {
+    contents: await readVerifiedFiles(directory, manifest, manifestPath),
+    manifestPath,
+  };
+  const descriptionPath = join(directory, "adapter.json");
+  const description = parseJson(
+    listedFile(files, "adapter.json").toString("utf8"),
+    descriptionPath,
+    adapterDescriptionSchema,
+  );
+  const calibration = parseJson(
+    listedFile(files, "calibration.json").toString("utf8"),
+    join(directory, "calibration.json"),
+    z.record(z.string(), z.unknown()),
+  );
+  checkLabelStatistics(description, descriptionPath);
+  const ssms = decodeSsms(directory, description, files);
+  return { description, ssms, calibration };
+}
+
+type Manifest = z.infer<typeof manifestSchema>;
+
+/** The adapter's manifest, refused unless it is an easy-adapt adapter's of the version this code reads. */
+async function readManifest(manifestPath: string): Promise<Manifest> {
   const manifestText = await readText(manifestPath, "the adapter's manifest is missing or unreadable");
   const manifest = parseJson(manifestText, manifestPath, manifestSchema);
   if (manifest.format !== adapterFormat) {
@@ -104,7 +134,18 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
       manifestPath,
     );
   }
-  // Every listed file is checked (size, then sha256) before anything is parsed.
+  return manifest;
+}
+
+/**
+ * The content of every file the manifest lists, by name, each checked (inside the folder, then its
+ * size, then its sha256) before anything is parsed.
+ */
+async function readVerifiedFiles(
+  directory: string,
+  manifest: Manifest,
+  manifestPath: string,
+): Promise<Map<string, Buffer>> {
   const contents = new Map<string, Buffer>();
   for (const entry of manifest.files) {
     if (entry.path.includes("/") || entry.path.includes("\\") || entry.path.startsWith(".")) {
@@ -134,22 +175,11 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
     }
     contents.set(entry.path, content);
   }
-  const listed = (path: string): Buffer => {
-    const content = contents.get(path);
-    if (content === undefined) throw new ArtifactError(`the manifest does not list ${path}`, manifestPath);
-    return content;
-  };
-  const descriptionPath = join(directory, "adapter.json");
-  const description = parseJson(
-    listed("adapter.json").toString("utf8"),
-    descriptionPath,
-    adapterDescriptionSchema,
-  );
-  const calibration = parseJson(
-    listed("calibration.json").toString("utf8"),
-    join(directory, "calibration.json"),
-    z.record(z.string(), z.unknown()),
-  );
+  return contents;
+}
+
+/** Refuses a description whose router's label statistics do not match the task's labels. */
+function checkLabelStatistics(description: AdapterDescription, descriptionPath: string): void {
   const labelCount = description.task.labels.length;
   if (
     description.reliability.labelCount !== labelCount ||
@@ -158,12 +188,38 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   ) {
     throw new ArtifactError("the router's label statistics do not match the task's labels", descriptionPath);
   }
+}
+
+/** The verified files' contents by name, and the manifest that listed them. */
+interface VerifiedFiles {
+  contents: Map<string, Buffer>;
+  manifestPath: string;
+}
+
+/** A verified file's content; an ArtifactError when the manifest does not list it. */
+function listedFile(files: VerifiedFiles, path: string): Buffer {
+  const content = files.contents.get(path);
+  if (content === undefined) {
+    throw new ArtifactError(`the manifest does not list ${path}`, files.manifestPath);
+  }
+  return content;
+}
+
+/**
+ * The small models `ssm-1.bin` … `ssm-K.bin`, each refused unless it is of the description's kind
+ * and has the task's labels in order.
+ */
+function decodeSsms(directory: string, description: AdapterDescription, files: VerifiedFiles): TrainedSsm[] {
+  const labelCount = description.task.labels.length;
   const ssms: TrainedSsm[] = [];
   for (let index = 0; index < description.ssmCount; index += 1) {
     const ssmPath = join(directory, ssmFileName(index));
     // Decoded from the bytes whose checksum was verified above (no second read), then let go.
-    const ssm = ssmCodecFor(description.ssmKind, ssmPath).decode(listed(ssmFileName(index)), ssmPath);
-    contents.delete(ssmFileName(index));
+    const ssm = ssmCodecFor(description.ssmKind, ssmPath).decode(
+      listedFile(files, ssmFileName(index)),
+      ssmPath,
+    );
+    files.contents.delete(ssmFileName(index));
     if (ssm.kind !== description.ssmKind) {
       throw new ArtifactError(
         `holds a "${ssm.kind}" model but adapter.json expects "${description.ssmKind}"`,
@@ -178,7 +234,7 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
     }
     ssms.push(ssm);
   }
-  return { description, ssms, calibration };
+  return ssms;
 }
 
 async function readText(path: string, message: string): Promise<string> {

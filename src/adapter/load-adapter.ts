@@ -20,7 +20,31 @@ export const preparedTextsKept = 4096;
 
 /**
  * Loads an adapter folder written by `adapt`: checks its manifest, format version and checksums,
- * and refuses anything broken or mismatched with an ArtifactError.
+ * and refuses anything broken or mismatched with an ArtifactError. Give it the LM the adapter was
+ * calibrated against (`adapter.lmId` names it): without one, inputs routed to the LM are answered
+ * by the small model with route "fallback". Call `close()` when done: it releases the sentence
+ * encoder the adapter may have started.
+ *
+ * @example
+ * ```ts
+ * import { createOpenAICompatibleModel, loadAdapter } from "easy-adapt";
+ *
+ * const adapter = await loadAdapter("./adapter", {
+ *   largeModel: createOpenAICompatibleModel({
+ *     baseUrl: "https://api.openai.com/v1",
+ *     model: "gpt-4o-mini",
+ *     apiKey: process.env.OPENAI_API_KEY,
+ *   }),
+ * });
+ * try {
+ *   const prediction = await adapter.predict("My card was charged twice");
+ *   console.log(prediction.label, prediction.route, prediction.confidence); // e.g. "billing" "ssm" 0.94
+ *   const many = await adapter.predictBatch(["Love the new app", "It crashes on start"]);
+ *   console.log(many.map((answer) => answer.label));
+ * } finally {
+ *   await adapter.close();
+ * }
+ * ```
  */
 export async function loadAdapter(
   directory: string,

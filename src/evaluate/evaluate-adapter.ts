@@ -1,17 +1,9 @@
-import { type LoadedAdapter, preparedChunk } from "../adapter/adapter-runtime.js";
+import type { LoadedAdapter } from "../adapter/adapter-runtime.js";
 import { routeWithinShare } from "../adapter/lm-share-budget.js";
-import { createClassificationPrompter } from "../large-models/classification-prompt.js";
-import {
-  createConsecutiveFailures,
-  describeFailure,
-  failingLmMessage,
-} from "../large-models/consecutive-failures.js";
-import { BudgetExceededError } from "../large-models/errors/budget-exceeded-error.js";
-import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
-import { createLabelParser } from "../large-models/parse-label.js";
+import { preparedChunk } from "../adapter/predict-batch.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { ProgressListener } from "../spec/logger.js";
-import { EvaluationStoppedError } from "./evaluation-stopped-error.js";
+import { askLmAboutRows } from "./ask-lm-about-rows.js";
 
 /**
  * Everything eval and bench need about one labelled split, per row: the SSM's label and the
@@ -63,93 +55,106 @@ export async function evaluateAdapter(
     maxConsecutiveFailures?: number;
   } = {},
 ): Promise<AdapterEvaluation> {
+  const gold = rows.map((row) => row.label);
+  const ssm = await inspectRows(adapter, rows, options);
+  const lm = await askLmAboutRows(adapter.task, rows, largeModel, options);
+  const routing = routeRows(adapter, ssm, lm.lmLabels);
+  return {
+    gold,
+    ssmLabels: ssm.ssmLabels,
+    ssmConfidences: ssm.ssmConfidences,
+    lmLabels: lm.lmLabels,
+    routedLabels: routing.routedLabels,
+    scores: ssm.scores,
+    threshold: routing.threshold,
+    adaptedLabels: routing.adaptedLabels,
+    lmCalled: routing.lmCalled,
+    heldBackByCap: routing.heldBackByCap,
+    ssmMs: ssm.ssmMs,
+    lmMs: lm.lmMs,
+    lmTokens: { input: lm.inputTokens, output: lm.outputTokens },
+    unusableLm: lm.unusableLm,
+    failedLm: lm.failedLm,
+    ...(lm.lastLmFailure === undefined ? {} : { lastLmFailure: lm.lastLmFailure }),
+  };
+}
+
+/** What the adapter's small model and router say about each row, and how long each took. */
+interface RowInspections {
+  ssmLabels: string[];
+  ssmConfidences: Float64Array;
+  scores: Float64Array;
+  /** Per-row SSM + router time (with its share of its chunk's encoding), in milliseconds. */
+  ssmMs: Float64Array;
+  probabilities: Float32Array[];
+}
+
+/**
+ * Inspects every row with the adapter, timing each. An adapter with a sentence encoder encodes
+ * each chunk of texts first (batched, as serve's /v1/classify does); each row's time includes its
+ * share of its chunk's encoding.
+ */
+async function inspectRows(
+  adapter: LoadedAdapter,
+  rows: readonly { text: string }[],
+  options: { onProgress?: ProgressListener; signal?: AbortSignal },
+): Promise<RowInspections> {
   const count = rows.length;
   const labels = adapter.task.labels;
-  const gold = rows.map((row) => row.label);
-  const ssmLabels = new Array<string>(count);
-  const ssmConfidences = new Float64Array(count);
-  const scores = new Float64Array(count);
-  const ssmMs = new Float64Array(count);
-  const probabilities: Float32Array[] = [];
-  // An adapter with a sentence encoder encodes each chunk of texts first (batched, as serve's
-  // /v1/classify does); each row's time includes its share of its chunk's encoding.
+  const inspections: RowInspections = {
+    ssmLabels: new Array<string>(count),
+    ssmConfidences: new Float64Array(count),
+    scores: new Float64Array(count),
+    ssmMs: new Float64Array(count),
+    probabilities: [],
+  };
   const chunkSize = adapter.prepare === undefined ? count : preparedChunk;
   for (let start = 0; start < count; start += chunkSize) {
     const end = Math.min(count, start + chunkSize);
-    let encodeMsPerRow = 0;
-    if (adapter.prepare !== undefined) {
-      const texts = rows.slice(start, end).map((row) => row.text);
-      const started = performance.now();
-      await adapter.prepare(texts, options.signal === undefined ? {} : { signal: options.signal });
-      encodeMsPerRow = (performance.now() - started) / texts.length;
-      options.onProgress?.({ stage: "encode the evaluation rows", done: end, total: count });
-    }
+    const encodeMsPerRow = await prepareChunk(adapter, rows, { start, end }, options);
     // Warm up once so the first row's time is not the JIT's, on the chunk's last row (prepared too):
     // the runtime reuses its last inspection, which would make the first row's time ~0 instead.
     if (start === 0 && end > 0) adapter.internals.inspect(rows[end - 1]?.text ?? "");
     for (let row = start; row < end; row += 1) {
       const started = performance.now();
       const inspected = adapter.internals.inspect(rows[row]?.text ?? "");
-      ssmMs[row] = performance.now() - started + encodeMsPerRow;
-      ssmLabels[row] = labels[inspected.ssmLabelId] ?? "";
-      ssmConfidences[row] = inspected.ssmConfidence;
-      scores[row] = inspected.score;
-      probabilities.push(inspected.probabilities);
+      inspections.ssmMs[row] = performance.now() - started + encodeMsPerRow;
+      inspections.ssmLabels[row] = labels[inspected.ssmLabelId] ?? "";
+      inspections.ssmConfidences[row] = inspected.ssmConfidence;
+      inspections.scores[row] = inspected.score;
+      inspections.probabilities.push(inspected.probabilities);
     }
   }
+  return inspections;
+}
 
-  const prompter = createClassificationPrompter(adapter.task);
-  const parser = createLabelParser(labels);
-  const lmLabels = new Array<string | undefined>(count).fill(undefined);
-  const lmMs = new Float64Array(count);
-  const inputTokens = new Float64Array(count);
-  const outputTokens = new Float64Array(count);
-  let next = 0;
-  let done = 0;
-  let unusableLm = 0;
-  let failedLm = 0;
-  let lastLmFailure: string | undefined;
-  let stop: { why: string; cause: unknown } | undefined;
-  const failures = createConsecutiveFailures(options.maxConsecutiveFailures);
-  const worker = async (): Promise<void> => {
-    while (next < count && stop === undefined) {
-      const row = next;
-      next += 1;
-      options.signal?.throwIfAborted();
-      const started = performance.now();
-      try {
-        const completion = await largeModel.complete(
-          prompter(rows[row]?.text ?? ""),
-          options.signal === undefined ? {} : { signal: options.signal },
-        );
-        failures.succeeded();
-        const parsed = parser(completion.text);
-        if (parsed.success) lmLabels[row] = parsed.label;
-        else unusableLm += 1;
-        inputTokens[row] = completion.usage.promptTokens;
-        outputTokens[row] = completion.usage.completionTokens;
-      } catch (error) {
-        if (error instanceof LargeModelAuthenticationError) throw error;
-        if (options.signal?.aborted) throw error;
-        if (error instanceof BudgetExceededError) {
-          stop ??= { why: error.message, cause: error };
-          return;
-        }
-        unusableLm += 1;
-        failedLm += 1;
-        lastLmFailure = describeFailure(error);
-        if (failures.failed()) {
-          stop ??= { why: failingLmMessage(failures.limit, lastLmFailure), cause: error };
-        }
-      }
-      lmMs[row] = performance.now() - started;
-      done += 1;
-      options.onProgress?.({ stage: "ask the LM about the evaluation rows", done, total: count });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
-  if (stop !== undefined) throw new EvaluationStoppedError(stop.why, done, count, stop.cause);
+/** Encodes the rows `start` to `end` when the adapter prepares texts; its time per row in milliseconds (0 without). */
+async function prepareChunk(
+  adapter: LoadedAdapter,
+  rows: readonly { text: string }[],
+  chunk: { start: number; end: number },
+  options: { onProgress?: ProgressListener; signal?: AbortSignal },
+): Promise<number> {
+  if (adapter.prepare === undefined) return 0;
+  const texts = rows.slice(chunk.start, chunk.end).map((row) => row.text);
+  const started = performance.now();
+  await adapter.prepare(texts, options.signal === undefined ? {} : { signal: options.signal });
+  const encodeMsPerRow = (performance.now() - started) / texts.length;
+  options.onProgress?.({ stage: "encode the evaluation rows", done: chunk.end, total: rows.length });
+  return encodeMsPerRow;
+}
 
+/**
+ * Where the adapted system answers each row: the LM (through the gate) where its score reaches the
+ * threshold, within the adapter's LM-share cap over the rows as one batch; the SSM elsewhere.
+ */
+function routeRows(
+  adapter: LoadedAdapter,
+  inspections: RowInspections,
+  lmLabels: readonly (string | undefined)[],
+): Pick<AdapterEvaluation, "routedLabels" | "threshold" | "adaptedLabels" | "lmCalled" | "heldBackByCap"> {
+  const { scores, ssmLabels, probabilities } = inspections;
+  const count = scores.length;
   const threshold = adapter.internals.threshold;
   const routedToLm = routeWithinShare(scores, threshold, adapter.maxLmShare);
   const routedLabels = new Array<string>(count);
@@ -166,24 +171,7 @@ export async function evaluateAdapter(
     lmCalled[row] = toLm ? 1 : 0;
     adaptedLabels[row] = toLm ? (routedLabels[row] ?? "") : (ssmLabels[row] ?? "");
   }
-  return {
-    gold,
-    ssmLabels,
-    ssmConfidences,
-    lmLabels,
-    routedLabels,
-    scores,
-    threshold,
-    adaptedLabels,
-    lmCalled,
-    heldBackByCap,
-    ssmMs,
-    lmMs,
-    lmTokens: { input: inputTokens, output: outputTokens },
-    unusableLm,
-    failedLm,
-    ...(lastLmFailure === undefined ? {} : { lastLmFailure }),
-  };
+  return { routedLabels, threshold, adaptedLabels, lmCalled, heldBackByCap };
 }
 
 export function accuracyOf(gold: readonly string[], predicted: readonly (string | undefined)[]): number {

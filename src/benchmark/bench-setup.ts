@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadRecordedAnswers } from "../data/recorded-answers.js";
+import { type AnswerCache, createAnswerCache } from "../large-models/answer-cache.js";
+import { createCachedModel } from "../large-models/cached-model.js";
+import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
+import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
+import { createRetryingModel } from "../large-models/retrying-model.js";
+import { startReplayServer } from "../replay/replay-server.js";
+import { createEncoderByKind, type EncoderKind } from "../small-models/encoder-choice.js";
+import type { LargeModel } from "../spec/large-model.js";
+import { withEmbeddingCache } from "../text-encoders/cached-encoder.js";
+import { openEmbeddingCache } from "../text-encoders/embedding-cache.js";
+import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
+import type { BenchDataset } from "./bench-dataset.js";
+
+/** The sentence encoder a bench run blends in: the training rows' vectors may come from a cache file. */
+export interface BenchEncoders {
+  training: SentenceEncoder;
+  prediction: SentenceEncoder;
+}
+
+/** What a bench run stands on, up until `close()`: the replay server, the LM chain, the encoders. */
+export interface BenchSetup {
+  /** The LM as the pipeline reaches it: connector → retries → concurrency limit → a fresh cache. */
+  model: LargeModel;
+  encoders: BenchEncoders | undefined;
+  /** Closes the cache, the encoders and the replay server, and removes the cache's folder. */
+  close(): Promise<void>;
+}
+
+/** The bench options that shape the setup. */
+export interface BenchSetupOptions {
+  llmColumn: string;
+  lmLatencyMs?: number;
+  encoder?: EncoderKind;
+  embeddingCacheFile?: string;
+  encoderWorkers?: number;
+}
+
+/**
+ * Starts a replay server on loopback answering from the recorded LLM column (dev and test, and
+ * train when it has the column), the sentence encoders when asked for, and the same LM chain a
+ * user's LM goes through, over HTTP, with a fresh SQLite answer cache in a temporary folder.
+ */
+export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupOptions): Promise<BenchSetup> {
+  const { files } = dataset;
+  const answerFiles = dataset.trainHasColumn ? [files.train, files.dev, files.test] : [files.dev, files.test];
+  const answers = await loadRecordedAnswers(answerFiles, options.llmColumn);
+  const server = await startReplayServer({
+    answers,
+    latencyMs: options.lmLatencyMs ?? 0,
+    model: options.llmColumn,
+  });
+  const encoders = await createBenchEncoders(options);
+  const cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
+  const cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
+  return {
+    model: createBenchModel(server.url, options.llmColumn, cache),
+    encoders,
+    async close() {
+      cache.close();
+      await encoders?.training.close();
+      await encoders?.prediction.close();
+      await server.close();
+      await rm(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The encoder of `options.encoder` (none without it), its training side behind the embedding cache file when given. */
+async function createBenchEncoders(options: BenchSetupOptions): Promise<BenchEncoders | undefined> {
+  if (options.encoder === undefined) return undefined;
+  const prediction = await createEncoderByKind(
+    options.encoder,
+    options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers },
+  );
+  const cacheFile = options.embeddingCacheFile;
+  return {
+    prediction,
+    training:
+      cacheFile === undefined ? prediction : withEmbeddingCache(prediction, openEmbeddingCache(cacheFile)),
+  };
+}
+
+/** The same chain a user's LM goes through: connector → retries → concurrency limit → cache. */
+function createBenchModel(baseUrl: string, llmColumn: string, cache: AnswerCache): LargeModel {
+  const connector = createOpenAICompatibleModel({
+    baseUrl,
+    model: llmColumn,
+    timeoutMs: 60_000,
+  });
+  return createCachedModel(
+    createConcurrencyLimitedModel(createRetryingModel(connector, { maxRetries: 3, baseDelayMs: 200 }), 16),
+    cache,
+  );
+}
