@@ -41,8 +41,6 @@ export interface BenchOptions {
   encoderWorkers?: number;
   onProgress?: ProgressListener;
   logger?: Logger;
-  /** Keeps what eval needs for the report (per-row arrays); default false. */
-  keepEvaluation?: boolean;
 }
 
 /** What `bench` prints (as JSON with --json): the figures of each system on test, timings, memory, the ablation. */
