@@ -19,6 +19,42 @@ import { NgramLinearModel } from "./ngram-linear-model.js";
  * other feature settings): the caller then averages their probabilities instead.
  */
 export function averageNgramLinearModels(models: readonly unknown[]): NgramLinearModel | undefined {
+  const linear = averageableModels(models);
+  if (linear === undefined) return undefined;
+  const first = linear[0]!.parts;
+  const classes = first.labels.length;
+  const count = linear.length;
+  // The union of the models' feature buckets, ascending.
+  const union = mergeSortedBuckets(linear.map(({ parts }) => parts.featureBuckets));
+  const sums = sumOverModels(linear, union, classes);
+  const { featureIdf, weights } = meanFeatureWeights(sums, count, classes);
+  let unseenIdf = 0;
+  let trainingExamples = 0;
+  let epochs = 0;
+  for (const { parts } of linear) {
+    unseenIdf += parts.unseenIdf / count;
+    trainingExamples = Math.max(trainingExamples, parts.trainingExamples);
+    epochs = Math.max(epochs, parts.epochs);
+  }
+  // Where every model saw every feature (members trained on the same rows), no share is needed.
+  const everySeen = sums.seenBy.every((share) => share === 1);
+  return new NgramLinearModel({
+    labels: first.labels,
+    settings: first.settings,
+    featureBuckets: union,
+    featureIdf,
+    featureShare: everySeen ? undefined : sums.seenBy,
+    unseenIdf,
+    weights,
+    bias: sums.bias,
+    temperature: 1,
+    trainingExamples,
+    epochs,
+  });
+}
+
+/** The models as `NgramLinearModel`s when there are at least two, all with the same labels and feature settings. */
+function averageableModels(models: readonly unknown[]): NgramLinearModel[] | undefined {
   if (models.length < 2) return undefined;
   const linear: NgramLinearModel[] = [];
   for (const model of models) {
@@ -32,11 +68,23 @@ export function averageNgramLinearModels(models: readonly unknown[]): NgramLinea
     if (JSON.stringify(parts.settings) !== settings || JSON.stringify(parts.labels) !== labels)
       return undefined;
   }
-  const classes = first.labels.length;
-  const count = linear.length;
+  return linear;
+}
 
-  // The union of the models' feature buckets, ascending.
-  const union = mergeSortedBuckets(linear.map(({ parts }) => parts.featureBuckets));
+/** Sums over the models, per bucket of the union, and their mean tempered bias. */
+interface ModelSums {
+  /** Σ of the feature weights (the model's `unseenIdf` where it never saw the feature). */
+  weightSum: Float64Array;
+  /** How many models saw each feature (turned into a share by `meanFeatureWeights`). */
+  seenBy: Float32Array;
+  /** Σ_k w_k,f·W_k[f,c] / T_k, `classes` per bucket. */
+  numerator: Float64Array;
+  bias: Float32Array;
+}
+
+/** Walks each model's ascending buckets alongside the ascending union and sums their parts. */
+function sumOverModels(linear: readonly NgramLinearModel[], union: Int32Array, classes: number): ModelSums {
+  const count = linear.length;
   const rows = union.length;
   const weightSum = new Float64Array(rows);
   const seenBy = new Float32Array(rows);
@@ -44,7 +92,6 @@ export function averageNgramLinearModels(models: readonly unknown[]): NgramLinea
   const bias = new Float32Array(classes);
   for (const { parts } of linear) {
     const inverseTemperature = 1 / parts.temperature;
-    // Walk the model's ascending buckets alongside the ascending union.
     let modelRow = 0;
     for (let row = 0; row < rows; row += 1) {
       if (modelRow < parts.featureBuckets.length && parts.featureBuckets[modelRow] === union[row]) {
@@ -64,7 +111,20 @@ export function averageNgramLinearModels(models: readonly unknown[]): NgramLinea
     for (let label = 0; label < classes; label += 1)
       bias[label]! += (parts.bias[label]! * inverseTemperature) / count;
   }
+  return { weightSum, seenBy, numerator, bias };
+}
 
+/**
+ * The mean feature weight w̄_f and W̄[f,c] = numerator / (count·w̄_f) per bucket; turns `seenBy`
+ * into the share of the models that saw each feature, in place.
+ */
+function meanFeatureWeights(
+  sums: ModelSums,
+  count: number,
+  classes: number,
+): { featureIdf: Float32Array; weights: Float32Array } {
+  const { weightSum, seenBy, numerator } = sums;
+  const rows = weightSum.length;
   const featureIdf = new Float32Array(rows);
   const weights = new Float32Array(rows * classes);
   for (let row = 0; row < rows; row += 1) {
@@ -77,29 +137,7 @@ export function averageNgramLinearModels(models: readonly unknown[]): NgramLinea
       weights[offset] = divisor > 0 ? numerator[offset]! / divisor : 0;
     }
   }
-  let unseenIdf = 0;
-  let trainingExamples = 0;
-  let epochs = 0;
-  for (const { parts } of linear) {
-    unseenIdf += parts.unseenIdf / count;
-    trainingExamples = Math.max(trainingExamples, parts.trainingExamples);
-    epochs = Math.max(epochs, parts.epochs);
-  }
-  // Where every model saw every feature (members trained on the same rows), no share is needed.
-  const everySeen = seenBy.every((share) => share === 1);
-  return new NgramLinearModel({
-    labels: first.labels,
-    settings: first.settings,
-    featureBuckets: union,
-    featureIdf,
-    featureShare: everySeen ? undefined : seenBy,
-    unseenIdf,
-    weights,
-    bias,
-    temperature: 1,
-    trainingExamples,
-    epochs,
-  });
+  return { featureIdf, weights };
 }
 
 /** The ascending union of ascending, duplicate-free bucket lists. */

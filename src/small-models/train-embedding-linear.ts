@@ -46,11 +46,7 @@ export async function trainEmbeddingLinear(
   const { dimensions } = set;
   const count = set.labelIds.length;
   const { mean, scale, standardised } = standardise(set.vectors, count, dimensions);
-
-  const exampleWeight = new Float32Array(count);
-  for (let row = 0; row < count; row++) {
-    exampleWeight[row] = (set.exampleWeights?.[row] ?? 1) * (options.classWeights?.[set.labelIds[row]!] ?? 1);
-  }
+  const exampleWeight = exampleWeightsOf(set, options);
   const random = createSeededRandom(options.seed);
   const order = new Int32Array(count).map((_, index) => index);
   shuffleInPlace(order, random);
@@ -76,20 +72,12 @@ export async function trainEmbeddingLinear(
       l2,
     },
   );
-  const heldOutCount =
-    Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT
-      ? Math.floor(count * options.heldOutFraction)
-      : 0;
+  const heldOutCount = heldOutCountOf(count, options.heldOutFraction);
   const heldOut = order.slice(0, heldOutCount);
   const training = order.slice(heldOutCount);
   const heldOutLabels = heldOut.map((row) => set.labelIds[row]!);
   const epochs = plannedEpochs(options, trainer.batchesPer(training.length));
-  const refitEpochs =
-    heldOutCount === 0 || options.refit === "none"
-      ? 0
-      : options.refit === "full"
-        ? epochs
-        : Math.ceil(epochs * options.warmRefitShare);
+  const refitEpochs = refitEpochsOf(options, heldOutCount, epochs);
   const totalEpochs = epochs + refitEpochs;
   const progress = (done: number): void => hooks.onProgress?.({ stage: "train", done, total: totalEpochs });
 
@@ -99,23 +87,14 @@ export async function trainEmbeddingLinear(
   let temperature = 1;
   if (heldOutCount > 0) {
     temperature = fitLogitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
-    // The held-out rows fixed the temperature; now learn from them too: "warm" continues from these
-    // weights over all rows at a lower rate (better than "full" retraining on banking77, and half
-    // its time), "full" retrains from scratch.
-    if (options.refit === "warm") {
-      await runEpochs(
-        trainer,
-        order.slice(),
-        refitEpochs,
-        random,
-        hooks.signal,
-        progress,
-        epochs,
-        options.warmRefitRate,
-      );
-    } else if (options.refit === "full") {
-      await runEpochs(trainer, order.slice(), refitEpochs, random, hooks.signal, progress, epochs);
-    }
+    await refitOnAllRows(trainer, order, {
+      options,
+      epochs,
+      refitEpochs,
+      random,
+      signal: hooks.signal,
+      progress,
+    });
   }
   const folded = foldStandardisation(trainer.weights, trainer.bias, mean, scale, classes, dimensions);
   return new EmbeddingLinearModel({
@@ -128,6 +107,64 @@ export async function trainEmbeddingLinear(
     epochs,
     l2,
   });
+}
+
+/** Each row's weight: its example weight times its class's weight. */
+function exampleWeightsOf(set: EmbeddingTrainingSet, options: EmbeddingLinearOptions): Float32Array {
+  const count = set.labelIds.length;
+  const exampleWeight = new Float32Array(count);
+  for (let row = 0; row < count; row++) {
+    exampleWeight[row] = (set.exampleWeights?.[row] ?? 1) * (options.classWeights?.[set.labelIds[row]!] ?? 1);
+  }
+  return exampleWeight;
+}
+
+/** Rows held out for the temperature: `heldOutFraction` of them, or none below MIN_HELD_OUT. */
+function heldOutCountOf(count: number, heldOutFraction: number): number {
+  return Math.floor(count * heldOutFraction) >= MIN_HELD_OUT ? Math.floor(count * heldOutFraction) : 0;
+}
+
+/** Epochs of the refit over all rows: none without held-out rows or with refit "none", all for "full", a share for "warm". */
+function refitEpochsOf(options: EmbeddingLinearOptions, heldOutCount: number, epochs: number): number {
+  return heldOutCount === 0 || options.refit === "none"
+    ? 0
+    : options.refit === "full"
+      ? epochs
+      : Math.ceil(epochs * options.warmRefitShare);
+}
+
+/**
+ * The held-out rows fixed the temperature; now learn from them too: "warm" continues from these
+ * weights over all rows at a lower rate (better than "full" retraining on banking77, and half
+ * its time), "full" retrains from scratch.
+ */
+async function refitOnAllRows(
+  trainer: EmbeddingSoftmaxTrainer,
+  order: Int32Array,
+  refit: {
+    options: EmbeddingLinearOptions;
+    epochs: number;
+    refitEpochs: number;
+    random: () => number;
+    signal: AbortSignal | undefined;
+    progress: (done: number) => void;
+  },
+): Promise<void> {
+  const { options, epochs, refitEpochs, random, signal, progress } = refit;
+  if (options.refit === "warm") {
+    await runEpochs(
+      trainer,
+      order.slice(),
+      refitEpochs,
+      random,
+      signal,
+      progress,
+      epochs,
+      options.warmRefitRate,
+    );
+  } else if (options.refit === "full") {
+    await runEpochs(trainer, order.slice(), refitEpochs, random, signal, progress, epochs);
+  }
 }
 
 /**

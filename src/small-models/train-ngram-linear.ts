@@ -1,5 +1,4 @@
 import { fitLogitTemperature, negativeLogLikelihood } from "../learners/logit-temperature.js";
-import { softmaxInto } from "../learners/softmax.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { TrainingSet } from "../spec/small-model.js";
@@ -14,7 +13,7 @@ import {
   type NgramLinearOptionsInput,
   ngramLinearOptionsSchema,
 } from "./ngram-linear-options.js";
-import { scoreSparseRow } from "./sparse-scores.js";
+import { NgramSoftmaxTrainer } from "./ngram-linear-trainer.js";
 import { validateTrainingSet } from "./validate-training-set.js";
 
 /** Progress reporting and cancellation for a training run. */
@@ -99,57 +98,133 @@ async function trainMember(
   const classes = set.labels.length;
   const count = set.texts.length;
   const random = createSeededRandom(seed);
-
-  const order = new Int32Array(count).map((_, index) => index);
-  shuffleInPlace(order, random);
-  const heldOutCount =
-    Math.floor(count * options.heldOutFraction) >= MIN_HELD_OUT
-      ? Math.floor(count * options.heldOutFraction)
-      : 0;
-  const heldOut = order.slice(0, heldOutCount);
-  const training = order.slice(heldOutCount);
-
-  const exampleWeight = new Float32Array(count);
-  for (let index = 0; index < count; index++) {
-    exampleWeight[index] =
-      (set.exampleWeights?.[index] ?? 1) * (options.classWeights?.[set.labelIds[index]!] ?? 1);
-  }
-
+  const split = splitHeldOut(count, options.heldOutFraction, random);
+  const exampleWeight = exampleWeightsOf(set, options);
   if (options.classRatioWeighting) {
     applyClassRatioWeighting(
       matrix,
       set.labelIds,
       classes,
-      training,
+      split.training,
       exampleWeight,
       options.classRatioPower,
       options.classRatioSmoothing,
     );
   }
   const features = matrix.featureBuckets.length;
-  const trainer = new SoftmaxTrainer(matrix, set.labelIds, exampleWeight, classes, features, options);
-  // Fewer than REFIT_BELOW_HELD_OUT held-out rows choose an epoch count by noise (imdb's 57
-  // held-out rows picked anything from 1 to 8 across folds): "auto" then trains the full
-  // maxEpochs, keeps the held-out rows for the temperature only, and refits on all rows.
+  const trainer = new NgramSoftmaxTrainer(matrix, set.labelIds, exampleWeight, classes, features, options);
+  const { stopOn, refit } = stoppingRulesOf(options, split.heldOutCount);
+  const heldOutLabels = labelsOf(split.heldOut, set.labelIds);
+  const bestEpoch = await trainEpochs({
+    trainer,
+    split,
+    heldOutLabels,
+    classes,
+    stopOn,
+    options,
+    random,
+    hooks,
+  });
+  let temperature = 1;
+  if (split.heldOutCount > 0) {
+    temperature = fitLogitTemperature(trainer.logitsOf(split.heldOut), heldOutLabels, classes);
+    if (refit) {
+      // The held-out rows chose the epoch count and the temperature; now learn from them too.
+      hooks.signal?.throwIfAborted();
+      await retrain(trainer, split.order, bestEpoch, random, hooks.signal);
+    }
+  }
+  return new NgramLinearModel({
+    labels: [...set.labels],
+    settings: featureSettingsOf(options),
+    featureBuckets: matrix.featureBuckets,
+    featureIdf: matrix.featureIdf,
+    unseenIdf: matrix.unseenIdf,
+    weights: trainer.weights,
+    bias: trainer.bias,
+    temperature,
+    trainingExamples: count,
+    epochs: bestEpoch,
+  });
+}
+
+/** The rows in a seeded random order: the first `heldOutCount` held out, the rest trained on. */
+interface HeldOutSplit {
+  order: Int32Array;
+  heldOutCount: number;
+  heldOut: Int32Array;
+  training: Int32Array;
+}
+
+/** Shuffles the rows and holds out `heldOutFraction` of them (none when that is under MIN_HELD_OUT rows). */
+function splitHeldOut(count: number, heldOutFraction: number, random: () => number): HeldOutSplit {
+  const order = new Int32Array(count).map((_, index) => index);
+  shuffleInPlace(order, random);
+  const heldOutCount =
+    Math.floor(count * heldOutFraction) >= MIN_HELD_OUT ? Math.floor(count * heldOutFraction) : 0;
+  return { order, heldOutCount, heldOut: order.slice(0, heldOutCount), training: order.slice(heldOutCount) };
+}
+
+/** Each row's weight: its example weight times its class's weight. */
+function exampleWeightsOf(set: TrainingSet, options: NgramLinearOptions): Float32Array {
+  const count = set.texts.length;
+  const exampleWeight = new Float32Array(count);
+  for (let index = 0; index < count; index++) {
+    exampleWeight[index] =
+      (set.exampleWeights?.[index] ?? 1) * (options.classWeights?.[set.labelIds[index]!] ?? 1);
+  }
+  return exampleWeight;
+}
+
+type StopOn = Exclude<NgramLinearOptions["stopOn"], "auto">;
+
+/**
+ * `stopOn` and `refit` with "auto" resolved. Fewer than REFIT_BELOW_HELD_OUT held-out rows choose
+ * an epoch count by noise (imdb's 57 held-out rows picked anything from 1 to 8 across folds):
+ * "auto" then trains the full maxEpochs, keeps the held-out rows for the temperature only, and
+ * refits on all rows.
+ */
+function stoppingRulesOf(
+  options: NgramLinearOptions,
+  heldOutCount: number,
+): { stopOn: StopOn; refit: boolean } {
   const smallHeldOut = heldOutCount < REFIT_BELOW_HELD_OUT;
   const stopOn = options.stopOn === "auto" ? (smallHeldOut ? "none" : "calibrated-loss") : options.stopOn;
   const refit = options.refit === "auto" ? smallHeldOut : options.refit;
+  return { stopOn, refit };
+}
+
+/**
+ * Trains up to maxEpochs passes over the training rows (reshuffled each pass), stopping early
+ * once the held-out score has not improved for `patience` epochs; leaves the best epoch's weights
+ * in the trainer and returns that epoch. Yields to the event loop between epochs.
+ */
+async function trainEpochs(run: {
+  trainer: NgramSoftmaxTrainer;
+  split: HeldOutSplit;
+  heldOutLabels: Int32Array;
+  classes: number;
+  stopOn: StopOn;
+  options: NgramLinearOptions;
+  random: () => number;
+  hooks: TrainHooks;
+}): Promise<number> {
+  const { trainer, split, heldOutLabels, classes, stopOn, options, random, hooks } = run;
   let bestEpoch = 0;
   let bestScore = Number.NEGATIVE_INFINITY;
-  const heldOutLabels = labelsOf(heldOut, set.labelIds);
   let bestWeights: Float32Array | undefined;
   let bestBias: Float32Array | undefined;
   for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
     hooks.signal?.throwIfAborted();
-    shuffleInPlace(training, random);
-    trainer.epoch(training, epoch);
+    shuffleInPlace(split.training, random);
+    trainer.epoch(split.training, epoch);
     hooks.onProgress?.({ stage: "train", done: epoch, total: options.maxEpochs });
-    if (heldOutCount === 0 || stopOn === "none") {
+    if (split.heldOutCount === 0 || stopOn === "none") {
       bestEpoch = epoch;
       await new Promise((resolve) => setImmediate(resolve));
       continue;
     }
-    const score = heldOutScore(trainer.logitsOf(heldOut), heldOutLabels, classes, stopOn);
+    const score = heldOutScore(trainer.logitsOf(split.heldOut), heldOutLabels, classes, stopOn);
     if (score > bestScore) {
       bestScore = score;
       bestEpoch = epoch;
@@ -165,28 +240,7 @@ async function trainMember(
     trainer.weights.set(bestWeights);
     trainer.bias.set(bestBias);
   }
-  bestWeights = undefined;
-  let temperature = 1;
-  if (heldOutCount > 0) {
-    temperature = fitLogitTemperature(trainer.logitsOf(heldOut), heldOutLabels, classes);
-    if (refit) {
-      // The held-out rows chose the epoch count and the temperature; now learn from them too.
-      hooks.signal?.throwIfAborted();
-      await retrain(trainer, order, bestEpoch, random, hooks.signal);
-    }
-  }
-  return new NgramLinearModel({
-    labels: [...set.labels],
-    settings: featureSettingsOf(options),
-    featureBuckets: matrix.featureBuckets,
-    featureIdf: matrix.featureIdf,
-    unseenIdf: matrix.unseenIdf,
-    weights: trainer.weights,
-    bias: trainer.bias,
-    temperature,
-    trainingExamples: count,
-    epochs: bestEpoch,
-  });
+  return bestEpoch;
 }
 
 /**
@@ -215,7 +269,7 @@ function heldOutScore(
 
 /** Trains from scratch for `epochs` passes over `rows`, leaving the weights in `trainer`. */
 async function retrain(
-  trainer: SoftmaxTrainer,
+  trainer: NgramSoftmaxTrainer,
   rows: Int32Array,
   epochs: number,
   random: () => number,
@@ -242,109 +296,4 @@ function copyInto(target: Float32Array | undefined, source: Float32Array): Float
 
 function labelsOf(rows: Int32Array, labelIds: Int32Array): Int32Array {
   return rows.map((row) => labelIds[row]!);
-}
-
-/** The softmax regression's weights and its sparse AdaGrad/SGD updates over the feature matrix. */
-class SoftmaxTrainer {
-  weights: Float32Array;
-  bias: Float32Array;
-  private squaredGradients: Float32Array;
-  private biasSquaredGradients: Float32Array;
-  private readonly scores: Float64Array;
-  private readonly gradient: Float64Array;
-  private readonly active: Int32Array;
-
-  constructor(
-    private readonly matrix: FeatureMatrix,
-    private readonly labelIds: Int32Array,
-    private readonly exampleWeight: Float32Array,
-    private readonly classes: number,
-    features: number,
-    private readonly options: NgramLinearOptions,
-  ) {
-    this.weights = new Float32Array(features * classes);
-    this.bias = new Float32Array(classes);
-    this.squaredGradients = new Float32Array(options.optimizer === "adagrad" ? features * classes : 0);
-    this.biasSquaredGradients = new Float32Array(classes);
-    this.scores = new Float64Array(classes);
-    this.gradient = new Float64Array(classes);
-    this.active = new Int32Array(classes);
-  }
-
-  reset(): void {
-    this.weights.fill(0);
-    this.bias.fill(0);
-    this.squaredGradients.fill(0);
-    this.biasSquaredGradients.fill(0);
-  }
-
-  epoch(rows: Int32Array, epoch: number): void {
-    const { rowStart, columns, values } = this.matrix;
-    const { weights, bias, squaredGradients, biasSquaredGradients, classes } = this;
-    const scores = this.scores;
-    const gradient = this.gradient;
-    const active = this.active;
-    const adagrad = this.options.optimizer === "adagrad";
-    const l2 = this.options.l2;
-    const floor = this.options.gradientFloor;
-    const learningRate = adagrad ? this.options.learningRate : this.options.learningRate / Math.sqrt(epoch);
-    for (let position = 0; position < rows.length; position++) {
-      const example = rows[position]!;
-      const weight = this.exampleWeight[example]!;
-      if (weight === 0) continue;
-      const start = rowStart[example]!;
-      const end = rowStart[example + 1]!;
-      this.scoreRow(start, end, scores);
-      softmaxInto(scores, classes, 1, scores);
-      const label = this.labelIds[example]!;
-      // Only the classes with a gradient above options.gradientFloor are updated: with 77 labels most
-      // probabilities are ~0 after the first epoch, so this keeps an update at a few classes.
-      let activeCount = 0;
-      for (let k = 0; k < classes; k++) {
-        const step = weight * (scores[k]! - (k === label ? 1 : 0));
-        if (step > floor || step < -floor) {
-          gradient[activeCount] = step;
-          active[activeCount++] = k;
-        }
-      }
-      for (let slot = 0; slot < activeCount; slot++) {
-        const k = active[slot]!;
-        const step = gradient[slot]!;
-        if (adagrad) {
-          biasSquaredGradients[k]! += step * step;
-          bias[k]! -= (learningRate * step) / (Math.sqrt(biasSquaredGradients[k]!) + 1e-8);
-        } else bias[k]! -= learningRate * step;
-      }
-      for (let entry = start; entry < end; entry++) {
-        const value = values[entry]!;
-        const base = columns[entry]! * classes;
-        for (let slot = 0; slot < activeCount; slot++) {
-          const index = base + active[slot]!;
-          const step = gradient[slot]! * value + l2 * weights[index]!;
-          if (adagrad) {
-            const accumulated = squaredGradients[index]! + step * step;
-            squaredGradients[index] = accumulated;
-            weights[index]! -= (learningRate * step) / (Math.sqrt(accumulated) + 1e-8);
-          } else weights[index]! -= learningRate * step;
-        }
-      }
-    }
-  }
-
-  logitsOf(rows: Int32Array): Float32Array {
-    const { scores, classes, weights, bias } = this;
-    const { rowStart, columns, values } = this.matrix;
-    const logits = new Float32Array(rows.length * classes);
-    rows.forEach((example, row) => {
-      const start = rowStart[example]!;
-      scoreSparseRow(weights, bias, classes, columns, values, start, rowStart[example + 1]!, scores);
-      for (let k = 0; k < classes; k++) logits[row * classes + k] = scores[k]!;
-    });
-    return logits;
-  }
-
-  private scoreRow(start: number, end: number, scores: Float64Array): void {
-    const { columns, values } = this.matrix;
-    scoreSparseRow(this.weights, this.bias, this.classes, columns, values, start, end, scores);
-  }
 }

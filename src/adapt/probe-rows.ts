@@ -1,0 +1,119 @@
+import { notAsked, unusableAnswer } from "../fit/adaptation-data.js";
+import { type ProbeRow, probe } from "../probe/probe.js";
+import { ProbeStoppedError } from "../probe/probe-stopped-error.js";
+import type { DataRow } from "../spec/dataset.js";
+import type { LargeModel } from "../spec/large-model.js";
+import type { Logger, ProgressListener } from "../spec/logger.js";
+import type { Task } from "../spec/task.js";
+
+/** What the probe of the LM gave: how many rows were asked and how they were answered. */
+export interface ProbeSummary {
+  asked: number;
+  answered: number;
+  unparseable: number;
+  failed: number;
+  notAsked: number;
+  cacheHits: number;
+  stoppedBy?: "budget";
+  /** The error of a failed call (the last in row order), when some failed. */
+  lastFailure?: string;
+}
+
+/** How `probeRows` asks the LM (a subset of `AdaptOptions`). */
+export interface ProbeRowsOptions {
+  task: Task;
+  largeModel: LargeModel;
+  probeTrain?: boolean;
+  concurrency?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** The LM's answer id on every row (`notAsked` / `unusableAnswer` where there is none), and the summary. */
+export interface ProbedRows {
+  answerIds: Int32Array;
+  summary: ProbeSummary;
+  seconds: number;
+}
+
+/**
+ * Asks the LM about the calibration rows (and the training rows with `probeTrain`). A probe
+ * stopped by the budget keeps the answers it got (logged as `probe-stopped`); any other error
+ * is thrown.
+ */
+export async function probeRows(
+  rows: readonly DataRow[],
+  trainCount: number,
+  options: ProbeRowsOptions,
+  logger: Logger,
+): Promise<ProbedRows> {
+  const started = performance.now();
+  const probeIndices: number[] = [];
+  for (let index = 0; index < rows.length; index += 1) {
+    const isCalib = index >= trainCount;
+    if (isCalib || options.probeTrain === true) probeIndices.push(index);
+  }
+  let answers: readonly (ProbeRow | undefined)[];
+  let stoppedBy: "budget" | undefined;
+  try {
+    const result = await probe(
+      probeIndices.map((index) => rows[index]?.text ?? ""),
+      options.task,
+      options.largeModel,
+      {
+        concurrency: options.concurrency ?? 8,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+    );
+    answers = result.rows;
+  } catch (error) {
+    if (!(error instanceof ProbeStoppedError) || error.reason !== "budget") throw error;
+    logger.warn("probe-stopped", { reason: "budget", unanswered: error.unanswered });
+    answers = error.rows;
+    stoppedBy = "budget";
+  }
+  const recorded = recordAnswers(options.task.labels, rows.length, probeIndices, answers, stoppedBy);
+  const seconds = (performance.now() - started) / 1000;
+  logger.info("probe-done", { ...recorded.summary });
+  return { ...recorded, seconds };
+}
+
+/** Turns the probe's answers (one per probed row, in `probeIndices` order) into answer ids and counts. */
+function recordAnswers(
+  labels: readonly string[],
+  rowCount: number,
+  probeIndices: readonly number[],
+  answers: readonly (ProbeRow | undefined)[],
+  stoppedBy: "budget" | undefined,
+): { answerIds: Int32Array; summary: ProbeSummary } {
+  const labelIds = new Map(labels.map((label, index) => [label, index]));
+  const answerIds = new Int32Array(rowCount).fill(notAsked);
+  const summary: ProbeSummary = {
+    asked: 0,
+    answered: 0,
+    unparseable: 0,
+    failed: 0,
+    notAsked: rowCount,
+    cacheHits: 0,
+    ...(stoppedBy === undefined ? {} : { stoppedBy }),
+  };
+  probeIndices.forEach((index, position) => {
+    const row = answers[position];
+    if (row === undefined) return;
+    summary.asked += 1;
+    summary.notAsked -= 1;
+    if (row.cached) summary.cacheHits += 1;
+    if (row.status === "answered" && row.label !== undefined) {
+      summary.answered += 1;
+      answerIds[index] = labelIds.get(row.label) ?? unusableAnswer;
+    } else {
+      if (row.status === "failed") {
+        summary.failed += 1;
+        summary.lastFailure = row.error ?? row.raw;
+      } else summary.unparseable += 1;
+      answerIds[index] = unusableAnswer;
+    }
+  });
+  return { answerIds, summary };
+}
