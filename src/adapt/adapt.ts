@@ -22,6 +22,7 @@ import { resolveGoldIds } from "./resolve-gold-ids.js";
 export { defaultTrainer } from "./prepare-trainer.js";
 export type { ProbeSummary } from "./probe-rows.js";
 
+/** What `adapt` needs: the task, training and calibration rows, the LM, and optional settings. */
 export interface AdaptOptions {
   task: Task;
   /** Training rows; rows without a gold label are learnt from the LM's answer (distillation) when probed. */
@@ -59,6 +60,7 @@ export interface AdaptOptions {
   signal?: AbortSignal;
 }
 
+/** What `adapt` returns: the adapter in memory, its description and calibration, the probe summary, timings, and `save`. */
 export interface AdaptResult {
   adapter: LoadedAdapter;
   description: AdapterDescription;

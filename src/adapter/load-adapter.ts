@@ -5,6 +5,7 @@ import { createTextEmbeddings } from "../text-encoders/text-embeddings.js";
 import { type AdapterArtifact, loadAdapterArtifact } from "./adapter-artifact.js";
 import { createAdapterRuntime, type LoadedAdapter } from "./adapter-runtime.js";
 
+/** What `loadAdapter` may be given: the LM to call, and a sentence encoder. */
 export interface LoadAdapterDependencies {
   /** The LM to call for routed inputs; without it routed inputs answer from the SSM (route "fallback"). */
   largeModel?: LargeModel | undefined;
