@@ -78,7 +78,8 @@ export { UsageError } from "./spec/errors/usage-error.js";
 
 // The method: adapt an LM to a task, load a saved adapter, probe the LM.
 
-export { type AdaptOptions, type AdaptResult, adapt, type ProbeSummary } from "./adapt/adapt.js";
+export { type AdaptOptions, type AdaptResult, adapt } from "./adapt/adapt.js";
+export type { ProbeSummary } from "./adapt/probe-rows.js";
 export type { LoadedAdapter } from "./adapter/adapter-runtime.js";
 export { type ClosableAdapter, type LoadAdapterDependencies, loadAdapter } from "./adapter/load-adapter.js";
 export type { OperatingCriterion } from "./adapter/operating-criterion.js";
