@@ -24,6 +24,7 @@ export interface ProbeRow {
   cached: boolean;
 }
 
+/** Counts and duration of a probe: rows, answered, unparseable, failed, cache hits, seconds. */
 export interface ProbeStats {
   rows: number;
   answered: number;
@@ -33,12 +34,14 @@ export interface ProbeStats {
   seconds: number;
 }
 
+/** What `probe` returns: one ProbeRow per text, in input order, and its stats. */
 export interface ProbeResult {
   /** One per input text, in input order. */
   rows: ProbeRow[];
   stats: ProbeStats;
 }
 
+/** Settings of `probe`: concurrency, progress, cancellation, when to give up on a failing LM. */
 export interface ProbeOptions {
   /** Rows asked at once (default 8). */
   concurrency?: number;
