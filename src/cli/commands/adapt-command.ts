@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { adapt } from "../../adapt/adapt.js";
 import type { OperatingCriterion } from "../../adapter/operating-criterion.js";
+import { fileSha256 } from "../../data/file-sha256.js";
 import { loadRows } from "../../data/stream-rows.js";
 import { loadTask } from "../../data/task-file.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
@@ -213,14 +212,4 @@ async function openEncoder(options: AdaptCommandOptions): Promise<SentenceEncode
     cacheFile: resolve(options.embeddingCache),
     ...(options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers }),
   });
-}
-
-export async function fileSha256(path: string): Promise<string> {
-  try {
-    return createHash("sha256")
-      .update(await readFile(path))
-      .digest("hex");
-  } catch (error) {
-    throw new DataError("cannot read the file", { file: path }, { cause: error });
-  }
 }
