@@ -36,6 +36,8 @@ async function answerInCallSlot(
   }
   try {
     const prediction = await adapter.predict(text, signal === undefined ? undefined : { signal });
+    // Served without an LM: no call was made, so none is counted.
+    if (prediction.fallbackReason === "no-lm") return prediction;
     metrics.recordLmCall(
       prediction.route === "fallback" ? (prediction.fallbackReason ?? "lm-error") : "ok",
       (clock.now() - startedAt) / 1000,
