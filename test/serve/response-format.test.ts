@@ -106,7 +106,7 @@ describe("response_format on /v1/chat/completions", () => {
     expect(fixture.upstream.calls).toBe(callsBefore);
   });
 
-  it("works with the openai client over HTTP: json_object, parse() with a zod schema, and a plain 400", async () => {
+  it("works with the openai client over HTTP: json_object (also streamed, with usage), parse() with a zod schema, and a plain 400", async () => {
     fixture.upstream.behaviour = { kind: "answer", content: fixture.lmAnswer };
     const json = await client.chat.completions.create({
       model: "tickets",
@@ -115,6 +115,22 @@ describe("response_format on /v1/chat/completions", () => {
     });
     expect(JSON.parse(json.choices[0]?.message.content ?? "")).toEqual({ label: fixture.lmAnswer });
     expect(json.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 });
+
+    const stream = await client.chat.completions.create({
+      model: "tickets",
+      messages: [{ role: "user", content: fixture.lmText }],
+      response_format: { type: "json_object" },
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let streamed = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(JSON.parse(streamed)).toEqual({ label: fixture.lmAnswer });
+    expect(usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 });
 
     const parsed = await client.chat.completions.parse({
       model: "tickets",
