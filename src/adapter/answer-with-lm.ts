@@ -3,7 +3,7 @@ import { LargeModelAuthenticationError } from "../large-models/errors/large-mode
 import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
 import { parseLabel } from "../large-models/parse-label.js";
 import type { AdaptedPrediction } from "../spec/adapter.js";
-import type { CompletionRequest, LargeModel } from "../spec/large-model.js";
+import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import type { CombineAnswer } from "./combine-answer.js";
 import type { Inspection } from "./inspect-text.js";
 
@@ -26,7 +26,7 @@ export function ssmAnswer(labels: readonly string[], inspected: Inspection): Ada
 
 /**
  * Asks the LM about a text routed there and gates its answer; the SSM answers (route "fallback")
- * when there is no LM, the call fails or times out, or the answer is off the label set. An
+ * when there is no LM ("no-lm"), the call fails or times out, or the answer is off the label set. An
  * authentication failure, and an abort of `signal`, are thrown.
  */
 export async function answerWithLm(
@@ -36,11 +36,10 @@ export async function answerWithLm(
   signal: AbortSignal | undefined,
 ): Promise<AdaptedPrediction> {
   const { largeModel, labels } = context;
-  if (largeModel === undefined) return fallbackAnswer(labels, inspected, "lm-error");
-  let answer: string;
+  if (largeModel === undefined) return fallbackAnswer(labels, inspected, "no-lm");
+  let completion: Completion;
   try {
-    const completion = await largeModel.complete(context.prompter(text), signal ? { signal } : {});
-    answer = completion.text;
+    completion = await largeModel.complete(context.prompter(text), signal ? { signal } : {});
   } catch (error) {
     if (error instanceof LargeModelAuthenticationError) throw error;
     if (error instanceof LargeModelAbortedError && signal?.aborted) throw error;
@@ -50,28 +49,27 @@ export async function answerWithLm(
       error instanceof LargeModelTimeoutError ? "lm-timeout" : "lm-error",
     );
   }
+  const answer = completion.text;
+  const lmUsage = completion.cached ? { promptTokens: 0, completionTokens: 0 } : completion.usage;
   const parsed = parseLabel(answer, labels);
-  if (!parsed.success) return fallbackAnswer(labels, inspected, "lm-unparseable", answer);
+  if (!parsed.success) {
+    return { ...fallbackAnswer(labels, inspected, "lm-unparseable"), lmRaw: answer, lmUsage };
+  }
   const combined = context.combine(inspected.probabilities, parsed.label);
   return {
     label: combined.label,
     route: combined.label === parsed.label ? "lm" : "ssm",
     confidence: combined.confidence,
     lmRaw: answer,
+    lmUsage,
   };
 }
 
-/** The SSM's answer where the LM's could not be used, with the reason (and the LM's raw answer, if any). */
+/** The SSM's answer where the LM's could not be used, with the reason. */
 function fallbackAnswer(
   labels: readonly string[],
   inspected: Inspection,
   reason: NonNullable<AdaptedPrediction["fallbackReason"]>,
-  lmRaw?: string,
 ): AdaptedPrediction {
-  return {
-    ...ssmAnswer(labels, inspected),
-    route: "fallback",
-    fallbackReason: reason,
-    ...(lmRaw === undefined ? {} : { lmRaw }),
-  };
+  return { ...ssmAnswer(labels, inspected), route: "fallback", fallbackReason: reason };
 }

@@ -34,12 +34,11 @@ export interface ServeAppDependencies {
 
 /**
  * The API paths each endpoint's requests are counted under, whatever their method. `/v1/models/*`
- * also matches `/v1/models` itself, so a request to `/v1/models` is counted twice (kept as it was).
+ * matches `/v1/models` itself too, so it alone counts both model endpoints (once each request).
  */
 const observedApiPaths: ReadonlyArray<readonly [path: string, endpoint: ServeEndpoint]> = [
   ["/v1/chat/completions", "chat_completions"],
   ["/v1/classify", "classify"],
-  ["/v1/models", "models"],
   ["/v1/models/*", "models"],
 ];
 

@@ -1,3 +1,4 @@
+import type { TokenUsage } from "./large-model.js";
 import type { Task } from "./task.js";
 
 /** Where an answer came from: the small model, the large model, or the small model because the LM failed. */
@@ -11,8 +12,16 @@ export interface AdaptedPrediction {
   confidence: number;
   /** Set when the LM was called: its raw answer (also when off the label set). */
   lmRaw?: string;
-  /** Set when route is "fallback": why the LM's answer was not used. */
-  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable";
+  /**
+   * Set with `lmRaw`: the tokens the LM call used, as the provider counted them (zero when the
+   * answer came from the answer cache: nothing was spent).
+   */
+  lmUsage?: TokenUsage;
+  /**
+   * Set when route is "fallback": why the LM's answer was not used ("no-lm": the adapter was
+   * loaded without an LM, so nothing was asked).
+   */
+  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable" | "no-lm";
 }
 
 /** The router's decision for one input before any LM call: cheap, synchronous, local. */
@@ -27,7 +36,7 @@ export interface RouteDecision {
 /**
  * Contract v1 of a loaded adapter: a task, its small model(s), a router and an operating point.
  * `predict` calls the LM only when routed there; when the LM times out, fails after its retries
- * or answers off the label set it answers from the SSM with route "fallback". An LM
+ * or answers off the label set, or there is no LM, it answers from the SSM with route "fallback". An LM
  * authentication failure is not hidden: it is thrown.
  */
 export interface Adapter {

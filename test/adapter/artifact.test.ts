@@ -182,8 +182,13 @@ describe("predict", () => {
     const withoutLm = await alwaysLm(undefined);
     expect(await withoutLm.predict(answeredRow().text)).toMatchObject({
       route: "fallback",
-      fallbackReason: "lm-error",
+      fallbackReason: "no-lm",
     });
+    const batch = await withoutLm.predictBatch(topics.test.slice(0, 10).map((row) => row.text));
+    expect(batch.filter((prediction) => prediction.route === "fallback").length).toBeGreaterThan(0);
+    for (const prediction of batch) {
+      expect(prediction.fallbackReason).toBe(prediction.route === "fallback" ? "no-lm" : undefined);
+    }
     const answers = await loadRecordedAnswers([join(topicsDir, "test.csv")], "llm");
     const slow = await startReplayServer({ answers, latencyMs: 400 });
     try {

@@ -17,7 +17,10 @@ function inspection(labelId: number, confidence: number, score: number): Inspect
 }
 
 /** A large model answering each text by `answer(text)` (the user message is the text), counting its calls. */
-function scriptedModel(answer: (text: string) => string | Error): LargeModel & { asked: string[] } {
+function scriptedModel(
+  answer: (text: string) => string | Error,
+  cached = false,
+): LargeModel & { asked: string[] } {
   const asked: string[] = [];
   return {
     id: "scripted",
@@ -27,7 +30,7 @@ function scriptedModel(answer: (text: string) => string | Error): LargeModel & {
       asked.push(text);
       const reply = answer(text);
       if (reply instanceof Error) throw reply;
-      return { text: reply, usage: { promptTokens: 1, completionTokens: 1 }, cached: false };
+      return { text: reply, usage: { promptTokens: 7, completionTokens: 2 }, cached };
     },
   };
 }
@@ -48,14 +51,28 @@ function lmContext(largeModel: LargeModel | undefined): LmAnswerContext {
 describe("answerWithLm", () => {
   const inspected = inspection(1, 0.6, 1);
 
-  it("answers with the gate's label and the LM's raw answer", async () => {
+  it("answers with the gate's label, the LM's raw answer and the tokens its call used", async () => {
     const prediction = await answerWithLm(
       lmContext(scriptedModel(() => "praise")),
       "great",
       inspected,
       undefined,
     );
-    expect(prediction).toEqual({ label: "praise", route: "lm", confidence: 0.9, lmRaw: "praise" });
+    expect(prediction).toEqual({
+      label: "praise",
+      route: "lm",
+      confidence: 0.9,
+      lmRaw: "praise",
+      lmUsage: { promptTokens: 7, completionTokens: 2 },
+    });
+    // An answer from the cache spent nothing.
+    const cached = await answerWithLm(
+      lmContext(scriptedModel(() => "praise", true)),
+      "great",
+      inspected,
+      undefined,
+    );
+    expect(cached.lmUsage).toEqual({ promptTokens: 0, completionTokens: 0 });
   });
 
   it("falls back on the SSM, with the reason, without an LM, on a timeout, and on an off-label answer", async () => {
@@ -64,7 +81,7 @@ describe("answerWithLm", () => {
     expect(await answerWithLm(lmContext(undefined), "x", inspected, undefined)).toEqual({
       ...ssm,
       route: "fallback",
-      fallbackReason: "lm-error",
+      fallbackReason: "no-lm",
     });
     const timingOut = scriptedModel(() => new LargeModelTimeoutError(10));
     expect((await answerWithLm(lmContext(timingOut), "x", inspected, undefined)).fallbackReason).toBe(
@@ -76,6 +93,7 @@ describe("answerWithLm", () => {
       route: "fallback",
       fallbackReason: "lm-unparseable",
       lmRaw: "weather",
+      lmUsage: { promptTokens: 7, completionTokens: 2 },
     });
   });
 

@@ -43,6 +43,7 @@ describe("the serve middleware", () => {
       error: {
         message: "Request body too large: the limit is 4 bytes.",
         type: "invalid_request_error",
+        param: null,
         code: "request_too_large",
       },
     });

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
-import type { AdaptedPrediction } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
@@ -56,12 +55,9 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
       texts.length === 1
         ? [await adapter.predict(texts[0] ?? "")]
         : await adapter.predictBatch(texts, setup === undefined ? {} : { concurrency: setup.concurrency });
-    // Without an LM the runtime answers the LM-routed texts from the SSM as an "lm-error" fallback;
-    // that is the documented behaviour, not a failure: say so once, and name it "no LM".
-    const lmConfigured = setup !== undefined;
-    const unansweredByLm = (prediction: AdaptedPrediction): boolean =>
-      !lmConfigured && prediction.route === "fallback" && prediction.fallbackReason === "lm-error";
-    const routedToLm = predictions.filter(unansweredByLm).length;
+    // Without an LM the runtime answers the LM-routed texts from the SSM (fallback reason "no-lm");
+    // that is the documented behaviour, not a failure: say so once.
+    const routedToLm = predictions.filter((prediction) => prediction.fallbackReason === "no-lm").length;
     if (routedToLm > 0) {
       process.stderr.write(
         `note: no LM configured (--lm-base-url/--lm-model): ${routedToLm} of ${texts.length} texts the router sends to the LM were answered by the small model\n`,
@@ -71,11 +67,12 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ text: texts[index], ...prediction })}\n`);
       } else {
-        const reason = unansweredByLm(prediction)
-          ? " (no LM)"
-          : prediction.fallbackReason === undefined
-            ? ""
-            : ` (${prediction.fallbackReason})`;
+        const reason =
+          prediction.fallbackReason === "no-lm"
+            ? " (no LM)"
+            : prediction.fallbackReason === undefined
+              ? ""
+              : ` (${prediction.fallbackReason})`;
         process.stdout.write(
           `${prediction.label}\t${prediction.route}${reason}\t${prediction.confidence.toFixed(3)}\n`,
         );

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { responseFormatSchema } from "./response-format.js";
 
 const contentPartSchema = z.object({ type: z.string(), text: z.string().optional() });
 
@@ -14,6 +15,7 @@ export const chatCompletionRequestSchema = z.object({
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   n: z.literal(1).nullish(),
+  response_format: responseFormatSchema.nullish(),
 });
 
 export type ChatCompletionRequestBody = z.infer<typeof chatCompletionRequestSchema>;

@@ -1,23 +1,30 @@
 import { randomBytes } from "node:crypto";
-import type { Route } from "../../spec/adapter.js";
+import type { AdaptedPrediction } from "../../spec/adapter.js";
 
 /** What one answer carries into a response body. */
-export interface ServedAnswer {
-  label: string;
-  route: Route;
-  confidence: number;
-}
+export type ServedAnswer = Pick<
+  AdaptedPrediction,
+  "label" | "route" | "confidence" | "fallbackReason" | "lmUsage"
+>;
 
 /**
  * Serialises chat-completion answers (plain and server-sent events) for one model name, with the
- * constant parts and the label strings serialised once.
+ * constant parts and the label strings serialised once. `content` is the message content as a
+ * JSON string (the label itself by default; `answerContent` of `response-format.ts` otherwise).
  */
 export interface ChatCompletionSerializer {
   nextId(): string;
-  completion(id: string, created: number, answer: ServedAnswer): string;
-  eventStream(id: string, created: number, answer: ServedAnswer, includeUsage: boolean): string;
+  completion(id: string, created: number, answer: ServedAnswer, content?: string): string;
+  eventStream(
+    id: string,
+    created: number,
+    answer: ServedAnswer,
+    includeUsage: boolean,
+    content?: string,
+  ): string;
 }
 
+/** The serializer of one served model, whose answers are among `labels` (others are serialised per answer). */
 export function createChatCompletionSerializer(
   model: string,
   labels: readonly string[],
@@ -29,8 +36,6 @@ export function createChatCompletionSerializer(
   let counter = 0;
 
   const jsonLabel = (label: string) => labelJson.get(label) ?? JSON.stringify(label);
-  const vendor = (answer: ServedAnswer) =>
-    `"easy_adapt":{"route":"${answer.route}","confidence":${finite(answer.confidence)}}`;
   const chunkHead = (id: string, created: number) =>
     `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${modelJson},"choices":[`;
 
@@ -39,27 +44,40 @@ export function createChatCompletionSerializer(
       counter += 1;
       return `${idPrefix}${counter.toString(36)}`;
     },
-    completion(id, created, answer) {
+    completion(id, created, answer, content) {
       return (
         `{"id":"${id}","object":"chat.completion","created":${created},"model":${modelJson},` +
-        `"choices":[{"index":0,"message":{"role":"assistant","content":${jsonLabel(answer.label)},"refusal":null},` +
+        `"choices":[{"index":0,"message":{"role":"assistant","content":${content ?? jsonLabel(answer.label)},"refusal":null},` +
         `"logprobs":null,"finish_reason":"stop"}],` +
-        `"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0},${vendor(answer)}}`
+        `"usage":${usageJson(answer)},${vendorJson(answer)}}`
       );
     },
-    eventStream(id, created, answer, includeUsage) {
+    eventStream(id, created, answer, includeUsage, content) {
       const head = chunkHead(id, created);
+      const vendor = vendorJson(answer);
+      // With include_usage, OpenAI sends `"usage": null` on every chunk and the usage in a last chunk without choices.
       const usage = includeUsage ? ',"usage":null' : "";
       let stream =
         `${head}{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]${usage}}\n\n` +
-        `${head}{"index":0,"delta":{"content":${jsonLabel(answer.label)}},"logprobs":null,"finish_reason":null}]${usage},${vendor(answer)}}\n\n` +
-        `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${usage},${vendor(answer)}}\n\n`;
-      if (includeUsage) {
-        stream += `${head}],"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}\n\n`;
-      }
+        `${head}{"index":0,"delta":{"content":${content ?? jsonLabel(answer.label)}},"logprobs":null,"finish_reason":null}]${usage},${vendor}}\n\n` +
+        `${head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]${usage},${vendor}}\n\n`;
+      if (includeUsage) stream += `${head}],"usage":${usageJson(answer)}}\n\n`;
       return `${stream}data: [DONE]\n\n`;
     },
   };
+}
+
+/** The body's `easy_adapt` field: the route, the confidence and, on a fallback, its reason. */
+function vendorJson(answer: ServedAnswer): string {
+  const reason = answer.fallbackReason === undefined ? "" : `,"fallback_reason":"${answer.fallbackReason}"`;
+  return `"easy_adapt":{"route":"${answer.route}","confidence":${finite(answer.confidence)}${reason}}`;
+}
+
+/** OpenAI's `usage`: the upstream LM call's tokens where one was made for this answer, else zeros. */
+function usageJson({ lmUsage }: ServedAnswer): string {
+  const prompt = lmUsage === undefined ? 0 : finite(lmUsage.promptTokens);
+  const completion = lmUsage === undefined ? 0 : finite(lmUsage.completionTokens);
+  return `{"prompt_tokens":${prompt},"completion_tokens":${completion},"total_tokens":${prompt + completion}}`;
 }
 
 function finite(value: number): number {

@@ -2,20 +2,24 @@ import type { AdaptedPrediction } from "../../spec/adapter.js";
 
 /** The body of a `/v1/classify` answer and the value of its route header. */
 export interface ClassifyResponse {
-  /** `{"results":[{"label","route","confidence"}, ...]}`, one result per input, in order. */
+  /** `{"results":[{"label","route","confidence","fallback_reason"?}, ...]}`, one result per input, in order. */
   body: string;
   /** The distinct routes of the batch, comma-separated in the order ssm, lm, fallback. */
   routes: string;
 }
 
-/** Serialises a batch's answers (a non-finite confidence is written as 0) and collects their routes. */
+/**
+ * Serialises a batch's answers (a non-finite confidence is written as 0; a fallback with its
+ * reason) and collects their routes.
+ */
 export function classifyResponse(answers: readonly AdaptedPrediction[]): ClassifyResponse {
   let body = '{"results":[';
   let routes = 0;
   for (let index = 0; index < answers.length; index += 1) {
     const answer = answers[index]!;
     routes |= answer.route === "ssm" ? 1 : answer.route === "lm" ? 2 : 4;
-    body += `${index === 0 ? "" : ","}{"label":${JSON.stringify(answer.label)},"route":"${answer.route}","confidence":${Number.isFinite(answer.confidence) ? answer.confidence : 0}}`;
+    const reason = answer.fallbackReason === undefined ? "" : `,"fallback_reason":"${answer.fallbackReason}"`;
+    body += `${index === 0 ? "" : ","}{"label":${JSON.stringify(answer.label)},"route":"${answer.route}","confidence":${Number.isFinite(answer.confidence) ? answer.confidence : 0}${reason}}`;
   }
   body += "]}";
   return { body, routes: batchRouteHeader(routes) };

@@ -9,15 +9,21 @@ export type LmCallContext = Pick<PredictionContext, "adapter" | "lmLimit" | "met
 /**
  * Answers an input through the LM (`adapter.predict`) once a call slot is free, and counts the
  * call by its outcome. An input whose client left while it waited gets no LM call: the SSM answers
- * it as a fallback. Throws the 502 when the upstream LLM refuses the credentials.
+ * it as a fallback. Throws the 502 when the upstream LLM refuses the credentials. `onSlot` is told
+ * the clock's time when the input got its call slot (the end of its wait).
  */
 export function callLm(
   context: LmCallContext,
   text: string,
   decision: RouteDecision,
   abortSignal?: () => AbortSignal,
+  onSlot?: (at: number) => void,
 ): Promise<AdaptedPrediction> {
-  return context.lmLimit.run(() => answerInCallSlot(context, text, decision, abortSignal));
+  return context.lmLimit.run(() => {
+    const startedAt = context.clock.now();
+    onSlot?.(startedAt);
+    return answerInCallSlot(context, text, decision, abortSignal, startedAt);
+  });
 }
 
 /** Runs in a call slot: `adapter.predict` unless the client already left, counted by how the call ended. */
@@ -26,8 +32,8 @@ async function answerInCallSlot(
   text: string,
   decision: RouteDecision,
   abortSignal: (() => AbortSignal) | undefined,
+  startedAt: number,
 ): Promise<AdaptedPrediction> {
-  const startedAt = clock.now();
   const signal = abortSignal?.();
   if (isAborted(signal)) {
     // The client left while this input waited for a call slot: no LM call for nobody.
@@ -36,6 +42,8 @@ async function answerInCallSlot(
   }
   try {
     const prediction = await adapter.predict(text, signal === undefined ? undefined : { signal });
+    // Served without an LM: no call was made, so none is counted.
+    if (prediction.fallbackReason === "no-lm") return prediction;
     metrics.recordLmCall(
       prediction.route === "fallback" ? (prediction.fallbackReason ?? "lm-error") : "ok",
       (clock.now() - startedAt) / 1000,

@@ -1,4 +1,4 @@
-import type { AdaptedPrediction } from "../../spec/adapter.js";
+import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
 import { callLm } from "./call-lm.js";
 import { admitToLm, ssmAnswer } from "./local-answers.js";
 import type { PredictionContext, PredictionEndpoint } from "./prediction-context.js";
@@ -16,23 +16,26 @@ export async function classifyOne(
 ): Promise<AdaptedPrediction> {
   const startedAt = context.clock.now();
   const decision = context.adapter.decide(text);
-  const toLm = admitToLm(context, decision);
-  const prediction = toLm ? await callLm(context, text, decision, abortSignal) : ssmAnswer(decision);
-  recordPrediction(context, {
-    text,
-    endpoint,
-    decision,
-    prediction,
-    startedAt,
-    shareCapped: decision.useLm && !toLm,
-  });
-  return prediction;
+  if (!admitToLm(context, decision)) {
+    const prediction = ssmAnswer(decision);
+    recordPrediction(context, {
+      text,
+      endpoint,
+      decision,
+      prediction,
+      startedAt,
+      shareCapped: decision.useLm,
+    });
+    return prediction;
+  }
+  return answerThroughLm(context, { text, endpoint, decision, startedAt }, abortSignal);
 }
 
 /**
- * Answers a batch, in order: decides every input locally first, answers (and records) the
- * SSM-routed ones at once, and calls the LM for the others concurrently, under the call cap.
- * The share cap sees the inputs in their order.
+ * Answers a batch, in order: decides each input locally, answers (and records) the SSM-routed ones
+ * at once, and calls the LM for the others concurrently, under the call cap. The share cap sees
+ * the inputs in their order. Each input is timed on its own (see `answerThroughLm`), not from the
+ * start of the batch.
  */
 export async function classifyBatch(
   context: PredictionContext,
@@ -40,13 +43,12 @@ export async function classifyBatch(
   endpoint: PredictionEndpoint,
   abortSignal?: () => AbortSignal,
 ): Promise<AdaptedPrediction[]> {
-  const startedAt = context.clock.now();
-  const decisions = texts.map((text) => context.adapter.decide(text));
   const predictions: AdaptedPrediction[] = new Array(texts.length);
   const lmCalls: Promise<void>[] = [];
   for (let index = 0; index < texts.length; index += 1) {
-    const decision = decisions[index]!;
     const text = texts[index]!;
+    const startedAt = context.clock.now();
+    const decision = context.adapter.decide(text);
     if (!admitToLm(context, decision)) {
       const prediction = ssmAnswer(decision);
       predictions[index] = prediction;
@@ -60,13 +62,47 @@ export async function classifyBatch(
       });
     } else {
       lmCalls.push(
-        callLm(context, text, decision, abortSignal).then((prediction) => {
+        answerThroughLm(context, { text, endpoint, decision, startedAt }, abortSignal).then((prediction) => {
           predictions[index] = prediction;
-          recordPrediction(context, { text, endpoint, decision, prediction, startedAt, shareCapped: false });
         }),
       );
     }
   }
   await Promise.all(lmCalls);
   return predictions;
+}
+
+/** An input admitted to the LM, decided from `startedAt` on. */
+interface AdmittedInput {
+  text: string;
+  endpoint: PredictionEndpoint;
+  decision: RouteDecision;
+  startedAt: number;
+}
+
+/**
+ * Calls the LM for an admitted input and records its answer, timed as its decision plus its call:
+ * the time it waited for a call slot (behind the other inputs of its batch, or other requests) is
+ * left out.
+ */
+async function answerThroughLm(
+  context: PredictionContext,
+  { text, endpoint, decision, startedAt }: AdmittedInput,
+  abortSignal: (() => AbortSignal) | undefined,
+): Promise<AdaptedPrediction> {
+  const queuedAt = context.clock.now();
+  let slotAt = queuedAt;
+  const prediction = await callLm(context, text, decision, abortSignal, (at) => {
+    slotAt = at;
+  });
+  recordPrediction(context, {
+    text,
+    endpoint,
+    decision,
+    prediction,
+    startedAt,
+    waitedMs: slotAt - queuedAt,
+    shareCapped: false,
+  });
+  return prediction;
 }

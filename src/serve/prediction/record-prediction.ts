@@ -9,19 +9,24 @@ export interface AnsweredInput {
   endpoint: PredictionEndpoint;
   decision: RouteDecision;
   prediction: AdaptedPrediction;
-  /** When the request's work on this input began (the clock's milliseconds). */
+  /** When the work on this input began: its routing decision (the clock's milliseconds). */
   startedAt: number;
+  /** How long it waited for an LM call slot (milliseconds): not counted in its latency. */
+  waitedMs?: number;
   /** The router sent the input to the LM but the LM-share cap was spent: the SSM answered. */
   shareCapped: boolean;
 }
 
-/** Counts an answer and its latency in the metrics and appends its line to the decision log. */
+/**
+ * Counts an answer and its latency in the metrics and appends its line to the decision log. The
+ * latency is the input's own: from its decision to its answer, less its wait for an LM call slot.
+ */
 export function recordPrediction(
   { metrics, decisionLog, clock }: Pick<PredictionContext, "metrics" | "decisionLog" | "clock">,
   answered: AnsweredInput,
 ): void {
   const finishedAt = clock.now();
-  const latencyMs = finishedAt - answered.startedAt;
+  const latencyMs = finishedAt - answered.startedAt - (answered.waitedMs ?? 0);
   metrics.recordPrediction(answered.prediction.route, latencyMs / 1000);
   // Built when the log is written, not on the request's path: the hash and the date cost a request
   // that just woke up ~0.1 ms.

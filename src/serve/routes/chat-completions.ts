@@ -12,6 +12,7 @@ import {
   createChatCompletionSerializer,
 } from "../openai/chat-completion-response.js";
 import { invalidRequest, requireModel } from "../openai/request-errors.js";
+import { answerContent, answerFormatOf } from "../openai/response-format.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -34,8 +35,9 @@ export interface ChatCompletionsRouteDependencies {
 
 /**
  * `POST /v1/chat/completions`, OpenAI-compatible: classifies the text of the last user message and
- * answers the label as the assistant's message, plain or streamed as server-sent events, with the
- * route in the `x-easy-adapt-route` header and the body's `easy_adapt` field. Other methods: 405.
+ * answers the label as the assistant's message (as `{"label": ...}` JSON when `response_format`
+ * asks for JSON), plain or streamed as server-sent events, with the route in the
+ * `x-easy-adapt-route` header and the body's `easy_adapt` field. Other methods: 405.
  */
 export function chatCompletionsRoute(dependencies: ChatCompletionsRouteDependencies): Hono {
   const serializer = createChatCompletionSerializer(dependencies.modelName, dependencies.labels);
@@ -55,22 +57,23 @@ async function chatCompletion(
 ): Promise<Response> {
   const request = await readChatCompletionRequest(context, dependencies);
   const text = textToClassify(request);
+  // Checked before the input is answered: a format the answer cannot take is a 400 and no LM call.
+  const format = answerFormatOf(request.response_format, dependencies.labels);
   const answer = await dependencies.predictions.classify(text, "chat_completions", abortSignalOf(context));
   const id = serializer.nextId();
   const created = Math.floor(dependencies.clock.now() / 1000);
+  const content = answerContent(format, answer.label);
   if (request.stream === true) {
-    return new Response(
-      serializer.eventStream(id, created, answer, request.stream_options?.include_usage === true),
-      {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          [routeHeader]: answer.route,
-        },
+    const includeUsage = request.stream_options?.include_usage === true;
+    return new Response(serializer.eventStream(id, created, answer, includeUsage, content), {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        [routeHeader]: answer.route,
       },
-    );
+    });
   }
-  return jsonResponse(serializer.completion(id, created, answer), answer.route);
+  return jsonResponse(serializer.completion(id, created, answer, content), answer.route);
 }
 
 /** The request body, validated, naming the served model or none (else a 400 or a 404). */

@@ -2,7 +2,7 @@ import { EasyAdaptError } from "./easy-adapt-error.js";
 
 /**
  * A request the HTTP server refuses or cannot answer: carries the HTTP status and the OpenAI-style
- * error `type` and `code` the server answers with (`{"error":{"message","type","code"}}`).
+ * error `type` and `code` the server answers with (`{"error":{"message","type","param":null,"code"}}`).
  */
 export class ServeRequestError extends EasyAdaptError {
   readonly status: 400 | 401 | 404 | 413 | 500 | 502 | 503;
