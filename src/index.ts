@@ -60,6 +60,7 @@ export type { EncodeOptions, SentenceEncoder } from "./text-encoders/sentence-en
 
 // Errors: every error easy-adapt throws on purpose is an EasyAdaptError.
 
+export { AnswerCacheError } from "./large-models/errors/answer-cache-error.js";
 export { BudgetExceededError, type BudgetLimit } from "./large-models/errors/budget-exceeded-error.js";
 export { LargeModelAbortedError } from "./large-models/errors/large-model-aborted-error.js";
 export { LargeModelAuthenticationError } from "./large-models/errors/large-model-authentication-error.js";
@@ -87,9 +88,14 @@ export type { RouterKind } from "./adapter/router.js";
 export { type ProbeOptions, type ProbeResult, type ProbeRow, type ProbeStats, probe } from "./probe/probe.js";
 export type { SsmTrainer, TrainedSsm } from "./small-models/ssm-trainer.js";
 
-// Large models: connectors, and wrappers that add retries, a cache, a budget and a concurrency limit.
+// Large models: connectors, and wrappers that add retries, a cache, a budget, a concurrency limit and in-flight de-duplication.
 
-export { type AnswerCache, type CachedAnswer, createAnswerCache } from "./large-models/answer-cache.js";
+export {
+  type AnswerCache,
+  type AnswerCacheOptions,
+  type CachedAnswer,
+  createAnswerCache,
+} from "./large-models/answer-cache.js";
 export { type AnthropicModelOptions, createAnthropicModel } from "./large-models/anthropic-model.js";
 export {
   type Budget,
@@ -98,8 +104,13 @@ export {
   createBudgetedModel,
   type Spend,
 } from "./large-models/budget.js";
-export { createCachedModel } from "./large-models/cached-model.js";
+export { type CachedModelOptions, createCachedModel } from "./large-models/cached-model.js";
 export { createConcurrencyLimitedModel } from "./large-models/concurrency-limited-model.js";
+export {
+  createDeduplicatingModel,
+  type DeduplicatingModelOptions,
+} from "./large-models/deduplicating-model.js";
+export { isEmptyReply } from "./large-models/empty-reply.js";
 export {
   createOpenAICompatibleModel,
   type OpenAICompatibleModelOptions,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { TrainedSsm } from "../small-models/ssm-trainer.js";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
 import { type AdapterDescription, adapterDescriptionSchema } from "./adapter-parts.js";
+import { maxAdapterFileBytes, maxManifestBytes, readAdapterFile } from "./read-adapter-file.js";
 import { ssmCodecFor } from "./ssm-codec.js";
 
 /**
@@ -12,7 +13,8 @@ import { ssmCodecFor } from "./ssm-codec.js";
  * `ssm-1.bin` … `ssm-K.bin` (the cross-fitted small models, each in its kind's own checksummed
  * format), `calibration.json` (out-of-fold estimates, the operating
  * curve, the underfit map) and `manifest.json`, which lists each file's size and sha256. Loading
- * checks the format, its version and every checksum before parsing anything: a broken or
+ * checks the format, its version, each file's type and size (before reading it: a regular file of the
+ * manifest's size, never a FIFO or a device) and every checksum before parsing anything: a broken or
  * mismatched adapter is refused whole with an ArtifactError.
  */
 export const adapterFormat = "easy-adapt-adapter";
@@ -22,7 +24,13 @@ const manifestSchema = z.object({
   format: z.string(),
   formatVersion: z.number().int(),
   createdBy: z.string(),
-  files: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() })),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      bytes: z.number().int().nonnegative().max(maxAdapterFileBytes),
+      sha256: z.string(),
+    }),
+  ),
 });
 
 /**
@@ -33,7 +41,9 @@ const manifestSchema = z.object({
 export async function listAdapterFiles(directory: string): Promise<string[] | undefined> {
   let text: string;
   try {
-    text = await readFile(join(directory, "manifest.json"), "utf8");
+    text = (await readAdapterFile(join(directory, "manifest.json"), { max: maxManifestBytes })).toString(
+      "utf8",
+    );
   } catch {
     return undefined;
   }
@@ -93,8 +103,9 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
 
 /**
  * Reads the adapter folder written by `saveAdapterArtifact`: its manifest first, then every file it
- * lists (size and sha256), then the description, the calibration and the small models. Anything
- * broken or mismatched is refused with an ArtifactError.
+ * lists (a regular file of the listed size, checked before it is read, then its sha256), then the
+ * description, the calibration and the small models. Anything broken or mismatched is refused with
+ * an ArtifactError.
  */
 export async function loadAdapterArtifact(directory: string): Promise<AdapterArtifact> {
   const manifestPath = join(directory, "manifest.json");
@@ -123,7 +134,13 @@ type Manifest = z.infer<typeof manifestSchema>;
 
 /** The adapter's manifest, refused unless it is an easy-adapt adapter's of the version this code reads. */
 async function readManifest(manifestPath: string): Promise<Manifest> {
-  const manifestText = await readText(manifestPath, "the adapter's manifest is missing or unreadable");
+  const manifestText = (
+    await readAdapterFile(
+      manifestPath,
+      { max: maxManifestBytes },
+      "the adapter's manifest is missing or unreadable",
+    )
+  ).toString("utf8");
   const manifest = parseJson(manifestText, manifestPath, manifestSchema);
   if (manifest.format !== adapterFormat) {
     throw new ArtifactError(`not an easy-adapt adapter (format "${manifest.format}")`, manifestPath);
@@ -155,18 +172,8 @@ async function readVerifiedFiles(
       );
     }
     const filePath = join(directory, entry.path);
-    let content: Buffer;
-    try {
-      content = await readFile(filePath);
-    } catch (error) {
-      throw new ArtifactError("listed in the manifest but missing or unreadable", filePath, { cause: error });
-    }
-    if (content.length !== entry.bytes) {
-      throw new ArtifactError(
-        `truncated or altered: ${content.length} bytes, the manifest says ${entry.bytes}`,
-        filePath,
-      );
-    }
+    // A regular file of the manifest's size, checked before it is read (never a FIFO or a device).
+    const content = await readAdapterFile(filePath, { exact: entry.bytes });
     if (sha256(content) !== entry.sha256) {
       throw new ArtifactError(
         "checksum mismatch: the file was altered after the adapter was written",
@@ -235,14 +242,6 @@ function decodeSsms(directory: string, description: AdapterDescription, files: V
     ssms.push(ssm);
   }
   return ssms;
-}
-
-async function readText(path: string, message: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (error) {
-    throw new ArtifactError(message, path, { cause: error });
-  }
 }
 
 function parseJson<Schema extends z.ZodType>(text: string, path: string, schema: Schema): z.output<Schema> {

@@ -5,6 +5,7 @@ import { loadRecordedAnswers } from "../data/recorded-answers.js";
 import { type AnswerCache, createAnswerCache } from "../large-models/answer-cache.js";
 import { createCachedModel } from "../large-models/cached-model.js";
 import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
+import { createDeduplicatingModel } from "../large-models/deduplicating-model.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel } from "../large-models/retrying-model.js";
 import { startReplayServer } from "../replay/replay-server.js";
@@ -23,7 +24,7 @@ export interface BenchEncoders {
 
 /** What a bench run stands on, up until `close()`: the replay server, the LM chain, the encoders. */
 export interface BenchSetup {
-  /** The LM as the pipeline reaches it: connector → retries → concurrency limit → a fresh cache. */
+  /** The LM as the pipeline reaches it: connector → retries → concurrency limit → a fresh cache → in-flight de-duplication. */
   model: LargeModel;
   encoders: BenchEncoders | undefined;
   /** Closes the cache, the encoders and the replay server, and removes the cache's folder. */
@@ -84,15 +85,17 @@ async function createBenchEncoders(options: BenchSetupOptions): Promise<BenchEnc
   };
 }
 
-/** The same chain a user's LM goes through: connector → retries → concurrency limit → cache. */
+/** The same chain a user's LM goes through: connector → retries → concurrency limit → cache → de-duplication. */
 function createBenchModel(baseUrl: string, llmColumn: string, cache: AnswerCache): LargeModel {
   const connector = createOpenAICompatibleModel({
     baseUrl,
     model: llmColumn,
     timeoutMs: 60_000,
   });
-  return createCachedModel(
-    createConcurrencyLimitedModel(createRetryingModel(connector, { maxRetries: 3, baseDelayMs: 200 }), 16),
-    cache,
+  return createDeduplicatingModel(
+    createCachedModel(
+      createConcurrencyLimitedModel(createRetryingModel(connector, { maxRetries: 3, baseDelayMs: 200 }), 16),
+      cache,
+    ),
   );
 }

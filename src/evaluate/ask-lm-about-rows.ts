@@ -5,6 +5,7 @@ import {
   describeFailure,
   failingLmMessage,
 } from "../large-models/consecutive-failures.js";
+import { AnswerCacheError } from "../large-models/errors/answer-cache-error.js";
 import { BudgetExceededError } from "../large-models/errors/budget-exceeded-error.js";
 import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
 import { createLabelParser, type LabelParser } from "../large-models/parse-label.js";
@@ -39,7 +40,8 @@ export interface AskLmOptions {
 
 /**
  * Asks the LM about every row, `concurrency` calls at a time (default 8). A call that fails on its
- * own counts as an unusable answer; an authentication failure and an abort are thrown. Throws
+ * own counts as an unusable answer; an authentication failure, a broken answer cache
+ * (AnswerCacheError) and an abort are thrown. Throws
  * EvaluationStoppedError when the budget runs out or `maxConsecutiveFailures` calls in a row fail.
  */
 export async function askLmAboutRows(
@@ -113,7 +115,8 @@ async function askNextRows(pass: LmPass): Promise<void> {
       answers.inputTokens[row] = completion.usage.promptTokens;
       answers.outputTokens[row] = completion.usage.completionTokens;
     } catch (error) {
-      if (error instanceof LargeModelAuthenticationError) throw error;
+      // A broken cache file is no LM failure: it is reported as what it is, at once.
+      if (error instanceof LargeModelAuthenticationError || error instanceof AnswerCacheError) throw error;
       if (options.signal?.aborted) throw error;
       if (error instanceof BudgetExceededError) {
         pass.stop ??= { why: error.message, cause: error };

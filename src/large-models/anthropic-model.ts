@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import { once } from "../util/once.js";
+import { createBoundedFetch } from "./bounded-reply.js";
 import { createCallSignal } from "./call-signal.js";
 import { createCountingFetch } from "./counting-fetch.js";
 import { LargeModelResponseError } from "./errors/large-model-response-error.js";
@@ -32,10 +33,11 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
   const timeoutMs = options.timeoutMs ?? 60_000;
   const baseFetch = options.fetch;
   const onHttpRequest = options.onHttpRequest;
-  const sdkFetch =
-    onHttpRequest === undefined
-      ? baseFetch
-      : createCountingFetch(baseFetch ?? globalThis.fetch, onHttpRequest);
+  // Late-bound global fetch (a test may replace it); every reply body bounded after decompression.
+  const transport: typeof fetch = baseFetch ?? ((input, init) => globalThis.fetch(input, init));
+  const sdkFetch = createBoundedFetch(
+    onHttpRequest === undefined ? transport : createCountingFetch(transport, onHttpRequest),
+  );
   // The SDK (slow to import) is loaded on the first call; one client per model, reused.
   const load = once(() =>
     import("@anthropic-ai/sdk").then((sdk) => ({
@@ -47,7 +49,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LargeModel
         maxRetries: 0,
         timeout: timeoutMs + 60_000,
         logLevel: "off",
-        ...(sdkFetch === undefined ? {} : { fetch: sdkFetch }),
+        fetch: sdkFetch,
         ...(options.apiKey === undefined ? { defaultHeaders: { "x-api-key": null } } : {}),
       }),
     })),

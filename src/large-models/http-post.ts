@@ -5,9 +5,8 @@ import {
   type RequestOptions,
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { decodeReplyBody, maxReplyBytes, readBoundedText, replyTooLargeError } from "./bounded-reply.js";
 import { createCallSignal } from "./call-signal.js";
-import { LargeModelResponseError } from "./errors/large-model-response-error.js";
 
 /** The reply to one HTTP POST: status, headers and the whole body as text. */
 export interface HttpReply {
@@ -18,7 +17,7 @@ export interface HttpReply {
 
 /**
  * Sends one POST and reads the whole reply. Rejects with a LargeModelResponseError when the reply
- * cannot be read as text (too large, unknown encoding), with an HttpPostTimeoutError when the whole
+ * cannot be read as text (over 16 MiB, counted after decompression; unknown encoding), with an HttpPostTimeoutError when the whole
  * exchange takes longer than `timeoutMs`, with an AbortError when `signal` aborts, else with the
  * network error.
  */
@@ -34,9 +33,6 @@ export class HttpPostTimeoutError extends Error {
     this.name = "HttpPostTimeoutError";
   }
 }
-
-/** A reply body above this size is refused (a classification answer is a few hundred bytes). */
-const maxReplyBytes = 16 * 1024 * 1024;
 
 /**
  * POSTs over node:http / node:https with keep-alive Agents of its own (one per call of this factory),
@@ -166,7 +162,7 @@ function readReply(
   incoming.on("data", (chunk: Buffer) => {
     size += chunk.length;
     if (size > maxReplyBytes) {
-      incoming.destroy(new LargeModelResponseError(`reply body over ${maxReplyBytes} bytes`));
+      incoming.destroy(replyTooLargeError(maxReplyBytes, false));
       return;
     }
     chunks.push(chunk);
@@ -177,9 +173,9 @@ function readReply(
     const headers = incoming.headers;
     let body: string;
     try {
-      body = decode(raw, headers["content-encoding"]).toString("utf8");
+      body = decodeReplyBody(raw, headers["content-encoding"]).toString("utf8");
     } catch (error) {
-      reject(new LargeModelResponseError(`unreadable reply body (${errorMessage(error)})`, { cause: error }));
+      reject(error);
       return;
     }
     resolve({
@@ -200,29 +196,6 @@ function readReply(
   });
 }
 
-/** The body as sent, undone of a content encoding a server applied although none was asked for. */
-function decode(raw: Buffer, encoding: string | undefined): Buffer {
-  switch (encoding?.trim().toLowerCase()) {
-    case undefined:
-    case "":
-    case "identity":
-      return raw;
-    case "gzip":
-    case "x-gzip":
-      return gunzipSync(raw);
-    case "deflate":
-      return inflateSync(raw);
-    case "br":
-      return brotliDecompressSync(raw);
-    default:
-      throw new Error(`unsupported content-encoding ${encoding}`);
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The same contract over a `fetch` implementation (an injected one: tests, call counting, proxies). */
 export function createFetchPost(fetchFunction: typeof fetch): HttpPost {
   return async (url, request) => {
@@ -236,7 +209,7 @@ export function createFetchPost(fetchFunction: typeof fetch): HttpPost {
         body: request.body,
         ...(signal === undefined ? {} : { signal }),
       });
-      return { status: response.status, headers: response.headers, body: await response.text() };
+      return { status: response.status, headers: response.headers, body: await readBoundedText(response) };
     } catch (error) {
       if (callSignal?.timedOut() === true && request.timeoutMs !== undefined) {
         throw Object.assign(new HttpPostTimeoutError(request.timeoutMs), { cause: error });

@@ -33,8 +33,13 @@ export interface TokenUsage {
 export interface Completion {
   text: string;
   usage: TokenUsage;
-  /** True when the answer came from the local cache and cost nothing. */
+  /**
+   * True when the answer cost nothing: it came from the local cache, or from an identical call
+   * already in flight (then `shared` is true as well).
+   */
   cached: boolean;
+  /** True when the answer is that of an identical call already in flight (see `createDeduplicatingModel`). */
+  shared?: boolean;
 }
 
 /** Prices of one LM in US dollars per million tokens. */

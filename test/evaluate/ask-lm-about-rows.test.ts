@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { askLmAboutRows } from "../../src/evaluate/ask-lm-about-rows.js";
 import { EvaluationStoppedError } from "../../src/evaluate/evaluation-stopped-error.js";
+import { AnswerCacheError } from "../../src/large-models/errors/answer-cache-error.js";
 import { LargeModelNetworkError } from "../../src/large-models/errors/large-model-network-error.js";
 import type { Completion, CompletionRequest, LargeModel } from "../../src/spec/large-model.js";
 
@@ -53,5 +54,18 @@ describe("askLmAboutRows", () => {
     await expect(stopped).rejects.toBeInstanceOf(EvaluationStoppedError);
     await expect(stopped).rejects.toThrow(/asked about 3 of 10 rows/);
     expect(asked).toBe(3);
+  });
+
+  it("throws a broken answer cache's AnswerCacheError at once, not as failed LM calls", async () => {
+    const rows = Array.from({ length: 10 }, (_, index) => ({ text: `row ${index}` }));
+    let asked = 0;
+    const broken = scriptedModel(() => {
+      asked += 1;
+      return new AnswerCacheError("database disk image is malformed", "/tmp/cache.sqlite");
+    });
+    const stopped = askLmAboutRows(task, rows, broken, { concurrency: 1 });
+    await expect(stopped).rejects.toBeInstanceOf(AnswerCacheError);
+    await expect(stopped).rejects.toThrow("/tmp/cache.sqlite");
+    expect(asked).toBe(1);
   });
 });

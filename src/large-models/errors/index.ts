@@ -1,3 +1,4 @@
+export { AnswerCacheError } from "./answer-cache-error.js";
 export { BudgetExceededError, type BudgetLimit } from "./budget-exceeded-error.js";
 export { LargeModelAbortedError } from "./large-model-aborted-error.js";
 export { LargeModelAuthenticationError } from "./large-model-authentication-error.js";
