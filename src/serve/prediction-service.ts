@@ -39,6 +39,10 @@ export interface PredictionServiceDependencies {
   decisionLog: DecisionLog;
   clock: ServeClock;
   logger: Logger;
+  /** LM calls one `/v1/classify` request may make at most; its further LM-routed inputs fall back. */
+  maxLmCallsPerRequest: number;
+  /** Aborted when the server, shutting down, cuts off the requests still in flight. */
+  shutdown?: AbortSignal | undefined;
 }
 
 /**

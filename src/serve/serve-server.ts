@@ -22,6 +22,8 @@ export interface StartServeServerOptions {
   fetch: Parameters<typeof serve>[0]["fetch"];
   port: number;
   host: string;
+  /** Called once, at close, just before the requests still in flight after the drain timeout are cut off. */
+  onCutOff?: () => void;
 }
 
 /**
@@ -31,10 +33,11 @@ export interface StartServeServerOptions {
 export function startServeServer(options: StartServeServerOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let inFlight = 0;
+    const handlers = { active: 0 };
     const onListenError = (error: unknown) => reject(listenError(error, options.host, options.port));
     const server = serve(
       {
-        fetch: options.fetch,
+        fetch: countingHandlers(options.fetch, handlers),
         port: options.port,
         hostname: options.host,
       },
@@ -53,7 +56,8 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
               server as Server,
               () => inFlight,
               closeOptions?.drainTimeoutMs ?? 30_000,
-            );
+              options.onCutOff,
+            ).then(() => handlersDone(handlers, handlerGraceMs));
             return closing;
           },
         });
@@ -69,12 +73,58 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
   });
 }
 
-function drainAndClose(server: Server, inFlight: () => number, drainTimeoutMs: number): Promise<void> {
+/** How long close waits, once the connections are closed, for the handlers of requests cut off to finish. */
+const handlerGraceMs = 1000;
+
+/**
+ * `fetch` with its handlers in progress counted in `handlers.active` (a request cut off at shutdown
+ * has lost its connection but its handler still records its answer). No await is added to a request.
+ */
+function countingHandlers(
+  fetch: StartServeServerOptions["fetch"],
+  handlers: { active: number },
+): StartServeServerOptions["fetch"] {
+  return (request, env) => {
+    const result = fetch(request, env);
+    if (!(result instanceof Promise)) return result;
+    handlers.active += 1;
+    result.then(
+      () => {
+        handlers.active -= 1;
+      },
+      () => {
+        handlers.active -= 1;
+      },
+    );
+    return result;
+  };
+}
+
+/** Resolves once no handler is in progress, or after `graceMs`. */
+async function handlersDone(handlers: { active: number }, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (handlers.active > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function drainAndClose(
+  server: Server,
+  inFlight: () => number,
+  drainTimeoutMs: number,
+  onCutOff: (() => void) | undefined,
+): Promise<void> {
   return new Promise((resolve) => {
     const startedAt = Date.now();
+    let cutOff = false;
     // Idle keep-alive connections are closed at once; busy ones once their response is out.
     const poll = setInterval(() => {
-      if (inFlight() === 0 || Date.now() - startedAt > drainTimeoutMs) server.closeAllConnections();
+      if (inFlight() > 0 && Date.now() - startedAt > drainTimeoutMs && !cutOff) {
+        // Said before the sockets close, so that the requests cut off know why.
+        cutOff = true;
+        onCutOff?.();
+      }
+      if (inFlight() === 0 || cutOff) server.closeAllConnections();
       else server.closeIdleConnections();
     }, 10);
     server.close(() => {

@@ -11,8 +11,11 @@ export interface AdaptedPrediction {
   confidence: number;
   /** Set when the LM was called: its raw answer (also when off the label set). */
   lmRaw?: string;
-  /** Set when route is "fallback": why the LM's answer was not used. */
-  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable";
+  /**
+   * Set when route is "fallback": why the LM's answer was not used ("request-cap": serve's cap on
+   * the LM calls of one request was spent, no call was made).
+   */
+  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable" | "request-cap";
 }
 
 /** The router's decision for one input before any LM call: cheap, synchronous, local. */

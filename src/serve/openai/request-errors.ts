@@ -9,6 +9,15 @@ export function invalidRequest(message: string): ServeRequestError {
   });
 }
 
+/** The 400 for an input longer than the server's `--max-input-chars` (`code: input_too_long`). */
+export function inputTooLong(message: string): ServeRequestError {
+  return new ServeRequestError(message, {
+    status: 400,
+    type: "invalid_request_error",
+    code: "input_too_long",
+  });
+}
+
 /** The 400 for a request body that is not JSON. */
 export function invalidJson(): ServeRequestError {
   return new ServeRequestError("We could not parse the JSON body of your request.", {

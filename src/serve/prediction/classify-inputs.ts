@@ -1,6 +1,6 @@
 import type { AdaptedPrediction } from "../../spec/adapter.js";
 import { callLm } from "./call-lm.js";
-import { admitToLm, ssmAnswer } from "./local-answers.js";
+import { admitToLm, requestCapFallback, ssmAnswer } from "./local-answers.js";
 import type { PredictionContext, PredictionEndpoint } from "./prediction-context.js";
 import { recordPrediction } from "./record-prediction.js";
 
@@ -32,7 +32,8 @@ export async function classifyOne(
 /**
  * Answers a batch, in order: decides every input locally first, answers (and records) the
  * SSM-routed ones at once, and calls the LM for the others concurrently, under the call cap.
- * The share cap sees the inputs in their order.
+ * The share cap sees the inputs in their order; once the batch has made `maxLmCallsPerRequest`
+ * calls, its further LM-routed inputs are answered by the SSM (route "fallback", reason "request-cap").
  */
 export async function classifyBatch(
   context: PredictionContext,
@@ -47,8 +48,9 @@ export async function classifyBatch(
   for (let index = 0; index < texts.length; index += 1) {
     const decision = decisions[index]!;
     const text = texts[index]!;
-    if (!admitToLm(context, decision)) {
-      const prediction = ssmAnswer(decision);
+    const requestCapped = decision.useLm && lmCalls.length >= context.maxLmCallsPerRequest;
+    if (requestCapped || !admitToLm(context, decision)) {
+      const prediction = requestCapped ? requestCapFallback(context, decision) : ssmAnswer(decision);
       predictions[index] = prediction;
       recordPrediction(context, {
         text,
@@ -56,7 +58,7 @@ export async function classifyBatch(
         decision,
         prediction,
         startedAt,
-        shareCapped: decision.useLm,
+        shareCapped: decision.useLm && !requestCapped,
       });
     } else {
       lmCalls.push(

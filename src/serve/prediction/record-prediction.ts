@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
+import type { RouteDecision } from "../../spec/adapter.js";
 import type { DecisionRecord } from "../decision-log.js";
-import type { PredictionContext, PredictionEndpoint } from "./prediction-context.js";
+import type { PredictionContext, PredictionEndpoint, ServedPrediction } from "./prediction-context.js";
 
 /** One answered input, as recorded. */
 export interface AnsweredInput {
   text: string;
   endpoint: PredictionEndpoint;
   decision: RouteDecision;
-  prediction: AdaptedPrediction;
+  prediction: ServedPrediction;
   /** When the request's work on this input began (the clock's milliseconds). */
   startedAt: number;
   /** The router sent the input to the LM but the LM-share cap was spent: the SSM answered. */
@@ -47,6 +47,7 @@ function decisionRecord(
   };
   if (prediction.lmRaw !== undefined) entry.lmAnswer = prediction.lmRaw;
   if (prediction.fallbackReason !== undefined) entry.fallbackReason = prediction.fallbackReason;
+  if (prediction.cutOff !== undefined) entry.cutOff = prediction.cutOff;
   if (shareCapped) entry.shareCapped = true;
   return entry;
 }
