@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { answerClientError } from "./client-error.js";
 import { listenError } from "./start-error-messages.js";
 
 /** A listening HTTP server that can be closed gracefully. */
@@ -64,6 +65,7 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
       },
     ) as Server;
     server.once("error", onListenError);
+    server.on("clientError", answerClientError);
     server.on("request", (_request, response) => {
       inFlight += 1;
       response.once("close", () => {
