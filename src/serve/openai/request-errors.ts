@@ -26,6 +26,18 @@ export function incompleteBody(): ServeRequestError {
   );
 }
 
+/**
+ * The 499 of a request whose client closed the connection (or that the server cut off at shutdown)
+ * before its answer was ready: never delivered, but counted as what it is rather than as a 500.
+ */
+export function clientClosedRequest(cause: unknown): ServeRequestError {
+  return new ServeRequestError(
+    "The client closed the connection before the answer was ready.",
+    { status: 499, type: "invalid_request_error", code: "client_closed_request" },
+    { cause },
+  );
+}
+
 /** The 400 for a request body that is not JSON. */
 export function invalidJson(): ServeRequestError {
   return new ServeRequestError("We could not parse the JSON body of your request.", {
