@@ -13,7 +13,8 @@ export interface RunningServer {
   readonly inFlight: number;
   /**
    * Stops accepting connections, waits for the requests in flight (at most `drainTimeoutMs`,
-   * default 30 s, after which the remaining connections are cut) and resolves when closed.
+   * default 30 s, after which the remaining connections are cut) and resolves when closed and the
+   * handlers of the requests cut off have finished (at most 1 s more), so that they are recorded.
    */
   close(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
@@ -28,7 +29,8 @@ export interface StartServeServerOptions {
 }
 
 /**
- * Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server.
+ * Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server;
+ * requests Node's parser refuses are answered with the OpenAI error body (`answerClientError`).
  * Rejects with a ServeStartError when it cannot listen (port in use, unknown host, ...).
  */
 export function startServeServer(options: StartServeServerOptions): Promise<RunningServer> {
