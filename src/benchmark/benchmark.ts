@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import { type AdaptOptions, type AdaptResult, adapt } from "../adapt/adapt.js";
 import type { OperatingCriterion } from "../adapter/operating-criterion.js";
+import { fileSha256 } from "../data/file-sha256.js";
 import { type AdapterEvaluation, evaluateAdapter } from "../evaluate/evaluate-adapter.js";
 import { summarizeLatencies } from "../evaluate/latency-summary.js";
 import type { EncoderKind } from "../small-models/encoder-choice.js";
@@ -171,13 +171,6 @@ function benchResultOf(
     },
     peakRssMb: 0,
   };
-}
-
-async function fileSha256(path: string): Promise<string> {
-  const { createHash } = await import("node:crypto");
-  return createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
 }
 
 function round(value: number, digits: number): number {

@@ -142,87 +142,23 @@ export function largeModelFromOptions(
   if (settings.maxDollars !== undefined && prices === undefined) {
     throw new UsageError("--max-dollars needs --price-input-per-mtok and --price-output-per-mtok");
   }
-  const { apiKey, apiKeyEnv } = apiKeyFrom(settings, env);
-
-  const stats: LargeModelStats = {
-    httpCalls: 0,
-    cacheHits: 0,
-    retries: 0,
-    calls: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    dollars: 0,
-  };
-  const connectorOptions = {
-    model: settings.lmModel,
-    apiKey,
-    apiKeyEnv,
-    // undefined: the connector's own transport (openai-compatible: node:http keep-alive; anthropic: its SDK's fetch)
-    fetch: dependencies.fetch,
-    onHttpRequest: () => {
-      stats.httpCalls++;
-    },
-    timeoutMs: settings.lmTimeoutMs,
-  };
-  const connector =
-    settings.lmProvider === "anthropic"
-      ? createAnthropicModel({ ...connectorOptions, baseUrl: settings.lmBaseUrl })
-      : createOpenAICompatibleModel({
-          ...connectorOptions,
-          baseUrl: settings.lmBaseUrl ?? "https://api.openai.com/v1",
-        });
-
-  let model: LargeModel;
-  if (settings.dryRun) {
-    model = {
-      id: connector.id,
-      complete: () =>
-        Promise.reject(new EasyAdaptError("--dry-run: no LM call is made", { isUserError: true })),
-    };
-  } else {
-    model = createRetryingModel(connector, {
-      maxRetries: settings.maxRetries,
-      baseDelayMs: settings.retryBaseDelayMs,
-      ...dependencies.retry,
-      onRetry: () => {
-        stats.retries++;
-      },
-    });
-    model = createConcurrencyLimitedModel(model, settings.concurrency);
-  }
+  const apiKey = apiKeyFrom(settings, env);
+  const stats = emptyStats();
+  const connector = createConnector(settings, settings.lmModel, apiKey, dependencies, stats);
+  const calling = callingModel(connector, settings, dependencies, stats);
   const budget = createBudget({
     maxCalls: settings.maxCalls,
     maxTokens: settings.maxTokens,
     maxDollars: settings.maxDollars,
     prices,
   });
-  model = createBudgetedModel(model, budget);
-
-  let cache: AnswerCache | undefined;
-  if (settings.cache !== false) {
-    const cachePath =
-      typeof settings.cache === "string"
-        ? resolve(settings.cache)
-        : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
-    cache = createAnswerCache(cachePath);
-    model = createCachedModel(model, cache, {
-      onHit: () => {
-        stats.cacheHits++;
-      },
-    });
-  }
-
-  const snapshot = (): LargeModelStats => {
-    const spent = budget.spent();
-    return {
-      ...stats,
-      calls: spent.calls,
-      promptTokens: spent.promptTokens,
-      completionTokens: spent.completionTokens,
-      dollars: spent.dollars,
-    };
-  };
-
+  const { model, cache } = withAnswerCache(
+    createBudgetedModel(calling, budget),
+    settings,
+    dependencies,
+    stats,
+  );
+  const snapshot = () => statsSnapshot(stats, budget);
   return {
     model,
     settings,
@@ -233,16 +169,121 @@ export function largeModelFromOptions(
     dryRun: settings.dryRun,
     concurrency: settings.concurrency,
     estimate: (requests) => estimateRequestsCost(requests, { modelId: model.id, cache, prices }),
-    describeSpend() {
-      const current = snapshot();
-      const tokens = current.promptTokens + current.completionTokens;
-      const dollars = prices === undefined ? "" : `, $${current.dollars.toFixed(4)}`;
-      return `${current.calls} calls, ${tokens} tok${dollars}, ${current.cacheHits} cached`;
-    },
+    describeSpend: () => describeSpend(snapshot(), prices),
     close() {
       cache?.close();
     },
   };
+}
+
+function emptyStats(): LargeModelStats {
+  return {
+    httpCalls: 0,
+    cacheHits: 0,
+    retries: 0,
+    calls: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    dollars: 0,
+  };
+}
+
+/** The provider's API client for `modelName`; counts every HTTP request it sends in `stats`. */
+function createConnector(
+  settings: LargeModelSettings,
+  modelName: string,
+  apiKey: { apiKey: string | undefined; apiKeyEnv: string | undefined },
+  dependencies: LargeModelDependencies,
+  stats: LargeModelStats,
+): LargeModel {
+  const connectorOptions = {
+    model: modelName,
+    apiKey: apiKey.apiKey,
+    apiKeyEnv: apiKey.apiKeyEnv,
+    // undefined: the connector's own transport (openai-compatible: node:http keep-alive; anthropic: its SDK's fetch)
+    fetch: dependencies.fetch,
+    onHttpRequest: () => {
+      stats.httpCalls++;
+    },
+    timeoutMs: settings.lmTimeoutMs,
+  };
+  return settings.lmProvider === "anthropic"
+    ? createAnthropicModel({ ...connectorOptions, baseUrl: settings.lmBaseUrl })
+    : createOpenAICompatibleModel({
+        ...connectorOptions,
+        baseUrl: settings.lmBaseUrl ?? "https://api.openai.com/v1",
+      });
+}
+
+/**
+ * The connector with retries (counted in `stats`) and a limit on calls in flight; under
+ * --dry-run, a model with the connector's id that refuses every call.
+ */
+function callingModel(
+  connector: LargeModel,
+  settings: LargeModelSettings,
+  dependencies: LargeModelDependencies,
+  stats: LargeModelStats,
+): LargeModel {
+  if (settings.dryRun) {
+    return {
+      id: connector.id,
+      complete: () =>
+        Promise.reject(new EasyAdaptError("--dry-run: no LM call is made", { isUserError: true })),
+    };
+  }
+  const retrying = createRetryingModel(connector, {
+    maxRetries: settings.maxRetries,
+    baseDelayMs: settings.retryBaseDelayMs,
+    ...dependencies.retry,
+    onRetry: () => {
+      stats.retries++;
+    },
+  });
+  return createConcurrencyLimitedModel(retrying, settings.concurrency);
+}
+
+/**
+ * The model behind the SQLite answer cache (hits counted in `stats`), at --cache or the default
+ * path; the model as is with --no-cache.
+ */
+function withAnswerCache(
+  model: LargeModel,
+  settings: LargeModelSettings,
+  dependencies: LargeModelDependencies,
+  stats: LargeModelStats,
+): { model: LargeModel; cache: AnswerCache | undefined } {
+  if (settings.cache === false) return { model, cache: undefined };
+  const cachePath =
+    typeof settings.cache === "string"
+      ? resolve(settings.cache)
+      : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
+  const cache = createAnswerCache(cachePath);
+  const cached = createCachedModel(model, cache, {
+    onHit: () => {
+      stats.cacheHits++;
+    },
+  });
+  return { model: cached, cache };
+}
+
+/** The counters, with the paid calls and their usage as the budget has recorded them. */
+function statsSnapshot(stats: LargeModelStats, budget: Budget): LargeModelStats {
+  const spent = budget.spent();
+  return {
+    ...stats,
+    calls: spent.calls,
+    promptTokens: spent.promptTokens,
+    completionTokens: spent.completionTokens,
+    dollars: spent.dollars,
+  };
+}
+
+/** e.g. "42 calls, 3100 tok, $0.0012, 7 cached" (dollars only when prices are known). */
+function describeSpend(current: LargeModelStats, prices: TokenPrices | undefined): string {
+  const tokens = current.promptTokens + current.completionTokens;
+  const dollars = prices === undefined ? "" : `, $${current.dollars.toFixed(4)}`;
+  return `${current.calls} calls, ${tokens} tok${dollars}, ${current.cacheHits} cached`;
 }
 
 function pricesFrom(settings: LargeModelSettings): TokenPrices | undefined {

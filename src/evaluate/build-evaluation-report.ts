@@ -92,12 +92,8 @@ function latencyOf(column: Column | undefined): SystemResult["latency"] {
   return { meanMs: summary.mean, p95Ms: summary.p95 };
 }
 
-/**
- * Measures the four systems (LM alone, SSM alone, adapted at the chosen threshold, oracle) on
- * one split and assembles the report. The chosen threshold is applied as is: choose it on dev.
- */
-export function buildEvaluationReport(input: EvaluationReportInput): EvaluationReport {
-  const rows = input.gold.length;
+/** Throws a RangeError naming the first per-row column whose length is not gold's. */
+function checkColumns(input: EvaluationReportInput, rows: number): void {
   checkColumn("ssmLabels", input.ssmLabels, rows);
   checkColumn("lmLabels", input.lmLabels, rows);
   checkColumn("routedLabels", input.routedLabels, rows);
@@ -107,32 +103,58 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
   checkColumn("latenciesMs.adapted", input.latenciesMs?.adapted, rows);
   checkColumn("lmTokens.input", input.lmTokens?.input, rows);
   checkColumn("lmTokens.output", input.lmTokens?.output, rows);
-
-  const curveInput: OperatingCurveInput = {
-    scores: input.routerScores,
-    ssmLabels: input.ssmLabels,
-    lmLabels: input.routedLabels ?? input.lmLabels,
-    gold: input.gold,
-  };
-  const threshold = input.operatingPoint?.threshold ?? Number.POSITIVE_INFINITY;
   checkColumn("routedToLm", input.routedToLm, rows);
+}
+
+/** What the adapted system did on each row: sent it to the LM or not, and the label it answered. */
+interface AdaptedRouting {
+  routedToLm: Uint8Array;
+  labels: (string | undefined)[];
+  lmCalls: number;
+}
+
+/**
+ * Routes every row as the adapted system did: by `input.routedToLm` when given, otherwise
+ * score >= threshold; a row sent to the LM answers `routedLabels`, the others the SSM's label.
+ */
+function routeAdapted(
+  input: EvaluationReportInput,
+  routedLabels: readonly (string | undefined)[],
+  threshold: number,
+): AdaptedRouting {
+  const rows = input.gold.length;
   const routedToLm = input.routedToLm ?? new Uint8Array(rows);
-  const adaptedLabels = new Array<string | undefined>(rows);
-  let adaptedLmCalls = 0;
+  const labels = new Array<string | undefined>(rows);
+  let lmCalls = 0;
   for (let row = 0; row < rows; row++) {
     if (input.routedToLm === undefined) routedToLm[row] = input.routerScores[row]! >= threshold ? 1 : 0;
     const toLm = routedToLm[row] === 1;
-    adaptedLabels[row] = toLm ? curveInput.lmLabels[row] : input.ssmLabels[row];
-    if (toLm) adaptedLmCalls++;
+    labels[row] = toLm ? routedLabels[row] : input.ssmLabels[row];
+    if (toLm) lmCalls++;
   }
-  const oracleLabels = oraclePredictions(input.gold, input.ssmLabels, input.lmLabels);
-  const oracleLmRows = new Uint8Array(rows);
-  for (let row = 0; row < rows; row++) {
+  return { routedToLm, labels, lmCalls };
+}
+
+/** The rows the oracle sends to the LM: those only the LM gets right. */
+function oracleLmRowsOf(input: EvaluationReportInput): Uint8Array {
+  const oracleLmRows = new Uint8Array(input.gold.length);
+  for (let row = 0; row < input.gold.length; row++) {
     const gold = input.gold[row]!;
     oracleLmRows[row] = input.ssmLabels[row] !== gold && input.lmLabels[row] === gold ? 1 : 0;
   }
+  return oracleLmRows;
+}
 
-  let adaptedLatency = input.latenciesMs?.adapted;
+/**
+ * The adapted system's latencies: as given, or else the SSM's plus the LM's on rows routed to it
+ * (derivable when the SSM's are known and the LM's are too or no row can reach the LM).
+ */
+function adaptedLatencyOf(
+  input: EvaluationReportInput,
+  routedToLm: Uint8Array,
+  threshold: number,
+): Column | undefined {
+  const adaptedLatency = input.latenciesMs?.adapted;
   const ssmLatency = input.latenciesMs?.ssm;
   const lmLatency = input.latenciesMs?.lm;
   if (
@@ -140,47 +162,77 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
     ssmLatency !== undefined &&
     (lmLatency !== undefined || threshold === Infinity)
   ) {
-    const derived = new Float64Array(rows);
-    for (let row = 0; row < rows; row++) {
+    const derived = new Float64Array(input.gold.length);
+    for (let row = 0; row < input.gold.length; row++) {
       derived[row] = ssmLatency[row]! + (routedToLm[row] === 1 ? (lmLatency?.[row] ?? 0) : 0);
     }
-    adaptedLatency = derived;
+    return derived;
   }
+  return adaptedLatency;
+}
 
-  const system = (
-    id: SystemId,
-    predicted: readonly (string | undefined)[],
-    lmRows: Uint8Array,
-    latency: Column | undefined,
-  ): SystemResult => {
-    const metrics = computeClassificationMetrics(input.gold, predicted, input.labels);
-    const cost = costOf(input, lmRows);
-    return {
-      id,
-      name: systemNames[id],
-      accuracy: metrics.accuracy,
-      macroF1: metrics.macroF1,
-      perLabelF1: perLabelF1(metrics),
-      unanswered: metrics.unanswered,
-      lmCalls: cost.calls,
-      lmShare: rows === 0 ? 0 : cost.calls / rows,
-      latency: latencyOf(latency),
-      estimatedCost: cost,
-    };
+/** One system's accuracy, F1, LM calls, latency and cost, given its answers and the rows it sent to the LM. */
+function measureSystem(
+  input: EvaluationReportInput,
+  id: SystemId,
+  predicted: readonly (string | undefined)[],
+  lmRows: Uint8Array,
+  latency: Column | undefined,
+): SystemResult {
+  const rows = input.gold.length;
+  const metrics = computeClassificationMetrics(input.gold, predicted, input.labels);
+  const cost = costOf(input, lmRows);
+  return {
+    id,
+    name: systemNames[id],
+    accuracy: metrics.accuracy,
+    macroF1: metrics.macroF1,
+    perLabelF1: perLabelF1(metrics),
+    unanswered: metrics.unanswered,
+    lmCalls: cost.calls,
+    lmShare: rows === 0 ? 0 : cost.calls / rows,
+    latency: latencyOf(latency),
+    estimatedCost: cost,
   };
+}
 
+/** The operating point as applied on this split; null when there is no router. */
+function chosenPointOf(
+  input: EvaluationReportInput,
+  adapted: AdaptedRouting,
+): EvaluationReport["operatingPoint"] {
+  if (input.operatingPoint === undefined) return null;
+  const rows = input.gold.length;
+  return {
+    threshold: input.operatingPoint.threshold,
+    lmCalls: adapted.lmCalls,
+    lmShare: rows === 0 ? 0 : adapted.lmCalls / rows,
+    accuracy: computeAccuracy(input.gold, adapted.labels),
+    rule: input.operatingPoint.rule,
+    chosenOn: input.operatingPoint.chosenOn,
+  };
+}
+
+/**
+ * Measures the four systems (LM alone, SSM alone, adapted at the chosen threshold, oracle) on
+ * one split and assembles the report. The chosen threshold is applied as is: choose it on dev.
+ */
+export function buildEvaluationReport(input: EvaluationReportInput): EvaluationReport {
+  const rows = input.gold.length;
+  checkColumns(input, rows);
+  const curveInput: OperatingCurveInput = {
+    scores: input.routerScores,
+    ssmLabels: input.ssmLabels,
+    lmLabels: input.routedLabels ?? input.lmLabels,
+    gold: input.gold,
+  };
+  const threshold = input.operatingPoint?.threshold ?? Number.POSITIVE_INFINITY;
+  const adapted = routeAdapted(input, curveInput.lmLabels, threshold);
+  const oracleLabels = oraclePredictions(input.gold, input.ssmLabels, input.lmLabels);
+  const oracleLmRows = oracleLmRowsOf(input);
+  const adaptedLatency = adaptedLatencyOf(input, adapted.routedToLm, threshold);
   const curve = computeOperatingCurve(curveInput);
-  const chosen =
-    input.operatingPoint === undefined
-      ? null
-      : {
-          threshold: input.operatingPoint.threshold,
-          lmCalls: adaptedLmCalls,
-          lmShare: rows === 0 ? 0 : adaptedLmCalls / rows,
-          accuracy: computeAccuracy(input.gold, adaptedLabels),
-          rule: input.operatingPoint.rule,
-          chosenOn: input.operatingPoint.chosenOn,
-        };
+  const chosen = chosenPointOf(input, adapted);
   const now = input.now ?? (() => new Date());
   return {
     schemaVersion: 1,
@@ -192,10 +244,10 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
     labels: [...input.labels],
     counts: { [input.split ?? "test"]: rows, ...input.counts },
     systems: [
-      system("lm", input.lmLabels, new Uint8Array(rows).fill(1), lmLatency),
-      system("ssm", input.ssmLabels, new Uint8Array(rows), ssmLatency),
-      system("adapted", adaptedLabels, routedToLm, adaptedLatency),
-      system("oracle", oracleLabels, oracleLmRows, undefined),
+      measureSystem(input, "lm", input.lmLabels, new Uint8Array(rows).fill(1), input.latenciesMs?.lm),
+      measureSystem(input, "ssm", input.ssmLabels, new Uint8Array(rows), input.latenciesMs?.ssm),
+      measureSystem(input, "adapted", adapted.labels, adapted.routedToLm, adaptedLatency),
+      measureSystem(input, "oracle", oracleLabels, oracleLmRows, undefined),
     ],
     oracleAccuracy: computeOracleAccuracy(input.gold, input.ssmLabels, input.lmLabels),
     operatingCurve: thinOperatingCurve(curve, input.maxCurvePoints ?? 200),

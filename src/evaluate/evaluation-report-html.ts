@@ -99,19 +99,19 @@ for (const table of document.querySelectorAll("table.sortable")) {
 }
 `;
 
-/**
- * The report as one self-contained HTML page (no external resources): the four systems, the
- * operating point, the operating-curve chart inlined as SVG, ablations, per-label F1 (sortable by
- * a click on a column header), timings and notes.
- */
-export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string): string {
-  const title = `${report.dataset}: ${report.task} (${report.split})`;
+/** The page title: dataset, task and split. */
+function reportTitle(report: EvaluationReport): string {
+  return `${report.dataset}: ${report.task} (${report.split})`;
+}
+
+/** The heading, the models and row counts, and the table of the four systems. */
+function systemsSection(report: EvaluationReport): string[] {
   const counts = Object.entries(report.counts)
     .filter(([split]) => split !== "labels")
     .map(([split, rows]) => `${split} ${rows} rows`)
     .join(", ");
-  const sections: string[] = [
-    `<h1>${escapeHtml(title)}</h1>`,
+  return [
+    `<h1>${escapeHtml(reportTitle(report))}</h1>`,
     `<p class="meta">LM: <code>${escapeHtml(report.models.lm)}</code> · SSM: <code>${escapeHtml(report.models.ssm)}</code> · ${report.labels.length} labels · ${escapeHtml(counts)}</p>`,
     table(
       [
@@ -128,29 +128,40 @@ export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string)
     ),
     "<p>The oracle is right wherever the SSM or the LM is: the ceiling of any router between the two. " +
       "Costs are “unknown” when no token prices were given.</p>",
-    "<h2>Operating point</h2>",
   ];
-  sections.push(
+}
+
+/** The chosen operating point in words and the operating-curve chart, its SVG inlined. */
+function operatingPointSection(report: EvaluationReport, chartSvg: string): string[] {
+  return [
+    "<h2>Operating point</h2>",
     `<p id="operating-point">${escapeHtml(operatingPointSentence(report))}</p>`,
     `<figure id="operating-curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}<figcaption>Accuracy against the share of inputs sent to the LM, over the router's thresholds.</figcaption></figure>`,
-  );
-  if (report.ablations.length > 0) {
-    sections.push(
-      "<h2>Ablations</h2>",
-      table(
-        [
-          { header: "variant" },
-          { header: "accuracy", numeric: true },
-          { header: "macro-F1", numeric: true },
-          { header: "LM share", numeric: true },
-          { header: "note" },
-        ],
-        report.ablations.map(ablationCells),
-        ' id="ablations"',
-      ),
-    );
-  }
-  sections.push(
+  ];
+}
+
+/** The ablations table; nothing when there are none. */
+function ablationsSection(report: EvaluationReport): string[] {
+  if (report.ablations.length === 0) return [];
+  return [
+    "<h2>Ablations</h2>",
+    table(
+      [
+        { header: "variant" },
+        { header: "accuracy", numeric: true },
+        { header: "macro-F1", numeric: true },
+        { header: "LM share", numeric: true },
+        { header: "note" },
+      ],
+      report.ablations.map(ablationCells),
+      ' id="ablations"',
+    ),
+  ];
+}
+
+/** The per-label F1 table, sortable by a click on a column header. */
+function perLabelSection(report: EvaluationReport): string[] {
+  return [
     "<h2>F1 per label</h2>",
     "<p>Click a column header to sort.</p>",
     table(
@@ -163,28 +174,50 @@ export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string)
       perLabelRows(report),
       ' id="per-label" class="sortable"',
     ),
-  );
+  ];
+}
+
+/** The timings list; nothing when there are none. */
+function timingsSection(report: EvaluationReport): string[] {
   const timings = Object.entries(report.timings);
-  if (timings.length > 0) {
-    sections.push(
-      "<h2>Timings</h2>",
-      `<ul>${timings.map(([stage, ms]) => `<li>${escapeHtml(stage)}: ${escapeHtml(formatMilliseconds(ms))}</li>`).join("")}</ul>`,
-    );
-  }
-  if (report.notes.length > 0) {
-    sections.push(
-      "<h2>Notes</h2>",
-      `<ul>${report.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`,
-    );
-  }
-  sections.push(`<p class="meta">Generated ${escapeHtml(report.createdAt)} by easy-adapt.</p>`);
+  if (timings.length === 0) return [];
+  return [
+    "<h2>Timings</h2>",
+    `<ul>${timings.map(([stage, ms]) => `<li>${escapeHtml(stage)}: ${escapeHtml(formatMilliseconds(ms))}</li>`).join("")}</ul>`,
+  ];
+}
+
+/** The notes list; nothing when there are none. */
+function notesSection(report: EvaluationReport): string[] {
+  if (report.notes.length === 0) return [];
+  return [
+    "<h2>Notes</h2>",
+    `<ul>${report.notes.map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`,
+  ];
+}
+
+/**
+ * The report as one self-contained HTML page (no external resources): the four systems, the
+ * operating point, the operating-curve chart inlined as SVG, ablations, per-label F1 (sortable by
+ * a click on a column header), timings and notes.
+ */
+export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string): string {
+  const sections = [
+    ...systemsSection(report),
+    ...operatingPointSection(report, chartSvg),
+    ...ablationsSection(report),
+    ...perLabelSection(report),
+    ...timingsSection(report),
+    ...notesSection(report),
+    `<p class="meta">Generated ${escapeHtml(report.createdAt)} by easy-adapt.</p>`,
+  ];
   return [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
+    `<title>${escapeHtml(reportTitle(report))}</title>`,
     `<style>${style}</style>`,
     "</head>",
     "<body>",

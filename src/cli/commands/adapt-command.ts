@@ -1,23 +1,27 @@
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { adapt } from "../../adapt/adapt.js";
+import type { OperatingCriterion } from "../../adapter/operating-criterion.js";
+import { fileSha256 } from "../../data/file-sha256.js";
 import { loadRows } from "../../data/stream-rows.js";
 import { loadTask } from "../../data/task-file.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
 import { formatDryRunEstimate } from "../../large-models/dry-run-estimate.js";
 import { createEncoderByKind } from "../../small-models/encoder-choice.js";
+import type { DataRow } from "../../spec/dataset.js";
 import { DataError } from "../../spec/errors/data-error.js";
+import type { Task } from "../../spec/task.js";
+import type { SentenceEncoder } from "../../text-encoders/sentence-encoder.js";
+import { adaptSummary, formatAdaptSummary } from "../adapt-summary.js";
 import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
-import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import {
   addOperatingPointOptions,
   operatingCriterionOf,
   operatingPointOptionsSchema,
 } from "../operating-point-options.js";
-import { openAdapterFolder } from "../output-folder.js";
+import { type AdapterOutputFolder, openAdapterFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -73,131 +77,30 @@ export function registerAdaptCommand(program: Command): void {
   command.action(runAction(async (rawOptions: Record<string, unknown>) => adaptCommand(rawOptions)));
 }
 
+type AdaptCommandOptions = z.output<typeof adaptOptionsSchema>;
+
+/** The task and the rows `adapt` learns from. */
+interface AdaptData {
+  task: Task;
+  trainRows: DataRow[];
+  calibRows: DataRow[];
+}
+
 async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(adaptOptionsSchema, rawOptions);
   const criterion = operatingCriterionOf(options);
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
-    const task = await loadTask(options.task);
-    const columns = { textColumn: options.textColumn, labelColumn: options.labelColumn, labels: task.labels };
-    const trainRows = await loadRows(options.train, { ...columns, labelsOptional: true });
-    const calibRows = await loadRows(options.calib, columns);
-    if (calibRows.length === 0) throw new DataError("no calibration rows", { file: options.calib });
-    const unlabelledTrain = trainRows.filter((row) => row.label === undefined).length;
-    if (unlabelledTrain > 0 && !options.probeTrain) {
-      if (unlabelledTrain === trainRows.length) {
-        throw new DataError(
-          `no training row has a label in column "${options.labelColumn}" (${trainRows.length} rows): ` +
-            "unlabelled training rows are used only with --probe-train (learnt from the LM's answers); " +
-            "name the label column with --label-column, or pass --probe-train",
-          { file: options.train },
-        );
-      }
-      process.stderr.write(
-        `note: ${unlabelledTrain} of ${trainRows.length} training rows in ${options.train} have no label: ` +
-          "they are not used (pass --probe-train to learn them from the LM's answers)\n",
-      );
-    }
-    if (trainRows.length + calibRows.length < 10) {
-      throw new DataError("too few rows to adapt (need at least 10 labelled rows in train + calib)", {
-        file: options.train,
-      });
-    }
+    const data = await loadAdaptData(options);
     if (setup.dryRun) {
-      const prompt = createClassificationPrompter(task);
-      const texts = [...(options.probeTrain ? trainRows : []), ...calibRows].map((row) => prompt(row.text));
-      const estimate = setup.estimate(texts);
-      process.stdout.write(
-        `${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`,
-      );
+      printDryRunEstimate(setup, data, options);
       return;
     }
     // Refuses a non-empty folder that is not an adapter before anything is paid for.
     const outputFolder = await openAdapterFolder(options.out);
     if (outputFolder.replacing) process.stderr.write(`note: replacing the adapter in ${options.out}\n`);
     try {
-      const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once("SIGINT", onSignal);
-      const display = createProgressDisplay();
-      const encoder =
-        options.encoder === "none"
-          ? undefined
-          : await createEncoderByKind(options.encoder, {
-              cacheFile: resolve(options.embeddingCache),
-              ...(options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers }),
-            });
-      try {
-        const result = await adapt({
-          ...(encoder === undefined ? {} : { encoder }),
-          task,
-          trainRows,
-          calibRows,
-          largeModel: setup.model,
-          probeTrain: options.probeTrain,
-          criterion,
-          fingerprints: { train: await fileSha256(options.train), calib: await fileSha256(options.calib) },
-          concurrency: setup.concurrency,
-          onProgress: display.listener,
-          signal: controller.signal,
-        });
-        await outputFolder.writeAdapter((directory) => result.save(directory));
-        display.finish();
-        const estimates = result.fitted.estimates;
-        const summary = {
-          adapter: outputFolder.path,
-          lm: result.description.lmId,
-          rows: {
-            train: trainRows.length,
-            calib: calibRows.length,
-            distilled: result.fitted.counts.distilled,
-          },
-          probe: result.probe,
-          estimated: {
-            lmAlone: estimates.lmAlone,
-            ssmAlone: estimates.ssmAlone,
-            adapted: estimates.adapted,
-            lmShare: estimates.adaptedLmShare,
-            oracle: estimates.oracle,
-          },
-          smallModel: result.description.ssmKind,
-          router: result.description.router.kind,
-          gate: result.description.gate,
-          complementStrength: result.fitted.complementStrength,
-          seconds: {
-            probe: round(result.timings.probeSeconds),
-            adapt: round(result.timings.adaptSeconds),
-            encode: round(result.timings.encodeSeconds),
-            ssmTrain: round(result.timings.ssmTrainSeconds),
-          },
-          spend: setup.describeSpend(),
-        };
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(summary)}\n`);
-          return;
-        }
-        const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
-        process.stdout.write(
-          [
-            `adapter written to ${summary.adapter}`,
-            `probe: ${result.probe.asked} rows asked, ${result.probe.answered} answered, ${result.probe.unparseable} unparseable, ${result.probe.failed} failed (${result.probe.cacheHits} from cache)` +
-              (result.probe.stoppedBy === "budget" ? "; stopped by the budget" : "") +
-              (result.probe.lastFailure === undefined
-                ? ""
-                : `\n  the failed calls count as unusable answers (the adapter answers them with the SSM); the last: ${result.probe.lastFailure}`),
-            `estimated on ${estimates.rows} calibration rows, out of fold:`,
-            `  LM alone ${percent(estimates.lmAlone)}, SSM alone ${percent(estimates.ssmAlone)}, oracle ${percent(estimates.oracle)}`,
-            `  adapted ${percent(estimates.adapted)} with ${percent(estimates.adaptedLmShare)} of inputs sent to the LM (${summary.router} router, ${result.description.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
-            `time: probe ${summary.seconds.probe}s, adaptation ${summary.seconds.adapt}s (${encoder === undefined ? "" : `encoding ${summary.seconds.encode}s, `}SSM training ${summary.seconds.ssmTrain}s); LM spend: ${summary.spend}`,
-          ].join("\n") + "\n",
-        );
-      } catch (error) {
-        display.finish();
-        throw error;
-      } finally {
-        process.off("SIGINT", onSignal);
-        await encoder?.close();
-      }
+      await adaptIntoFolder(options, criterion, setup, data, outputFolder);
     } catch (error) {
       // A failed run leaves no empty folder behind where it created one.
       await outputFolder.discardIfEmpty();
@@ -208,16 +111,105 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
   }
 }
 
-export async function fileSha256(path: string): Promise<string> {
+/**
+ * Loads the task, the training rows (labels optional) and the calibration rows, and checks there
+ * is enough to adapt on; notes on stderr the unlabelled training rows left out without --probe-train.
+ */
+async function loadAdaptData(options: AdaptCommandOptions): Promise<AdaptData> {
+  const task = await loadTask(options.task);
+  const columns = { textColumn: options.textColumn, labelColumn: options.labelColumn, labels: task.labels };
+  const trainRows = await loadRows(options.train, { ...columns, labelsOptional: true });
+  const calibRows = await loadRows(options.calib, columns);
+  if (calibRows.length === 0) throw new DataError("no calibration rows", { file: options.calib });
+  const unlabelledTrain = trainRows.filter((row) => row.label === undefined).length;
+  if (unlabelledTrain > 0 && !options.probeTrain) {
+    if (unlabelledTrain === trainRows.length) {
+      throw new DataError(
+        `no training row has a label in column "${options.labelColumn}" (${trainRows.length} rows): ` +
+          "unlabelled training rows are used only with --probe-train (learnt from the LM's answers); " +
+          "name the label column with --label-column, or pass --probe-train",
+        { file: options.train },
+      );
+    }
+    process.stderr.write(
+      `note: ${unlabelledTrain} of ${trainRows.length} training rows in ${options.train} have no label: ` +
+        "they are not used (pass --probe-train to learn them from the LM's answers)\n",
+    );
+  }
+  if (trainRows.length + calibRows.length < 10) {
+    throw new DataError("too few rows to adapt (need at least 10 labelled rows in train + calib)", {
+      file: options.train,
+    });
+  }
+  return { task, trainRows, calibRows };
+}
+
+/** `--dry-run`: what probing the calibration rows (and the training rows with --probe-train) would cost. */
+function printDryRunEstimate(setup: LargeModelSetup, data: AdaptData, options: AdaptCommandOptions): void {
+  const prompt = createClassificationPrompter(data.task);
+  const texts = [...(options.probeTrain ? data.trainRows : []), ...data.calibRows].map((row) =>
+    prompt(row.text),
+  );
+  const estimate = setup.estimate(texts);
+  process.stdout.write(
+    `${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`,
+  );
+}
+
+/**
+ * Adapts (stopped cleanly by SIGINT), writes the adapter into the folder and prints the summary;
+ * the sentence encoder, when one is chosen, is closed whatever happens.
+ */
+async function adaptIntoFolder(
+  options: AdaptCommandOptions,
+  criterion: OperatingCriterion,
+  setup: LargeModelSetup,
+  data: AdaptData,
+  outputFolder: AdapterOutputFolder,
+): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  const display = createProgressDisplay();
+  const encoder = await openEncoder(options);
   try {
-    return createHash("sha256")
-      .update(await readFile(path))
-      .digest("hex");
+    const fingerprints = { train: await fileSha256(options.train), calib: await fileSha256(options.calib) };
+    const result = await adapt({
+      ...(encoder === undefined ? {} : { encoder }),
+      task: data.task,
+      trainRows: data.trainRows,
+      calibRows: data.calibRows,
+      largeModel: setup.model,
+      probeTrain: options.probeTrain,
+      criterion,
+      fingerprints,
+      concurrency: setup.concurrency,
+      onProgress: display.listener,
+      signal: controller.signal,
+    });
+    await outputFolder.writeAdapter((directory) => result.save(directory));
+    display.finish();
+    const rows = { train: data.trainRows.length, calib: data.calibRows.length };
+    const summary = adaptSummary(result, rows, outputFolder.path, setup.describeSpend());
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(summary)}\n`
+        : formatAdaptSummary(summary, result.fitted.estimates.rows, encoder !== undefined),
+    );
   } catch (error) {
-    throw new DataError("cannot read the file", { file: path }, { cause: error });
+    display.finish();
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    await encoder?.close();
   }
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+/** The sentence encoder chosen by --encoder, with its embedding cache; none for "none". */
+async function openEncoder(options: AdaptCommandOptions): Promise<SentenceEncoder | undefined> {
+  if (options.encoder === "none") return undefined;
+  return createEncoderByKind(options.encoder, {
+    cacheFile: resolve(options.embeddingCache),
+    ...(options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers }),
+  });
 }

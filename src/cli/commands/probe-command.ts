@@ -6,11 +6,12 @@ import { loadTask } from "../../data/task-file.js";
 import { writeCsvFile } from "../../data/write-csv.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
 import { budgetShortfall, formatDryRunEstimate } from "../../large-models/dry-run-estimate.js";
-import { probe } from "../../probe/probe.js";
+import { type ProbeResult, probe } from "../../probe/probe.js";
 import { ProbeStoppedError } from "../../probe/probe-stopped-error.js";
 import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
-import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
+import type { Task } from "../../spec/task.js";
+import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
@@ -38,6 +39,8 @@ export function registerProbeCommand(program: Command): void {
   command.action(runAction(async (rawOptions: Record<string, unknown>) => probeCommand(rawOptions)));
 }
 
+type ProbeCommandOptions = z.output<typeof probeOptionsSchema>;
+
 async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(probeOptionsSchema, rawOptions);
   const setup = largeModelFromOptions(rawOptions, process.env);
@@ -46,78 +49,116 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const task = await loadTask(options.task);
     const rows = await loadRows(options.data, { textColumn: options.textColumn, labelsOptional: true });
     const texts = rows.map((row) => row.text);
-
-    if (setup.dryRun) {
-      const prompt = createClassificationPrompter(task);
-      const estimate = setup.estimate(texts.map((text) => prompt(text)));
-      const shortfall = budgetShortfall(estimate, setup.budget.limits);
-      if (options.json) {
-        process.stdout.write(
-          `${JSON.stringify({ dryRun: true, ...estimate, budgetShortfall: shortfall ?? null })}\n`,
-        );
-      } else {
-        process.stdout.write(`${formatDryRunEstimate(estimate)}\n`);
-        if (shortfall !== undefined) process.stdout.write(`warning: ${shortfall}\n`);
-      }
-      return;
-    }
-
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    const display = createProgressDisplay();
-    try {
-      const result = await probe(texts, task, setup.model, {
-        concurrency: setup.concurrency,
-        onProgress: display.listener,
-        progressDetail: () => setup.describeSpend(),
-        signal: controller.signal,
-      });
-      display.finish();
-      await writeCsvFile(
-        resolve(options.out!),
-        ["text", "answer", "raw"],
-        result.rows.map((row, index) => ({ text: texts[index]!, answer: row.label ?? "", raw: row.raw })),
-      );
-      const stats = setup.stats();
-      const summary = {
-        rows: result.stats.rows,
-        answered: result.stats.answered,
-        unparseable: result.stats.unparseable,
-        failed: result.stats.failed,
-        httpCalls: stats.httpCalls,
-        cacheHits: result.stats.cacheHits,
-        seconds: Number(result.stats.seconds.toFixed(3)),
-      };
-      if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-      else {
-        process.stdout.write(
-          `probed ${summary.rows} rows: ${summary.answered} answered, ${summary.unparseable} unparseable, ` +
-            `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
-            `${summary.seconds}s; wrote ${options.out}\n`,
-        );
-      }
-      if (summary.failed > 0) {
-        throw new EasyAdaptError(
-          `${summary.failed} of ${summary.rows} rows failed after retries (their errors are in the raw column of ${options.out})`,
-          { isUserError: true, exitCode: 1 },
-        );
-      }
-    } catch (error) {
-      display.finish();
-      if (error instanceof ProbeStoppedError && options.json) {
-        const stats = setup.stats();
-        process.stdout.write(
-          `${JSON.stringify({ stopped: error.reason, rows: texts.length, unanswered: error.unanswered, httpCalls: stats.httpCalls })}\n`,
-        );
-      }
-      throw error;
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
+    if (setup.dryRun) printDryRunEstimate(setup, task, texts, options.json);
+    else await probeAndWriteAnswers(options, setup, task, texts);
   } finally {
     setup.close();
+  }
+}
+
+/** `--dry-run`: what probing these texts would cost, and a warning when the budget falls short. */
+function printDryRunEstimate(
+  setup: LargeModelSetup,
+  task: Task,
+  texts: readonly string[],
+  json: boolean,
+): void {
+  const prompt = createClassificationPrompter(task);
+  const estimate = setup.estimate(texts.map((text) => prompt(text)));
+  const shortfall = budgetShortfall(estimate, setup.budget.limits);
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ dryRun: true, ...estimate, budgetShortfall: shortfall ?? null })}\n`,
+    );
+  } else {
+    process.stdout.write(`${formatDryRunEstimate(estimate)}\n`);
+    if (shortfall !== undefined) process.stdout.write(`warning: ${shortfall}\n`);
+  }
+}
+
+/**
+ * Probes every text (stopped cleanly by SIGINT or SIGTERM), writes the answers CSV and prints the
+ * summary; exits non-zero when rows failed. A stopped probe prints, with --json, what was left.
+ */
+async function probeAndWriteAnswers(
+  options: ProbeCommandOptions,
+  setup: LargeModelSetup,
+  task: Task,
+  texts: readonly string[],
+): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const display = createProgressDisplay();
+  try {
+    const result = await probe(texts, task, setup.model, {
+      concurrency: setup.concurrency,
+      onProgress: display.listener,
+      progressDetail: () => setup.describeSpend(),
+      signal: controller.signal,
+    });
+    display.finish();
+    await writeCsvFile(
+      resolve(options.out!),
+      ["text", "answer", "raw"],
+      result.rows.map((row, index) => ({ text: texts[index]!, answer: row.label ?? "", raw: row.raw })),
+    );
+    const summary = probeSummary(result, setup);
+    printProbeSummary(summary, options);
+    if (summary.failed > 0) {
+      throw new EasyAdaptError(
+        `${summary.failed} of ${summary.rows} rows failed after retries (their errors are in the raw column of ${options.out})`,
+        { isUserError: true, exitCode: 1 },
+      );
+    }
+  } catch (error) {
+    display.finish();
+    if (error instanceof ProbeStoppedError && options.json) {
+      const stats = setup.stats();
+      process.stdout.write(
+        `${JSON.stringify({ stopped: error.reason, rows: texts.length, unanswered: error.unanswered, httpCalls: stats.httpCalls })}\n`,
+      );
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** The figures `probe` prints: the row counts, the HTTP calls made and the time taken. */
+interface ProbeSummary {
+  rows: number;
+  answered: number;
+  unparseable: number;
+  failed: number;
+  httpCalls: number;
+  cacheHits: number;
+  seconds: number;
+}
+
+function probeSummary(result: ProbeResult, setup: LargeModelSetup): ProbeSummary {
+  const stats = setup.stats();
+  return {
+    rows: result.stats.rows,
+    answered: result.stats.answered,
+    unparseable: result.stats.unparseable,
+    failed: result.stats.failed,
+    httpCalls: stats.httpCalls,
+    cacheHits: result.stats.cacheHits,
+    seconds: Number(result.stats.seconds.toFixed(3)),
+  };
+}
+
+/** Prints the summary as one JSON object (--json) or one line naming the answers file. */
+function printProbeSummary(summary: ProbeSummary, options: ProbeCommandOptions): void {
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else {
+    process.stdout.write(
+      `probed ${summary.rows} rows: ${summary.answered} answered, ${summary.unparseable} unparseable, ` +
+        `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
+        `${summary.seconds}s; wrote ${options.out}\n`,
+    );
   }
 }

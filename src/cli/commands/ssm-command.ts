@@ -53,7 +53,13 @@ export function registerSsmCommand(program: Command): void {
   const ssm = program
     .command("ssm")
     .description("Train, evaluate and use a Specific Small Model (ngram-linear) on its own.");
+  registerSsmTrain(ssm);
+  registerSsmEval(ssm);
+  registerSsmPredict(ssm);
+}
 
+/** `ssm train`: trains an ngram-linear model on a labelled file and saves it. */
+function registerSsmTrain(ssm: Command): void {
   ssm
     .command("train")
     .description("Train an ngram-linear small model on a labelled CSV or JSONL file.")
@@ -64,40 +70,43 @@ export function registerSsmCommand(program: Command): void {
     .requiredOption("--out <file>", "where to write the model")
     .option("--seed <n>", "random seed", "1")
     .option("--json", "print one JSON object with the figures")
-    .action(
-      runAction(async (raw: Record<string, unknown>) => {
-        const options = parseOptions(trainOptionsSchema, raw);
-        const task = options.task === undefined ? undefined : await loadTask(options.task);
-        const startedAt = performance.now();
-        const rows = await loadRows(options.data, {
-          textColumn: options.textColumn,
-          labelColumn: options.labelColumn,
-          ...(task === undefined ? {} : { labels: task.labels }),
-        });
-        const resolvedTask = task ?? taskFromRows(basename(options.data), rows, options.data);
-        const set = trainingSetFromRows(rows, resolvedTask, options.data);
-        const progress = createProgressDisplay();
-        const model = await trainNgramLinear(set, { seed: options.seed }, { onProgress: progress.listener });
-        progress.finish();
-        await model.save(options.out);
-        const trainSeconds = (performance.now() - startedAt) / 1000;
-        const figures = {
-          trainSeconds: Math.round(trainSeconds * 1000) / 1000,
-          peakRssMb: peakRssMb(),
-          examples: set.texts.length,
-          labels: resolvedTask.labels.length,
-        };
-        if (options.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
-        else {
-          process.stdout.write(
-            `trained ngram-linear on ${figures.examples} examples, ${figures.labels} labels in ${figures.trainSeconds.toFixed(2)} s ` +
-              `(${model.parts.epochs} epochs, temperature ${model.parts.temperature.toFixed(3)}, peak RSS ${figures.peakRssMb} MB)\n` +
-              `saved to ${options.out}\n`,
-          );
-        }
-      }),
-    );
+    .action(runAction(async (raw: Record<string, unknown>) => ssmTrain(raw)));
+}
 
+async function ssmTrain(raw: Record<string, unknown>): Promise<void> {
+  const options = parseOptions(trainOptionsSchema, raw);
+  const task = options.task === undefined ? undefined : await loadTask(options.task);
+  const startedAt = performance.now();
+  const rows = await loadRows(options.data, {
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    ...(task === undefined ? {} : { labels: task.labels }),
+  });
+  const resolvedTask = task ?? taskFromRows(basename(options.data), rows, options.data);
+  const set = trainingSetFromRows(rows, resolvedTask, options.data);
+  const progress = createProgressDisplay();
+  const model = await trainNgramLinear(set, { seed: options.seed }, { onProgress: progress.listener });
+  progress.finish();
+  await model.save(options.out);
+  const trainSeconds = (performance.now() - startedAt) / 1000;
+  const figures = {
+    trainSeconds: Math.round(trainSeconds * 1000) / 1000,
+    peakRssMb: peakRssMb(),
+    examples: set.texts.length,
+    labels: resolvedTask.labels.length,
+  };
+  if (options.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  else {
+    process.stdout.write(
+      `trained ngram-linear on ${figures.examples} examples, ${figures.labels} labels in ${figures.trainSeconds.toFixed(2)} s ` +
+        `(${model.parts.epochs} epochs, temperature ${model.parts.temperature.toFixed(3)}, peak RSS ${figures.peakRssMb} MB)\n` +
+        `saved to ${options.out}\n`,
+    );
+  }
+}
+
+/** `ssm eval`: scores a saved model on a labelled file (accuracy, macro-F1, median prediction time). */
+function registerSsmEval(ssm: Command): void {
   ssm
     .command("eval")
     .description("Score a saved small model on a labelled CSV or JSONL file.")
@@ -106,65 +115,68 @@ export function registerSsmCommand(program: Command): void {
     .option("--text-column <name>", "column holding the text", "text")
     .option("--label-column <name>", "column holding the gold label", "label")
     .option("--json", "print one JSON object with the figures")
-    .action(
-      runAction(async (raw: Record<string, unknown>) => {
-        const options = parseOptions(evalOptionsSchema, raw);
-        const model = await loadSmallModel(options.model);
-        const rows = await loadRows(options.data, {
-          textColumn: options.textColumn,
-          labelColumn: options.labelColumn,
-          labels: model.labels,
-        });
-        const probabilities = new Float32Array(model.labels.length);
-        const micros = new Float64Array(rows.length);
-        const predicted: string[] = [];
-        rows.forEach((row, index) => {
-          const startedAt = performance.now();
-          model.predictProbaInto(row.text, probabilities);
-          micros[index] = (performance.now() - startedAt) * 1000;
-          predicted.push(model.labels[argMax(probabilities)]!);
-        });
-        const metrics = computeClassificationMetrics(
-          rows.map((row) => row.label ?? ""),
-          predicted,
-          model.labels,
-        );
-        micros.sort();
-        const figures = {
-          accuracy: round(metrics.accuracy, 4),
-          macroF1: round(metrics.macroF1, 4),
-          examples: rows.length,
-          predictMicrosP50: round(micros[micros.length >> 1] ?? 0, 1),
-        };
-        if (options.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
-        else {
-          process.stdout.write(
-            `${model.kind} on ${figures.examples} examples: accuracy ${figures.accuracy.toFixed(4)}, ` +
-              `macro-F1 ${figures.macroF1.toFixed(4)}, median prediction ${figures.predictMicrosP50} µs per text\n`,
-          );
-        }
-      }),
-    );
+    .action(runAction(async (raw: Record<string, unknown>) => ssmEval(raw)));
+}
 
+async function ssmEval(raw: Record<string, unknown>): Promise<void> {
+  const options = parseOptions(evalOptionsSchema, raw);
+  const model = await loadSmallModel(options.model);
+  const rows = await loadRows(options.data, {
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    labels: model.labels,
+  });
+  const probabilities = new Float32Array(model.labels.length);
+  const micros = new Float64Array(rows.length);
+  const predicted: string[] = [];
+  rows.forEach((row, index) => {
+    const startedAt = performance.now();
+    model.predictProbaInto(row.text, probabilities);
+    micros[index] = (performance.now() - startedAt) * 1000;
+    predicted.push(model.labels[argMax(probabilities)]!);
+  });
+  const metrics = computeClassificationMetrics(
+    rows.map((row) => row.label ?? ""),
+    predicted,
+    model.labels,
+  );
+  micros.sort();
+  const figures = {
+    accuracy: round(metrics.accuracy, 4),
+    macroF1: round(metrics.macroF1, 4),
+    examples: rows.length,
+    predictMicrosP50: round(micros[micros.length >> 1] ?? 0, 1),
+  };
+  if (options.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  else {
+    process.stdout.write(
+      `${model.kind} on ${figures.examples} examples: accuracy ${figures.accuracy.toFixed(4)}, ` +
+        `macro-F1 ${figures.macroF1.toFixed(4)}, median prediction ${figures.predictMicrosP50} µs per text\n`,
+    );
+  }
+}
+
+/** `ssm predict`: the label of one text, and its probability. */
+function registerSsmPredict(ssm: Command): void {
   ssm
     .command("predict")
     .description("Predict the label of one text with a saved small model.")
     .requiredOption("--model <file>", "a model written by `ssm train`")
     .option("--json", "print one JSON object")
     .argument("<text>", "the text to classify")
-    .action(
-      runAction(async (text: string, raw: Record<string, unknown>) => {
-        const options = parseOptions(predictOptionsSchema, raw);
-        if (text.trim() === "") throw new UsageError("the text to classify is empty");
-        const model = await loadSmallModel(options.model);
-        const probabilities = model.predictProba(text);
-        const best = argMax(probabilities);
-        const label = model.labels[best]!;
-        const probability = round(probabilities[best]!, 4);
-        if (options.json) process.stdout.write(`${JSON.stringify({ label, probability })}\n`);
-        else process.stdout.write(`${label}\t${probability.toFixed(4)}\n`);
-      }),
-    );
+    .action(runAction(async (text: string, raw: Record<string, unknown>) => ssmPredict(text, raw)));
+}
+
+async function ssmPredict(text: string, raw: Record<string, unknown>): Promise<void> {
+  const options = parseOptions(predictOptionsSchema, raw);
+  if (text.trim() === "") throw new UsageError("the text to classify is empty");
+  const model = await loadSmallModel(options.model);
+  const probabilities = model.predictProba(text);
+  const best = argMax(probabilities);
+  const label = model.labels[best]!;
+  const probability = round(probabilities[best]!, 4);
+  if (options.json) process.stdout.write(`${JSON.stringify({ label, probability })}\n`);
+  else process.stdout.write(`${label}\t${probability.toFixed(4)}\n`);
 }
 
 function argMax(values: Float32Array): number {
