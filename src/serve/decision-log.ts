@@ -24,6 +24,12 @@ export interface DecisionRecord {
   fallbackReason?: AdaptedPrediction["fallbackReason"];
   /** Set when the router sent the input to the LM but the adapter's LM-share cap was spent: the SSM answered. */
   shareCapped?: true;
+  /**
+   * Set when the input's LM call was cut off or never made because its client went away
+   * ("client-disconnect") or the server shut down ("shutdown"): not an LM failure, and no answer
+   * reached the client.
+   */
+  cutOff?: "client-disconnect" | "shutdown";
   latencyMs: number;
 }
 

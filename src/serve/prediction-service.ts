@@ -3,6 +3,7 @@ import type { AdaptedPrediction, Adapter } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
 import type { ConcurrencyLimit } from "../util/concurrency-limit.js";
 import type { DecisionLog } from "./decision-log.js";
+import { clientClosedRequest } from "./openai/request-errors.js";
 import { classifyBatch, classifyOne } from "./prediction/classify-inputs.js";
 import type { PredictionContext, PredictionEndpoint } from "./prediction/prediction-context.js";
 import type { ServeClock } from "./serve-clock.js";
@@ -39,6 +40,10 @@ export interface PredictionServiceDependencies {
   decisionLog: DecisionLog;
   clock: ServeClock;
   logger: Logger;
+  /** LM calls one `/v1/classify` request may make at most; its further LM-routed inputs fall back. */
+  maxLmCallsPerRequest: number;
+  /** Aborted when the server, shutting down, cuts off the requests still in flight. */
+  shutdown?: AbortSignal | undefined;
 }
 
 /**
@@ -60,24 +65,38 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
   return prepare === undefined ? service : preparingFirst(service, prepare);
 }
 
-/** `service` with every request's texts prepared together (`adapter.prepare`) before any is decided. */
+/**
+ * `service` with every request's texts prepared together (`adapter.prepare`) before any is decided.
+ * A preparation stopped because the client left (or the server cut the request off) is a 499, not
+ * a failure of the server.
+ */
 function preparingFirst(
   service: PredictionService,
   prepare: NonNullable<Adapter["prepare"]>,
 ): PredictionService {
   return {
     async classify(text, endpoint, abortSignal) {
-      await prepare([text], preparationOptions(abortSignal));
+      await prepareUnlessLeft(prepare, [text], abortSignal);
       return service.classify(text, endpoint, abortSignal);
     },
     async classifyBatch(texts, endpoint, abortSignal) {
-      await prepare(texts, preparationOptions(abortSignal));
+      await prepareUnlessLeft(prepare, texts, abortSignal);
       return service.classifyBatch(texts, endpoint, abortSignal);
     },
   };
 }
 
-/** The client-abort signal for `prepare`, when the caller offers one. */
-function preparationOptions(abortSignal: (() => AbortSignal) | undefined): { signal?: AbortSignal } {
-  return abortSignal === undefined ? {} : { signal: abortSignal() };
+/** `prepare(texts)` under the client-abort signal, when the caller offers one; a 499 once the client left. */
+async function prepareUnlessLeft(
+  prepare: NonNullable<Adapter["prepare"]>,
+  texts: readonly string[],
+  abortSignal: (() => AbortSignal) | undefined,
+): Promise<void> {
+  const signal = abortSignal?.();
+  try {
+    await prepare(texts, signal === undefined ? {} : { signal });
+  } catch (error) {
+    if (signal?.aborted === true) throw clientClosedRequest(error);
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "hono";
 import { ServeRequestError } from "../spec/errors/serve-request-error.js";
+import { incompleteBody } from "./openai/request-errors.js";
 
 /**
  * The request body as text, at most `maxBytes` long (else a 413). Under @hono/node-server it reads
@@ -29,14 +30,15 @@ export function readRequestText(context: Context, maxBytes: number): Promise<str
         chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8"),
       );
     };
-    const onError = (error: Error) => {
+    // A client that goes away mid-body ends the stream without "end" (with "error" "aborted" or
+    // just "close"): the request's fault, a 400, not a failure of the server.
+    const onError = () => {
       cleanUp();
-      reject(error);
+      reject(incompleteBody());
     };
-    // A client that goes away mid-body ends the stream without "end".
     const onClose = () => {
       cleanUp();
-      reject(new Error("the client closed the connection before sending the whole body"));
+      reject(incompleteBody());
     };
     const cleanUp = () => {
       incoming.off("data", onData);

@@ -18,6 +18,12 @@ import type { ServeEndpoint, ServeMetrics } from "./serve-metrics.js";
 /** Request bodies above this size are refused with 413 (1 MiB). */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
+/** Inputs longer than this many characters are refused with a 400 (`--max-input-chars`). */
+export const defaultMaxInputChars = 20_000;
+
+/** LM calls one `/v1/classify` request may make at most (`--max-lm-calls-per-request`). */
+export const defaultMaxLmCallsPerRequest = 64;
+
 /** What `createServeApp` needs: the adapter, where answers are recorded, and the server's limits. */
 export interface ServeAppDependencies {
   adapter: Adapter;
@@ -30,6 +36,15 @@ export interface ServeAppDependencies {
   clock: ServeClock;
   logger?: Logger;
   maxBodyBytes?: number;
+  /** Inputs longer than this many characters are a 400 (default `defaultMaxInputChars`). */
+  maxInputChars?: number;
+  /**
+   * LM calls one `/v1/classify` request may make at most (default `defaultMaxLmCallsPerRequest`);
+   * its further LM-routed inputs are answered by the SSM (route "fallback", reason "request-cap").
+   */
+  maxLmCallsPerRequest?: number;
+  /** Aborted when the server, shutting down, cuts off the requests still in flight (counted as such). */
+  shutdown?: AbortSignal;
 }
 
 /**
@@ -54,6 +69,7 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
   const predictions = createServePredictions(dependencies);
   const modelName = adapter.task.name;
   const maxBodyBytes = dependencies.maxBodyBytes ?? defaultMaxBodyBytes;
+  const maxInputChars = dependencies.maxInputChars ?? defaultMaxInputChars;
 
   const app = new Hono();
   // Only GET is counted here: other methods on these paths are 404s that no endpoint counts.
@@ -74,9 +90,10 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
       predictions,
       clock: dependencies.clock,
       maxBodyBytes,
+      maxInputChars,
     }),
   );
-  app.route("/", classifyRoute({ modelName, predictions, maxBodyBytes }));
+  app.route("/", classifyRoute({ modelName, predictions, maxBodyBytes, maxInputChars }));
   app.notFound(openAiNotFound);
   app.onError(openAiErrorHandler(dependencies.logger ?? silentLogger));
   return app;
@@ -102,5 +119,7 @@ function createServePredictions(dependencies: ServeAppDependencies): PredictionS
     decisionLog: dependencies.decisionLog,
     clock: dependencies.clock,
     logger: dependencies.logger ?? silentLogger,
+    maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,
+    shutdown: dependencies.shutdown,
   });
 }

@@ -1,9 +1,9 @@
 import type { Route } from "../spec/adapter.js";
-import type { LmCallOutcome, ServeEndpoint } from "./metrics/metric-labels.js";
+import type { CutOffReason, LmCallOutcome, ServeEndpoint } from "./metrics/metric-labels.js";
 import { renderServeMetrics } from "./metrics/render-serve-metrics.js";
 import { countRequest, createServeMetricValues } from "./metrics/serve-metric-values.js";
 
-export type { LmCallOutcome, ServeEndpoint } from "./metrics/metric-labels.js";
+export type { CutOffReason, LmCallOutcome, ServeEndpoint } from "./metrics/metric-labels.js";
 
 /** The server's counters and histograms, rendered in the Prometheus text format by `render()`. */
 export interface ServeMetrics {
@@ -13,6 +13,10 @@ export interface ServeMetrics {
   recordDecisionLogError(): void;
   /** An input the router sent to the LM, answered by the SSM because the LM-share cap was spent. */
   recordShareCapDecline(): void;
+  /** An input the router sent to the LM, answered by the SSM because its request had spent its LM calls. */
+  recordRequestCapDecline(): void;
+  /** An LM-routed input whose LM call was cut off or never made because its client left or the server shut down. */
+  recordCutOff(reason: CutOffReason): void;
   /** Adds a gauge read at render time (e.g. LM calls in flight). */
   addGauge(name: string, help: string, read: () => number): void;
   render(): string;
@@ -38,6 +42,12 @@ export function createServeMetrics(): ServeMetrics {
     },
     recordShareCapDecline() {
       values.shareCapDeclines += 1;
+    },
+    recordRequestCapDecline() {
+      values.requestCapDeclines += 1;
+    },
+    recordCutOff(reason) {
+      values.cutOffs[reason] += 1;
     },
     addGauge(name, help, read) {
       values.gauges.push({ name, help, read });

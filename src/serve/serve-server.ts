@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { answerClientError } from "./client-error.js";
 import { listenError } from "./start-error-messages.js";
 
 /** A listening HTTP server that can be closed gracefully. */
@@ -12,7 +13,8 @@ export interface RunningServer {
   readonly inFlight: number;
   /**
    * Stops accepting connections, waits for the requests in flight (at most `drainTimeoutMs`,
-   * default 30 s, after which the remaining connections are cut) and resolves when closed.
+   * default 30 s, after which the remaining connections are cut) and resolves when closed and the
+   * handlers of the requests cut off have finished (at most 1 s more), so that they are recorded.
    */
   close(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
@@ -22,19 +24,23 @@ export interface StartServeServerOptions {
   fetch: Parameters<typeof serve>[0]["fetch"];
   port: number;
   host: string;
+  /** Called once, at close, just before the requests still in flight after the drain timeout are cut off. */
+  onCutOff?: () => void;
 }
 
 /**
- * Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server.
+ * Serves a Hono app's `fetch` on `host:port` (port 0 picks a free one) with @hono/node-server;
+ * requests Node's parser refuses are answered with the OpenAI error body (`answerClientError`).
  * Rejects with a ServeStartError when it cannot listen (port in use, unknown host, ...).
  */
 export function startServeServer(options: StartServeServerOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let inFlight = 0;
+    const handlers = { active: 0 };
     const onListenError = (error: unknown) => reject(listenError(error, options.host, options.port));
     const server = serve(
       {
-        fetch: options.fetch,
+        fetch: countingHandlers(options.fetch, handlers),
         port: options.port,
         hostname: options.host,
       },
@@ -53,13 +59,15 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
               server as Server,
               () => inFlight,
               closeOptions?.drainTimeoutMs ?? 30_000,
-            );
+              options.onCutOff,
+            ).then(() => handlersDone(handlers, handlerGraceMs));
             return closing;
           },
         });
       },
     ) as Server;
     server.once("error", onListenError);
+    server.on("clientError", answerClientError);
     server.on("request", (_request, response) => {
       inFlight += 1;
       response.once("close", () => {
@@ -69,12 +77,58 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
   });
 }
 
-function drainAndClose(server: Server, inFlight: () => number, drainTimeoutMs: number): Promise<void> {
+/** How long close waits, once the connections are closed, for the handlers of requests cut off to finish. */
+const handlerGraceMs = 1000;
+
+/**
+ * `fetch` with its handlers in progress counted in `handlers.active` (a request cut off at shutdown
+ * has lost its connection but its handler still records its answer). No await is added to a request.
+ */
+function countingHandlers(
+  fetch: StartServeServerOptions["fetch"],
+  handlers: { active: number },
+): StartServeServerOptions["fetch"] {
+  return (request, env) => {
+    const result = fetch(request, env);
+    if (!(result instanceof Promise)) return result;
+    handlers.active += 1;
+    result.then(
+      () => {
+        handlers.active -= 1;
+      },
+      () => {
+        handlers.active -= 1;
+      },
+    );
+    return result;
+  };
+}
+
+/** Resolves once no handler is in progress, or after `graceMs`. */
+async function handlersDone(handlers: { active: number }, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (handlers.active > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function drainAndClose(
+  server: Server,
+  inFlight: () => number,
+  drainTimeoutMs: number,
+  onCutOff: (() => void) | undefined,
+): Promise<void> {
   return new Promise((resolve) => {
     const startedAt = Date.now();
+    let cutOff = false;
     // Idle keep-alive connections are closed at once; busy ones once their response is out.
     const poll = setInterval(() => {
-      if (inFlight() === 0 || Date.now() - startedAt > drainTimeoutMs) server.closeAllConnections();
+      if (inFlight() > 0 && Date.now() - startedAt > drainTimeoutMs && !cutOff) {
+        // Said before the sockets close, so that the requests cut off know why.
+        cutOff = true;
+        onCutOff?.();
+      }
+      if (inFlight() === 0 || cutOff) server.closeAllConnections();
       else server.closeIdleConnections();
     }, 10);
     server.close(() => {

@@ -19,6 +19,10 @@ export interface StartServeOptions {
   logPath?: string | undefined;
   /** LM calls in flight at most (default 8); further LM-routed inputs wait their turn. */
   maxConcurrentLmCalls?: number;
+  /** Inputs longer than this many characters are a 400 (default 20,000). */
+  maxInputChars?: number;
+  /** LM calls one `/v1/classify` request may make at most (default 64); the SSM answers the rest. */
+  maxLmCallsPerRequest?: number;
   clock?: ServeClock;
   logger?: Logger;
 }
@@ -70,12 +74,17 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
           logger,
           onWriteError: () => metrics.recordDecisionLogError(),
         });
+  // Aborted when close() cuts off the requests still in flight, so that they are counted as such.
+  const shutdown = new AbortController();
   const app = createServeApp({
     adapter: options.adapter,
     decisionLog,
     metrics,
     apiKey: options.apiKey,
     maxConcurrentLmCalls: options.maxConcurrentLmCalls ?? 8,
+    maxInputChars: options.maxInputChars,
+    maxLmCallsPerRequest: options.maxLmCallsPerRequest,
+    shutdown: shutdown.signal,
     clock: options.clock ?? systemClock,
     logger,
   });
@@ -85,6 +94,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
       fetch: app.fetch,
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",
+      onCutOff: () => shutdown.abort(),
     });
   } catch (error) {
     await decisionLog.close();

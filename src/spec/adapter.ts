@@ -19,9 +19,10 @@ export interface AdaptedPrediction {
   lmUsage?: TokenUsage;
   /**
    * Set when route is "fallback": why the LM's answer was not used ("no-lm": the adapter was
-   * loaded without an LM, so nothing was asked).
+   * loaded without an LM, so nothing was asked; "request-cap": serve's cap on the LM calls of one
+   * request was spent, no call was made).
    */
-  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable" | "no-lm";
+  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable" | "no-lm" | "request-cap";
 }
 
 /** The router's decision for one input before any LM call: cheap, synchronous, local. */

@@ -43,6 +43,10 @@ describe("easy-adapt serve (CLI)", () => {
         logPath,
         "--api-key-env",
         "SERVE_TEST_KEY",
+        "--max-input-chars",
+        "300",
+        "--max-lm-calls-per-request",
+        "1",
       ],
       { env: { SERVE_TEST_KEY: "cli-key" } },
     );
@@ -62,8 +66,9 @@ describe("easy-adapt serve (CLI)", () => {
     });
     const adapter = await loadAdapter(adapterDir);
     const rows = readTicketRows("test.csv");
-    const routed = rows.find((row) => adapter.decide(row.text).useLm && row.llm !== "")!;
-    const texts = [rows[0]!.text, rows[1]!.text, routed.text];
+    const [routed, otherRouted] = rows.filter((row) => adapter.decide(row.text).useLm && row.llm !== "");
+    const local = rows.filter((row) => !adapter.decide(row.text).useLm);
+    const texts = [local[0]!.text, local[1]!.text, routed!.text];
     const response = await fetch(`${url}/v1/classify`, {
       method: "POST",
       headers: { authorization: "Bearer cli-key", "content-type": "application/json" },
@@ -73,12 +78,34 @@ describe("easy-adapt serve (CLI)", () => {
     const body = z.object({ results: z.array(z.object({ route: z.string() })) }).parse(await response.json());
     // The LM flags reached the adapter: the routed input was answered after an LM call, not by a fallback.
     expect(body.results[2]?.route).not.toBe("fallback");
+    // --max-lm-calls-per-request 1: the second routed input of a batch is answered locally.
+    const capped = await fetch(`${url}/v1/classify`, {
+      method: "POST",
+      headers: { authorization: "Bearer cli-key", "content-type": "application/json" },
+      body: JSON.stringify({ inputs: [routed!.text, otherRouted!.text] }),
+    });
+    expect((await capped.json()) as unknown).toMatchObject({ results: [{}, { route: "fallback" }] });
+    // --max-input-chars 300.
+    const tooLong = await fetch(`${url}/v1/classify`, {
+      method: "POST",
+      headers: { authorization: "Bearer cli-key", "content-type": "application/json" },
+      body: JSON.stringify({ inputs: ["x".repeat(301)] }),
+    });
+    expect(tooLong.status).toBe(400);
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/stopped/);
     const lines = (await readFile(logPath, "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(5);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ endpoint: "classify" });
+  });
+
+  it("refuses a --max-lm-calls-per-request or --max-input-chars below 1 as a usage error", async () => {
+    for (const flag of ["--max-lm-calls-per-request", "--max-input-chars"]) {
+      const result = await runCli(["serve", "--adapter", adapterDir, flag, "0"]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`${flag} must be at least 1`);
+    }
   });
 
   it("refuses an unset --api-key-env variable as a usage error", async () => {

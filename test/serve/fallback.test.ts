@@ -144,7 +144,7 @@ describe("serve fallbacks with a real upstream on loopback", () => {
 });
 
 describe("serve when the client goes away", () => {
-  it("aborts the LM call in flight and counts it as client-aborted", async () => {
+  it("aborts the LM call in flight and counts it as a client disconnect, not an LM error", async () => {
     const fixture = await createServeFixture();
     const server = await startServeServer({ fetch: fixture.app.fetch, port: 0, host: "127.0.0.1" });
     try {
@@ -160,12 +160,13 @@ describe("serve when the client goes away", () => {
       await expect(pending).rejects.toThrow();
       // Without the abort reaching the LM call it would time out (300 ms) and be counted as lm-timeout.
       await waitFor(async () =>
-        /^easy_adapt_lm_errors_total\{reason="client-aborted"\} 1$/m.test(
+        /^easy_adapt_cut_off_inputs_total\{reason="client-disconnect"\} 1$/m.test(
           await (await fixture.app.request("/metrics")).text(),
         ),
       );
       const metrics = await (await fixture.app.request("/metrics")).text();
-      expect(metrics).toMatch(/^easy_adapt_lm_errors_total\{reason="lm-timeout"\} 0$/m);
+      expect(metrics).not.toMatch(/^easy_adapt_lm_errors_total\{.*\} [1-9]/m);
+      expect(metrics).toMatch(/^easy_adapt_lm_calls_total 1$/m);
       expect(fixture.upstream.calls).toBe(1);
     } finally {
       await server.close({ drainTimeoutMs: 1000 });

@@ -6,6 +6,7 @@ import { openAiErrorHandler, openAiNotFound } from "../../src/serve/middleware/o
 import { requireApiKey } from "../../src/serve/middleware/require-api-key.js";
 import { emptyInputsMessage } from "../../src/serve/openai/classify-request.js";
 import { classifyResponse } from "../../src/serve/openai/classify-response.js";
+import { characterCount, isEmptyText, isTooLong } from "../../src/serve/openai/input-text.js";
 import { createServeMetrics } from "../../src/serve/serve-metrics.js";
 import { silentLogger } from "../../src/spec/logger.js";
 
@@ -73,6 +74,23 @@ describe("the classify request and response", () => {
     expect(emptyInputsMessage(["", "a", "\n", " "])).toBe("inputs[0]: empty text (and 2 more empty inputs)");
   });
 
+  it("takes a text of white space, controls and zero-width characters for empty, and counts characters", () => {
+    for (const blank of [
+      "",
+      " \t\n\v\f\r",
+      "\u200B\u200C\u200D",
+      "\uFEFF\u2060",
+      "\u0000\u001F\u007F\u0085\u009F",
+    ]) {
+      expect(isEmptyText(blank)).toBe(true);
+      expect(isEmptyText(`${blank}a${blank}`)).toBe(false);
+    }
+    for (const visible of ["\u00AD", "é", "🎫", "\uD800", "\u200E"]) expect(isEmptyText(visible)).toBe(false);
+    expect(characterCount("🎫a\uD800")).toBe(3);
+    expect(isTooLong("🎫🎫", 2)).toBe(false);
+    expect(isTooLong("🎫🎫a", 2)).toBe(true);
+  });
+
   it("serialises the results in order and lists the routes once each, as ssm, lm, fallback", () => {
     const response = classifyResponse([
       { label: "x", route: "fallback", confidence: Number.NaN },
@@ -108,6 +126,8 @@ describe("the serve metrics", () => {
       "easy_adapt_lm_calls_total",
       "easy_adapt_lm_errors_total",
       "easy_adapt_lm_share_cap_declines_total",
+      "easy_adapt_lm_request_cap_declines_total",
+      "easy_adapt_cut_off_inputs_total",
       "easy_adapt_lm_call_duration_seconds",
       "easy_adapt_decision_log_errors_total",
       "process_cpu_seconds_total",

@@ -49,6 +49,7 @@ describe("the latency of each input of a /v1/classify batch", () => {
       },
       clock: { now: () => now },
       logger: silentLogger,
+      maxLmCallsPerRequest: 64,
     };
     await classifyBatch(context, ["lm a", "lm b", "local"], "classify");
     // Recorded as answered: "local" at once, then "lm a" and "lm b" (which waited 999 ms for its slot).

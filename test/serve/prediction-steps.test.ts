@@ -25,7 +25,10 @@ function fakeAdapter(predict: Adapter["predict"], maxLmShare?: number): Adapter 
 
 const lmAnswer: AdaptedPrediction = { label: "remote", route: "lm", confidence: 0.9, lmRaw: "remote" };
 
-function contextOf(adapter: Adapter) {
+function contextOf(
+  adapter: Adapter,
+  options: { maxLmCallsPerRequest?: number; shutdown?: AbortSignal } = {},
+) {
   const records: DecisionRecord[] = [];
   const metrics = createServeMetrics();
   let now = 0;
@@ -46,6 +49,8 @@ function contextOf(adapter: Adapter) {
       },
     },
     logger: silentLogger,
+    maxLmCallsPerRequest: options.maxLmCallsPerRequest ?? 64,
+    shutdown: options.shutdown,
   };
   return { context, records, metrics };
 }
@@ -64,6 +69,33 @@ describe("the prediction steps of serve", () => {
     ]);
     expect(records[2]).toMatchObject({ endpoint: "classify", lmAnswer: "remote", label: "remote" });
     expect(metrics.render()).toMatch(/^easy_adapt_lm_share_cap_declines_total 1$/m);
+  });
+
+  it("caps the LM calls of one batch: the further LM-routed inputs fall back with reason request-cap", async () => {
+    let calls = 0;
+    const { context, records, metrics } = contextOf(
+      fakeAdapter(async () => {
+        calls += 1;
+        return lmAnswer;
+      }),
+      { maxLmCallsPerRequest: 2 },
+    );
+    const answers = await classifyBatch(context, ["lm a", "lm b", "lm c", "lm d", "e", "lm f"], "classify");
+    expect(calls).toBe(2);
+    expect(answers.map((answer) => [answer.route, answer.fallbackReason])).toEqual([
+      ["lm", undefined],
+      ["lm", undefined],
+      ["fallback", "request-cap"],
+      ["fallback", "request-cap"],
+      ["ssm", undefined],
+      ["fallback", "request-cap"],
+    ]);
+    // Request-capped inputs are not share-capped: they count in the share budget as inputs kept local.
+    expect(records.filter((record) => record.shareCapped === true)).toEqual([]);
+    expect(context.shareBudget.lmCalls).toBe(2);
+    expect(context.shareBudget.inputs).toBe(6);
+    expect(metrics.render()).toMatch(/^easy_adapt_lm_request_cap_declines_total 3$/m);
+    expect(metrics.render()).toMatch(/^easy_adapt_lm_share_cap_declines_total 0$/m);
   });
 
   it("makes no LM call for a client that left while its input waited, and counts it", async () => {
@@ -86,10 +118,36 @@ describe("the prediction steps of serve", () => {
       label: "local",
       route: "fallback",
       confidence: 0.6,
-      fallbackReason: "lm-error",
+      cutOff: "client-disconnect",
     });
     expect(calls).toBe(0);
-    expect(metrics.render()).toMatch(/^easy_adapt_lm_errors_total\{reason="client-aborted"\} 1$/m);
+    const text = metrics.render();
+    expect(text).toMatch(/^easy_adapt_cut_off_inputs_total\{reason="client-disconnect"\} 1$/m);
+    // No call was made, and a client that leaves is no LM error.
+    expect(text).toMatch(/^easy_adapt_lm_calls_total 0$/m);
+    expect(text).not.toMatch(/^easy_adapt_lm_errors_total\{.*\} [1-9]/m);
+  });
+
+  it("counts an LM call cut short at shutdown as a shutdown cut-off, not an LM error", async () => {
+    const shutdown = new AbortController();
+    const request = new AbortController();
+    const { context, records, metrics } = contextOf(
+      fakeAdapter(async (_text, options) => {
+        // The server shuts down while the call is in flight: it cuts the request off.
+        shutdown.abort();
+        request.abort();
+        throw options?.signal?.reason ?? new Error("aborted");
+      }),
+      { shutdown: shutdown.signal },
+    );
+    const answer = await classifyOne(context, "lm a", "chat_completions", () => request.signal);
+    expect(answer).toMatchObject({ route: "fallback", label: "local", cutOff: "shutdown" });
+    expect(records[0]).toMatchObject({ route: "fallback", cutOff: "shutdown" });
+    expect(records[0]?.fallbackReason).toBeUndefined();
+    const text = metrics.render();
+    expect(text).toMatch(/^easy_adapt_cut_off_inputs_total\{reason="shutdown"\} 1$/m);
+    expect(text).toMatch(/^easy_adapt_lm_calls_total 1$/m);
+    expect(text).not.toMatch(/^easy_adapt_lm_errors_total\{.*\} [1-9]/m);
   });
 
   it("answers an LM failure with the SSM's label and turns refused credentials into a 502", async () => {

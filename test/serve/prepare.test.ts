@@ -7,6 +7,7 @@ import { createDecisionLog, type DecisionRecord } from "../../src/serve/decision
 import { createServeApp } from "../../src/serve/serve-app.js";
 import { systemClock } from "../../src/serve/serve-clock.js";
 import { createServeMetrics } from "../../src/serve/serve-metrics.js";
+import { startServe } from "../../src/serve/start-serve.js";
 import type { Adapter } from "../../src/spec/adapter.js";
 import type { LargeModel } from "../../src/spec/large-model.js";
 import { silentLogger } from "../../src/spec/logger.js";
@@ -108,6 +109,51 @@ describe("the decision log", () => {
       expect(labels).toEqual(["first", "second"]);
     } finally {
       await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("serve when the client leaves while its texts are prepared", () => {
+  it("counts the request as a 499 (client closed request), not a failed 500", async () => {
+    const base = await loadTicketsAdapter(await ticketsAdapterFolder(), firstLabelModel(""));
+    let preparing = false;
+    const adapter: Adapter = {
+      task: base.task,
+      lmId: base.lmId,
+      // A slow encoder that stops when the request's signal fires, as the sentence encoders do.
+      prepare: (_texts, options) =>
+        new Promise((_resolve, reject) => {
+          preparing = true;
+          options?.signal?.addEventListener("abort", () => reject(options.signal?.reason), { once: true });
+        }),
+      decide: (text) => base.decide(text),
+      predict: (text, options) => base.predict(text, options),
+      maxLmShare: base.maxLmShare,
+      predictBatch: (texts, options) => base.predictBatch(texts, options),
+    };
+    const warnings: string[] = [];
+    const serve = await startServe({
+      adapter,
+      logger: { info() {}, warn: (event) => warnings.push(event) },
+    });
+    try {
+      const controller = new AbortController();
+      const pending = fetch(`${serve.url}/v1/classify`, {
+        method: "POST",
+        body: JSON.stringify({ inputs: [readTicketRows("test.csv")[0]!.text] }),
+        signal: controller.signal,
+      }).catch((error: unknown) => error);
+      while (!preparing) await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      expect(await pending).toBeInstanceOf(Error);
+      const counted = /^easy_adapt_http_requests_total\{endpoint="classify",status="499"\} 1$/m;
+      for (let wait = 0; wait < 200 && !counted.test(serve.metrics.render()); wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(serve.metrics.render()).toMatch(counted);
+      expect(warnings).not.toContain("request-failed");
+    } finally {
+      await serve.close();
     }
   });
 });

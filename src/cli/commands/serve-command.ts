@@ -24,27 +24,21 @@ const serveOptionsSchema = z.object({
   lmModel: z.string().optional(),
   lmBaseUrl: z.string().optional(),
   drainTimeoutMs: z.string().regex(/^\d+$/, "--drain-timeout-ms must be a whole number").transform(Number),
+  maxInputChars: positiveWholeNumber("--max-input-chars"),
+  maxLmCallsPerRequest: positiveWholeNumber("--max-lm-calls-per-request"),
 });
 
+/** A flag's value as a whole number of at least 1. */
+function positiveWholeNumber(flag: string) {
+  return z
+    .string()
+    .regex(/^\d+$/, `${flag} must be a whole number`)
+    .transform(Number)
+    .refine((value) => value >= 1 && Number.isSafeInteger(value), `${flag} must be at least 1`);
+}
+
 export function registerServeCommand(program: Command): void {
-  const command = program
-    .command("serve")
-    .description(
-      "Serve an adapter over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, batch /v1/classify, /healthz, /metrics.",
-    )
-    .requiredOption("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
-    .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
-    .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option(
-      "--api-key-env <name>",
-      "environment variable holding the key clients must send as `Authorization: Bearer`",
-    )
-    .option("--log <file>", "append one JSON line per decision to this file (input hashed, never stored)")
-    .option(
-      "--drain-timeout-ms <n>",
-      "on SIGTERM/SIGINT, wait at most this long for requests in flight",
-      "30000",
-    );
+  const command = declareServeCommand(program);
   addLargeModelOptions(command);
   command.action(
     runAction(async (rawOptions: Record<string, unknown>) => {
@@ -79,6 +73,8 @@ export function registerServeCommand(program: Command): void {
           apiKey,
           logPath: options.log,
           maxConcurrentLmCalls: setup?.concurrency ?? 8,
+          maxInputChars: options.maxInputChars,
+          maxLmCallsPerRequest: options.maxLmCallsPerRequest,
           logger,
         });
         process.stdout.write(
@@ -134,4 +130,32 @@ function createStderrLogger(): Logger {
     info: (event, details) => write("info", event, details),
     warn: (event, details) => write("warn", event, details),
   };
+}
+
+/** The `serve` command and its own options (the LM options are added by `addLargeModelOptions`). */
+function declareServeCommand(program: Command): Command {
+  return program
+    .command("serve")
+    .description(
+      "Serve an adapter over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, batch /v1/classify, /healthz, /metrics.",
+    )
+    .requiredOption("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
+    .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option(
+      "--api-key-env <name>",
+      "environment variable holding the key clients must send as `Authorization: Bearer`",
+    )
+    .option("--log <file>", "append one JSON line per decision to this file (input hashed, never stored)")
+    .option(
+      "--drain-timeout-ms <n>",
+      "on SIGTERM/SIGINT, wait at most this long for requests in flight",
+      "30000",
+    )
+    .option("--max-input-chars <n>", "refuse (400) an input longer than this many characters", "20000")
+    .option(
+      "--max-lm-calls-per-request <n>",
+      "LM calls one /v1/classify request may make; the SSM answers its other LM-routed inputs (route fallback)",
+      "64",
+    );
 }

@@ -3,8 +3,17 @@ import type { Route } from "../../spec/adapter.js";
 /** The endpoints whose requests are counted, as the `endpoint` label of the HTTP metrics. */
 export type ServeEndpoint = "chat_completions" | "classify" | "models" | "healthz" | "metrics";
 
-/** How one LM call ended, as seen by the server ("client-aborted": the client went away first). */
-export type LmCallOutcome = "ok" | "lm-timeout" | "lm-error" | "lm-unparseable" | "auth" | "client-aborted";
+/**
+ * How one LM call ended, as seen by the server ("cut-off": the client went away, or the server shut
+ * down, before it ended: not an LM error, see `CutOffReason`).
+ */
+export type LmCallOutcome = "ok" | "lm-timeout" | "lm-error" | "lm-unparseable" | "auth" | "cut-off";
+
+/** Why an LM-routed input lost its LM call: its client went away, or the server cut it off at shutdown. */
+export type CutOffReason = "client-disconnect" | "shutdown";
+
+/** The cut-off reasons, in the order their series are rendered. */
+export const cutOffReasons: readonly CutOffReason[] = ["client-disconnect", "shutdown"];
 
 /** The routes of an answer, in the order their series are rendered. */
 export const routes: readonly Route[] = ["ssm", "lm", "fallback"];
@@ -16,5 +25,8 @@ export const lmOutcomes: readonly LmCallOutcome[] = [
   "lm-error",
   "lm-unparseable",
   "auth",
-  "client-aborted",
+  "cut-off",
 ];
+
+/** The outcomes that are LM errors (counted in `easy_adapt_lm_errors_total`). */
+export const lmErrorOutcomes: readonly LmCallOutcome[] = ["lm-timeout", "lm-error", "lm-unparseable", "auth"];

@@ -1,4 +1,4 @@
-import { lmOutcomes, routes } from "./metric-labels.js";
+import { cutOffReasons, lmErrorOutcomes, lmOutcomes, routes } from "./metric-labels.js";
 import type { ServeMetricValues } from "./serve-metric-values.js";
 
 /**
@@ -47,16 +47,18 @@ function renderPredictions(out: string[], values: ServeMetricValues): void {
   }
 }
 
-/** LM calls, their failures by reason, the inputs the share cap kept local, and the calls' latency. */
+/**
+ * LM calls, their failures by reason, the inputs the share cap and the per-request cap kept local,
+ * the inputs cut off by a client that left or by shutdown, and the calls' latency.
+ */
 function renderLmCalls(out: string[], values: ServeMetricValues): void {
   header(out, "easy_adapt_lm_calls_total", "Calls to the large model.", "counter");
   let lmCalls = 0;
   for (const outcome of lmOutcomes) lmCalls += values.lmCallCounts[outcome];
   out.push(`easy_adapt_lm_calls_total ${lmCalls}`);
   header(out, "easy_adapt_lm_errors_total", "Large-model calls that failed, by reason.", "counter");
-  for (const outcome of lmOutcomes) {
-    if (outcome !== "ok")
-      out.push(`easy_adapt_lm_errors_total{reason="${outcome}"} ${values.lmCallCounts[outcome]}`);
+  for (const outcome of lmErrorOutcomes) {
+    out.push(`easy_adapt_lm_errors_total{reason="${outcome}"} ${values.lmCallCounts[outcome]}`);
   }
   header(
     out,
@@ -65,6 +67,22 @@ function renderLmCalls(out: string[], values: ServeMetricValues): void {
     "counter",
   );
   out.push(`easy_adapt_lm_share_cap_declines_total ${values.shareCapDeclines}`);
+  header(
+    out,
+    "easy_adapt_lm_request_cap_declines_total",
+    "Inputs the router sent to the LM that the SSM answered because their request had spent --max-lm-calls-per-request.",
+    "counter",
+  );
+  out.push(`easy_adapt_lm_request_cap_declines_total ${values.requestCapDeclines}`);
+  header(
+    out,
+    "easy_adapt_cut_off_inputs_total",
+    "LM-routed inputs whose LM call was cut off or never made: the client went away, or the server shut down.",
+    "counter",
+  );
+  for (const reason of cutOffReasons) {
+    out.push(`easy_adapt_cut_off_inputs_total{reason="${reason}"} ${values.cutOffs[reason]}`);
+  }
   header(out, "easy_adapt_lm_call_duration_seconds", "Latency of the large-model calls.", "histogram");
   out.push(values.lmCallDuration.render("easy_adapt_lm_call_duration_seconds", ""));
 }

@@ -1,5 +1,5 @@
 import type { Route } from "../../spec/adapter.js";
-import type { LmCallOutcome, ServeEndpoint } from "./metric-labels.js";
+import type { CutOffReason, LmCallOutcome, ServeEndpoint } from "./metric-labels.js";
 import { PrometheusHistogram } from "./prometheus-histogram.js";
 
 /** A gauge read when the metrics are rendered. */
@@ -22,6 +22,8 @@ export interface ServeMetricValues {
   lmCallDuration: PrometheusHistogram;
   decisionLogErrors: number;
   shareCapDeclines: number;
+  requestCapDeclines: number;
+  cutOffs: Record<CutOffReason, number>;
   gauges: Gauge[];
 }
 
@@ -42,11 +44,13 @@ export function createServeMetricValues(): ServeMetricValues {
       "lm-error": 0,
       "lm-unparseable": 0,
       auth: 0,
-      "client-aborted": 0,
+      "cut-off": 0,
     },
     lmCallDuration: new PrometheusHistogram(),
     decisionLogErrors: 0,
     shareCapDeclines: 0,
+    requestCapDeclines: 0,
+    cutOffs: { "client-disconnect": 0, shutdown: 0 },
     gauges: [],
   };
 }

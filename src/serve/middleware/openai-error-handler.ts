@@ -2,6 +2,7 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { ServeRequestError } from "../../spec/errors/serve-request-error.js";
 import type { Logger } from "../../spec/logger.js";
 import { openAiErrorResponse } from "../openai/openai-error-response.js";
+import { echoed } from "../openai/request-errors.js";
 
 /**
  * The app's `onError`: the OpenAI-style error answer to a failed request, a ServeRequestError's own
@@ -26,7 +27,7 @@ export function openAiErrorHandler(logger: Logger): ErrorHandler {
 export const openAiNotFound: NotFoundHandler = (context) =>
   openAiErrorResponse(
     404,
-    `No route for ${context.req.method} ${new URL(context.req.url).pathname}.`,
+    `No route for ${echoed(context.req.method)} ${echoed(new URL(context.req.url).pathname)}.`,
     "invalid_request_error",
     "not_found",
   );

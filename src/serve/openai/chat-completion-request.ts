@@ -40,8 +40,3 @@ export function lastUserMessage(request: ChatCompletionRequestBody): LastUserMes
   }
   return undefined;
 }
-
-/** Whether a text to classify is empty: nothing but white space (as `easy-adapt predict` decides). */
-export function isEmptyText(text: string): boolean {
-  return text.trim() === "";
-}

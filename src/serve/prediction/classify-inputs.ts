@@ -1,6 +1,6 @@
 import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
 import { callLm } from "./call-lm.js";
-import { admitToLm, ssmAnswer } from "./local-answers.js";
+import { admitToLm, requestCapFallback, ssmAnswer } from "./local-answers.js";
 import type { PredictionContext, PredictionEndpoint } from "./prediction-context.js";
 import { recordPrediction } from "./record-prediction.js";
 
@@ -34,8 +34,9 @@ export async function classifyOne(
 /**
  * Answers a batch, in order: decides each input locally, answers (and records) the SSM-routed ones
  * at once, and calls the LM for the others concurrently, under the call cap. The share cap sees
- * the inputs in their order. Each input is timed on its own (see `answerThroughLm`), not from the
- * start of the batch.
+ * the inputs in their order; once the batch has made `maxLmCallsPerRequest` calls, its further
+ * LM-routed inputs are answered by the SSM (route "fallback", reason "request-cap"). Each input is
+ * timed on its own (see `answerThroughLm`), not from the start of the batch.
  */
 export async function classifyBatch(
   context: PredictionContext,
@@ -49,8 +50,9 @@ export async function classifyBatch(
     const text = texts[index]!;
     const startedAt = context.clock.now();
     const decision = context.adapter.decide(text);
-    if (!admitToLm(context, decision)) {
-      const prediction = ssmAnswer(decision);
+    const requestCapped = decision.useLm && lmCalls.length >= context.maxLmCallsPerRequest;
+    if (requestCapped || !admitToLm(context, decision)) {
+      const prediction = requestCapped ? requestCapFallback(context, decision) : ssmAnswer(decision);
       predictions[index] = prediction;
       recordPrediction(context, {
         text,
@@ -58,7 +60,7 @@ export async function classifyBatch(
         decision,
         prediction,
         startedAt,
-        shareCapped: decision.useLm,
+        shareCapped: decision.useLm && !requestCapped,
       });
     } else {
       lmCalls.push(

@@ -28,3 +28,22 @@ export function lmErrorFallback(decision: RouteDecision): AdaptedPrediction {
     fallbackReason: "lm-error",
   };
 }
+
+/**
+ * The SSM's answer with route "fallback" and reason "request-cap", for an input the router sent to
+ * the LM once its request had spent its LM calls: no call is made, the input still counts in the
+ * share budget (as one kept local) and is counted as a request-cap decline.
+ */
+export function requestCapFallback(
+  { shareBudget, metrics }: Pick<PredictionContext, "shareBudget" | "metrics">,
+  decision: RouteDecision,
+): AdaptedPrediction {
+  shareBudget.admit(false);
+  metrics.recordRequestCapDecline();
+  return {
+    label: decision.ssmLabel,
+    route: "fallback",
+    confidence: decision.ssmConfidence,
+    fallbackReason: "request-cap",
+  };
+}

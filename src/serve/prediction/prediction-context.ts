@@ -1,10 +1,10 @@
 import type { RunningShareBudget } from "../../adapter/lm-share-budget.js";
-import type { Adapter } from "../../spec/adapter.js";
+import type { AdaptedPrediction, Adapter } from "../../spec/adapter.js";
 import type { Logger } from "../../spec/logger.js";
 import type { ConcurrencyLimit } from "../../util/concurrency-limit.js";
 import type { DecisionLog, DecisionRecord } from "../decision-log.js";
 import type { ServeClock } from "../serve-clock.js";
-import type { ServeMetrics } from "../serve-metrics.js";
+import type { CutOffReason, ServeMetrics } from "../serve-metrics.js";
 
 /** The endpoint an answer was asked for, as the decision log names it. */
 export type PredictionEndpoint = DecisionRecord["endpoint"];
@@ -15,8 +15,18 @@ export interface PredictionContext {
   lmLimit: ConcurrencyLimit;
   /** The adapter's --max-lm-share cap, held over everything this server answers. */
   shareBudget: RunningShareBudget;
+  /** LM calls one `/v1/classify` request may make at most; its further LM-routed inputs fall back. */
+  maxLmCallsPerRequest: number;
   metrics: ServeMetrics;
   decisionLog: DecisionLog;
   clock: ServeClock;
   logger: Logger;
+  /** Aborted when the server, shutting down, cuts off the requests still in flight. */
+  shutdown?: AbortSignal | undefined;
 }
+
+/**
+ * An answer as serve records it: `cutOff` is set on an LM-routed input whose client went away, or
+ * that the server cut off at shutdown, before its LM call ended (the SSM's answer, route "fallback").
+ */
+export type ServedPrediction = AdaptedPrediction & { cutOff?: CutOffReason };

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
+import type { RouteDecision } from "../../spec/adapter.js";
 import type { DecisionRecord } from "../decision-log.js";
-import type { PredictionContext, PredictionEndpoint } from "./prediction-context.js";
+import type { PredictionContext, PredictionEndpoint, ServedPrediction } from "./prediction-context.js";
 
 /** One answered input, as recorded. */
 export interface AnsweredInput {
   text: string;
   endpoint: PredictionEndpoint;
   decision: RouteDecision;
-  prediction: AdaptedPrediction;
+  prediction: ServedPrediction;
   /** When the work on this input began: its routing decision (the clock's milliseconds). */
   startedAt: number;
   /** How long it waited for an LM call slot (milliseconds): not counted in its latency. */
@@ -52,6 +52,7 @@ function decisionRecord(
   };
   if (prediction.lmRaw !== undefined) entry.lmAnswer = prediction.lmRaw;
   if (prediction.fallbackReason !== undefined) entry.fallbackReason = prediction.fallbackReason;
+  if (prediction.cutOff !== undefined) entry.cutOff = prediction.cutOff;
   if (shareCapped) entry.shareCapped = true;
   return entry;
 }

@@ -4,14 +4,14 @@ import { methodNotAllowed } from "../middleware/method-not-allowed.js";
 import {
   type ChatCompletionRequestBody,
   chatCompletionRequestSchema,
-  isEmptyText,
   lastUserMessage,
 } from "../openai/chat-completion-request.js";
 import {
   type ChatCompletionSerializer,
   createChatCompletionSerializer,
 } from "../openai/chat-completion-response.js";
-import { invalidRequest, requireModel } from "../openai/request-errors.js";
+import { isEmptyText, isTooLong, tooLongMessage } from "../openai/input-text.js";
+import { inputTooLong, invalidRequest, requireModel } from "../openai/request-errors.js";
 import { answerContent, answerFormatOf } from "../openai/response-format.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
@@ -31,6 +31,8 @@ export interface ChatCompletionsRouteDependencies {
   predictions: PredictionService;
   clock: ServeClock;
   maxBodyBytes: number;
+  /** Inputs longer than this many characters are refused with a 400. */
+  maxInputChars: number;
 }
 
 /**
@@ -56,7 +58,7 @@ async function chatCompletion(
   serializer: ChatCompletionSerializer,
 ): Promise<Response> {
   const request = await readChatCompletionRequest(context, dependencies);
-  const text = textToClassify(request);
+  const text = textToClassify(request, dependencies.maxInputChars);
   // Checked before the input is answered: a format the answer cannot take is a 400 and no LM call.
   const format = answerFormatOf(request.response_format, dependencies.labels);
   const answer = await dependencies.predictions.classify(text, "chat_completions", abortSignalOf(context));
@@ -87,12 +89,17 @@ async function readChatCompletionRequest(
   return parsed.data;
 }
 
-/** The text of the last user message; a 400 when there is none or it is empty. */
-function textToClassify(request: ChatCompletionRequestBody): string {
+/**
+ * The text of the last user message; a 400 when there is none, when it is empty (or holds only
+ * control and zero-width characters) or when it is longer than `maxInputChars`.
+ */
+function textToClassify(request: ChatCompletionRequestBody, maxInputChars: number): string {
   const message = lastUserMessage(request);
   if (message === undefined) throw invalidRequest("messages: no message with role `user`.");
-  if (isEmptyText(message.text)) {
-    throw invalidRequest(`messages[${message.index}].content: the last user message is empty`);
+  const where = `messages[${message.index}].content`;
+  if (isEmptyText(message.text)) throw invalidRequest(`${where}: the last user message is empty`);
+  if (isTooLong(message.text, maxInputChars)) {
+    throw inputTooLong(tooLongMessage(where, message.text, maxInputChars));
   }
   return message.text;
 }

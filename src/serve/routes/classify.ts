@@ -1,9 +1,13 @@
 import { type Context, Hono } from "hono";
 import { limitBody } from "../middleware/limit-body.js";
 import { methodNotAllowed } from "../middleware/method-not-allowed.js";
-import { classifyRequestSchema, emptyInputsMessage } from "../openai/classify-request.js";
+import {
+  classifyRequestSchema,
+  emptyInputsMessage,
+  tooLongInputsMessage,
+} from "../openai/classify-request.js";
 import { classifyResponse } from "../openai/classify-response.js";
-import { invalidRequest, requireModel } from "../openai/request-errors.js";
+import { inputTooLong, invalidRequest, requireModel } from "../openai/request-errors.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -18,6 +22,8 @@ export interface ClassifyRouteDependencies {
   modelName: string;
   predictions: PredictionService;
   maxBodyBytes: number;
+  /** Inputs longer than this many characters are refused with a 400. */
+  maxInputChars: number;
 }
 
 /**
@@ -32,13 +38,18 @@ export function classifyRoute(dependencies: ClassifyRouteDependencies): Hono {
   return app;
 }
 
-/** Reads and checks the batch (refused whole, before any LM call, when one input is empty) and answers it. */
+/**
+ * Reads and checks the batch (refused whole, before any LM call, when one input is empty or too
+ * long) and answers it.
+ */
 async function classify(context: Context, dependencies: ClassifyRouteDependencies): Promise<Response> {
   const parsed = classifyRequestSchema.safeParse(await readJsonBody(context, dependencies.maxBodyBytes));
   if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
   requireModel(parsed.data.model, dependencies.modelName);
   const emptyMessage = emptyInputsMessage(parsed.data.inputs);
   if (emptyMessage !== undefined) throw invalidRequest(emptyMessage);
+  const tooLongMessage = tooLongInputsMessage(parsed.data.inputs, dependencies.maxInputChars);
+  if (tooLongMessage !== undefined) throw inputTooLong(tooLongMessage);
   const answers = await dependencies.predictions.classifyBatch(
     parsed.data.inputs,
     "classify",

@@ -5,7 +5,8 @@ import { EasyAdaptError } from "./easy-adapt-error.js";
  * error `type` and `code` the server answers with (`{"error":{"message","type","param":null,"code"}}`).
  */
 export class ServeRequestError extends EasyAdaptError {
-  readonly status: 400 | 401 | 404 | 413 | 500 | 502 | 503;
+  /** 499: the client closed the connection before its answer was ready (as nginx counts it; never delivered). */
+  readonly status: 400 | 401 | 404 | 413 | 499 | 500 | 502 | 503;
   readonly type: string;
   readonly code: string;
 
