@@ -1,10 +1,13 @@
+import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
+import { logCircuitEvents } from "./circuit-log.js";
 import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
-import { createServeApp } from "./serve-app.js";
+import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
 import { type ServeClock, systemClock } from "./serve-clock.js";
 import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
 import { type RunningServer, startServeServer } from "./serve-server.js";
+import { warmUp, warmUpRounds } from "./warm-up.js";
 
 /** What `startServe` serves, where, and with which limits. */
 export interface StartServeOptions {
@@ -19,6 +22,17 @@ export interface StartServeOptions {
   logPath?: string | undefined;
   /** LM calls in flight at most (default 8); further LM-routed inputs wait their turn. */
   maxConcurrentLmCalls?: number;
+  /**
+   * A request's deadline in milliseconds (default 10 000), over the wait for an LM call slot, every
+   * attempt and every backoff: then the SSM answers its LM-routed inputs (`fallback`, `deadline`).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * The circuit breaker inside the adapter's LM stack (`createCircuitBreakingModel` under the
+   * retries), when there is one: while it refuses calls the SSM answers at once (`circuit-open`);
+   * its state is in `/healthz` and `/metrics`, and its changes and the upstream failures are logged.
+   */
+  circuitBreaker?: CircuitBreaker;
   clock?: ServeClock;
   logger?: Logger;
 }
@@ -70,17 +84,23 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
           logger,
           onWriteError: () => metrics.recordDecisionLogError(),
         });
-  const app = createServeApp({
+  const appDependencies: ServeAppDependencies = {
     adapter: options.adapter,
     decisionLog,
     metrics,
     apiKey: options.apiKey,
     maxConcurrentLmCalls: options.maxConcurrentLmCalls ?? 8,
+    requestTimeoutMs: options.requestTimeoutMs,
+    circuitBreaker: options.circuitBreaker,
     clock: options.clock ?? systemClock,
     logger,
-  });
+  };
+  const app = createServeApp(appDependencies);
   let server: RunningServer;
   try {
+    // Before the port opens: the first requests find the router, the SSM and the JSON handling warm.
+    const warmUpMs = await warmUp(appDependencies);
+    logger.info("serve-warm-up", { rounds: warmUpRounds, ms: Math.round(warmUpMs) });
     server = await startServeServer({
       fetch: app.fetch,
       port: options.port ?? 0,
@@ -90,6 +110,8 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     await decisionLog.close();
     throw error;
   }
+  const stopLogging =
+    options.circuitBreaker === undefined ? () => {} : logCircuitEvents(options.circuitBreaker, logger);
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
@@ -99,6 +121,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     close(closeOptions) {
       closing ??= (async () => {
         await server.close(closeOptions);
+        stopLogging();
         await decisionLog.close();
       })();
       return closing;

@@ -3,6 +3,9 @@ import type { Task } from "./task.js";
 /** Where an answer came from: the small model, the large model, or the small model because the LM failed. */
 export type Route = "ssm" | "lm" | "fallback";
 
+/** Why the SSM answered an input the router sent to the LM. */
+export type FallbackReason = "lm-timeout" | "lm-error" | "lm-unparseable" | "deadline" | "circuit-open";
+
 /** An adapter's answer to one input: the label, where it came from, and how sure it is. */
 export interface AdaptedPrediction {
   label: string;
@@ -11,8 +14,12 @@ export interface AdaptedPrediction {
   confidence: number;
   /** Set when the LM was called: its raw answer (also when off the label set). */
   lmRaw?: string;
-  /** Set when route is "fallback": why the LM's answer was not used. */
-  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable";
+  /**
+   * Set when route is "fallback": why the LM's answer was not used. `deadline`: the request's
+   * deadline passed first (serve's `--request-timeout-ms`); `circuit-open`: the circuit breaker on
+   * the upstream was open, so no call was made.
+   */
+  fallbackReason?: FallbackReason;
 }
 
 /** The router's decision for one input before any LM call: cheap, synchronous, local. */

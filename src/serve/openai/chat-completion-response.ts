@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { Route } from "../../spec/adapter.js";
+import type { FallbackReason, Route } from "../../spec/adapter.js";
 
 /** What one answer carries into a response body. */
 export interface ServedAnswer {
   label: string;
   route: Route;
   confidence: number;
+  /** Why the SSM answered an input routed to the LM (route "fallback"). */
+  fallbackReason?: FallbackReason | undefined;
 }
 
 /**
@@ -30,7 +32,7 @@ export function createChatCompletionSerializer(
 
   const jsonLabel = (label: string) => labelJson.get(label) ?? JSON.stringify(label);
   const vendor = (answer: ServedAnswer) =>
-    `"easy_adapt":{"route":"${answer.route}","confidence":${finite(answer.confidence)}}`;
+    `"easy_adapt":{"route":"${answer.route}","confidence":${finite(answer.confidence)}${fallbackReasonField(answer)}}`;
   const chunkHead = (id: string, created: number) =>
     `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${modelJson},"choices":[`;
 
@@ -60,6 +62,11 @@ export function createChatCompletionSerializer(
       return `${stream}data: [DONE]\n\n`;
     },
   };
+}
+
+/** `,"fallback_reason":"..."` for a fallback that has a reason, else nothing. */
+export function fallbackReasonField(answer: ServedAnswer): string {
+  return answer.fallbackReason === undefined ? "" : `,"fallback_reason":"${answer.fallbackReason}"`;
 }
 
 function finite(value: number): number {

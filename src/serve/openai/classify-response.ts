@@ -1,8 +1,9 @@
 import type { AdaptedPrediction } from "../../spec/adapter.js";
+import { fallbackReasonField } from "./chat-completion-response.js";
 
 /** The body of a `/v1/classify` answer and the value of its route header. */
 export interface ClassifyResponse {
-  /** `{"results":[{"label","route","confidence"}, ...]}`, one result per input, in order. */
+  /** `{"results":[{"label","route","confidence"[,"fallback_reason"]}, ...]}`, one result per input, in order. */
   body: string;
   /** The distinct routes of the batch, comma-separated in the order ssm, lm, fallback. */
   routes: string;
@@ -15,7 +16,7 @@ export function classifyResponse(answers: readonly AdaptedPrediction[]): Classif
   for (let index = 0; index < answers.length; index += 1) {
     const answer = answers[index]!;
     routes |= answer.route === "ssm" ? 1 : answer.route === "lm" ? 2 : 4;
-    body += `${index === 0 ? "" : ","}{"label":${JSON.stringify(answer.label)},"route":"${answer.route}","confidence":${Number.isFinite(answer.confidence) ? answer.confidence : 0}}`;
+    body += `${index === 0 ? "" : ","}{"label":${JSON.stringify(answer.label)},"route":"${answer.route}","confidence":${Number.isFinite(answer.confidence) ? answer.confidence : 0}${fallbackReasonField(answer)}}`;
   }
   body += "]}";
   return { body, routes: batchRouteHeader(routes) };

@@ -15,8 +15,8 @@ import { invalidRequest, requireModel } from "../openai/request-errors.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
+import { requestSignalOf } from "../request-deadline.js";
 import type { ServeClock } from "../serve-clock.js";
-import { abortSignalOf } from "./abort-signal-of.js";
 import { jsonResponse, routeHeader } from "./json-response.js";
 
 const path = "/v1/chat/completions";
@@ -30,6 +30,8 @@ export interface ChatCompletionsRouteDependencies {
   predictions: PredictionService;
   clock: ServeClock;
   maxBodyBytes: number;
+  /** The request's deadline, from when its body has been read: then the SSM answers (`fallback`, `deadline`). */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -55,7 +57,11 @@ async function chatCompletion(
 ): Promise<Response> {
   const request = await readChatCompletionRequest(context, dependencies);
   const text = textToClassify(request);
-  const answer = await dependencies.predictions.classify(text, "chat_completions", abortSignalOf(context));
+  const answer = await dependencies.predictions.classify(
+    text,
+    "chat_completions",
+    requestSignalOf(context, dependencies.requestTimeoutMs),
+  );
   const id = serializer.nextId();
   const created = Math.floor(dependencies.clock.now() / 1000);
   if (request.stream === true) {

@@ -7,7 +7,7 @@ import { invalidRequest, requireModel } from "../openai/request-errors.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
-import { abortSignalOf } from "./abort-signal-of.js";
+import { requestSignalOf } from "../request-deadline.js";
 import { jsonResponse } from "./json-response.js";
 
 const path = "/v1/classify";
@@ -18,6 +18,8 @@ export interface ClassifyRouteDependencies {
   modelName: string;
   predictions: PredictionService;
   maxBodyBytes: number;
+  /** The request's deadline, from when its body has been read: then the SSM answers (`fallback`, `deadline`). */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -42,7 +44,7 @@ async function classify(context: Context, dependencies: ClassifyRouteDependencie
   const answers = await dependencies.predictions.classifyBatch(
     parsed.data.inputs,
     "classify",
-    abortSignalOf(context),
+    requestSignalOf(context, dependencies.requestTimeoutMs),
   );
   const response = classifyResponse(answers);
   return jsonResponse(response.body, response.routes);
