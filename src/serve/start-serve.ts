@@ -6,7 +6,12 @@ import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decisi
 import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
 import { type ServeClock, systemClock } from "./serve-clock.js";
 import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
-import { type RunningServer, startServeServer } from "./serve-server.js";
+import {
+  defaultServeHttpLimits,
+  type RunningServer,
+  type ServeHttpLimits,
+  startServeServer,
+} from "./serve-server.js";
 import { warmUp, warmUpRounds } from "./warm-up.js";
 
 /** What `startServe` serves, where, and with which limits. */
@@ -33,6 +38,8 @@ export interface StartServeOptions {
    * its state is in `/healthz` and `/metrics`, and its changes and the upstream failures are logged.
    */
   circuitBreaker?: CircuitBreaker;
+  /** Timeouts and the connection cap for clients (default `defaultServeHttpLimits`: 10 s headers, 30 s request, 1,024 connections). */
+  httpLimits?: Partial<ServeHttpLimits>;
   clock?: ServeClock;
   logger?: Logger;
 }
@@ -105,6 +112,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
       fetch: app.fetch,
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",
+      limits: { ...defaultServeHttpLimits, ...options.httpLimits },
     });
   } catch (error) {
     await decisionLog.close();
