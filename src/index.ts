@@ -62,6 +62,7 @@ export type { EncodeOptions, SentenceEncoder } from "./text-encoders/sentence-en
 
 export { AnswerCacheError } from "./large-models/errors/answer-cache-error.js";
 export { BudgetExceededError, type BudgetLimit } from "./large-models/errors/budget-exceeded-error.js";
+export { CircuitOpenError } from "./large-models/errors/circuit-open-error.js";
 export { LargeModelAbortedError } from "./large-models/errors/large-model-aborted-error.js";
 export { LargeModelAuthenticationError } from "./large-models/errors/large-model-authentication-error.js";
 export { LargeModelHttpError } from "./large-models/errors/large-model-http-error.js";
@@ -105,6 +106,13 @@ export {
   type Spend,
 } from "./large-models/budget.js";
 export { type CachedModelOptions, createCachedModel } from "./large-models/cached-model.js";
+export {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  createCircuitBreaker,
+} from "./large-models/circuit-breaker.js";
+export { createCircuitBreakingModel } from "./large-models/circuit-breaking-model.js";
 export { createConcurrencyLimitedModel } from "./large-models/concurrency-limited-model.js";
 export {
   createDeduplicatingModel,

@@ -1,8 +1,9 @@
+import { CircuitOpenError } from "../large-models/errors/circuit-open-error.js";
 import { LargeModelAbortedError } from "../large-models/errors/large-model-aborted-error.js";
 import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
 import { LargeModelTimeoutError } from "../large-models/errors/large-model-timeout-error.js";
 import { parseLabel } from "../large-models/parse-label.js";
-import type { AdaptedPrediction } from "../spec/adapter.js";
+import type { AdaptedPrediction, FallbackReason } from "../spec/adapter.js";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import type { CombineAnswer } from "./combine-answer.js";
 import type { Inspection } from "./inspect-text.js";
@@ -26,8 +27,8 @@ export function ssmAnswer(labels: readonly string[], inspected: Inspection): Ada
 
 /**
  * Asks the LM about a text routed there and gates its answer; the SSM answers (route "fallback")
- * when there is no LM ("no-lm"), the call fails or times out, or the answer is off the label set. An
- * authentication failure, and an abort of `signal`, are thrown.
+ * when there is no LM ("no-lm"), the call fails or times out, the circuit breaker refuses it, or the
+ * answer is off the label set. An authentication failure, and an abort of `signal`, are thrown.
  */
 export async function answerWithLm(
   context: LmAnswerContext,
@@ -43,11 +44,7 @@ export async function answerWithLm(
   } catch (error) {
     if (error instanceof LargeModelAuthenticationError) throw error;
     if (error instanceof LargeModelAbortedError && signal?.aborted) throw error;
-    return fallbackAnswer(
-      labels,
-      inspected,
-      error instanceof LargeModelTimeoutError ? "lm-timeout" : "lm-error",
-    );
+    return fallbackAnswer(labels, inspected, failureReason(error));
   }
   const answer = completion.text;
   const lmUsage = completion.cached ? { promptTokens: 0, completionTokens: 0 } : completion.usage;
@@ -65,11 +62,17 @@ export async function answerWithLm(
   };
 }
 
+/** Why a failed LM call fell back: it timed out, the circuit breaker refused it, or it failed. */
+function failureReason(error: unknown): FallbackReason {
+  if (error instanceof LargeModelTimeoutError) return "lm-timeout";
+  return error instanceof CircuitOpenError ? "circuit-open" : "lm-error";
+}
+
 /** The SSM's answer where the LM's could not be used, with the reason. */
 function fallbackAnswer(
   labels: readonly string[],
   inspected: Inspection,
-  reason: NonNullable<AdaptedPrediction["fallbackReason"]>,
+  reason: FallbackReason,
 ): AdaptedPrediction {
   return { ...ssmAnswer(labels, inspected), route: "fallback", fallbackReason: reason };
 }

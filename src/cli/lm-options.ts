@@ -5,6 +5,8 @@ import { type AnswerCache, createAnswerCache } from "../large-models/answer-cach
 import { createAnthropicModel } from "../large-models/anthropic-model.js";
 import { type Budget, createBudget, createBudgetedModel, type TokenPrices } from "../large-models/budget.js";
 import { createCachedModel } from "../large-models/cached-model.js";
+import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
+import { createCircuitBreakingModel } from "../large-models/circuit-breaking-model.js";
 import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
 import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
@@ -101,7 +103,7 @@ export interface LargeModelStats {
 }
 
 export interface LargeModelSetup {
-  /** Cache → budget → concurrency limit → retries → connector (each as configured). */
+  /** Cache → budget → concurrency limit → retries → (circuit breaker →) connector (each as configured). */
   model: LargeModel;
   settings: LargeModelSettings;
   /** A snapshot of the counters. */
@@ -122,8 +124,10 @@ export interface LargeModelDependencies {
   fetch?: typeof fetch;
   /** Resolves the default cache path (default process.cwd()). */
   cwd?: string;
-  /** Test hooks for the retry wrapper (sleep, jitter). */
-  retry?: Pick<RetryOptions, "sleep" | "random" | "maxDelayMs">;
+  /** Test hooks for the retry wrapper (sleep, jitter), and serve's cap on retries after timeouts. */
+  retry?: Pick<RetryOptions, "sleep" | "random" | "maxDelayMs" | "maxTimeoutRetries">;
+  /** Serve's circuit breaker: every attempt (under the retries) goes through it. */
+  circuitBreaker?: CircuitBreaker;
 }
 
 /**
@@ -232,7 +236,11 @@ function callingModel(
         Promise.reject(new EasyAdaptError("--dry-run: no LM call is made", { isUserError: true })),
     };
   }
-  const retrying = createRetryingModel(connector, {
+  const guarded =
+    dependencies.circuitBreaker === undefined
+      ? connector
+      : createCircuitBreakingModel(connector, dependencies.circuitBreaker);
+  const retrying = createRetryingModel(guarded, {
     maxRetries: settings.maxRetries,
     baseDelayMs: settings.retryBaseDelayMs,
     ...dependencies.retry,

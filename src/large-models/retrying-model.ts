@@ -2,12 +2,18 @@ import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import type { Completion, CompletionRequest, LargeModel } from "../spec/large-model.js";
 import { LargeModelAbortedError } from "./errors/large-model-aborted-error.js";
 import { LargeModelHttpError } from "./errors/large-model-http-error.js";
+import { LargeModelTimeoutError } from "./errors/large-model-timeout-error.js";
 import { sleep as defaultSleep } from "./sleep.js";
 
 /** How `createRetryingModel` retries: how often, how long it waits, and hooks for tests. */
 export interface RetryOptions {
   /** Retries after the first attempt (default 3). */
   maxRetries?: number;
+  /**
+   * Retries after an attempt that timed out (default `maxRetries`). A slow upstream usually
+   * received, and bills, every attempt that timed out: `serve` retries a timeout once.
+   */
+  maxTimeoutRetries?: number;
   /** First backoff delay (default 500 ms); doubled per retry, capped by `maxDelayMs`. */
   baseDelayMs?: number;
   /** Cap of the exponential backoff (default 8 000 ms). */
@@ -27,6 +33,7 @@ export interface RetryOptions {
  */
 export function createRetryingModel(inner: LargeModel, options: RetryOptions = {}): LargeModel {
   const maxRetries = options.maxRetries ?? 3;
+  const maxTimeoutRetries = options.maxTimeoutRetries ?? maxRetries;
   const baseDelayMs = options.baseDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 8_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
@@ -44,11 +51,13 @@ export function createRetryingModel(inner: LargeModel, options: RetryOptions = {
   return {
     id: inner.id,
     async complete(request: CompletionRequest, callOptions?: { signal?: AbortSignal }): Promise<Completion> {
+      let timeouts = 0;
       for (let attempt = 0; ; attempt++) {
         try {
           return await inner.complete(request, callOptions);
         } catch (error) {
           if (!(error instanceof EasyAdaptError) || !error.isRetryable || attempt >= maxRetries) throw error;
+          if (error instanceof LargeModelTimeoutError && ++timeouts > maxTimeoutRetries) throw error;
           if (callOptions?.signal?.aborted) throw new LargeModelAbortedError({ cause: error });
           const delayMs = delayFor(attempt, error);
           options.onRetry?.({ attempt: attempt + 1, delayMs, error });

@@ -1,4 +1,5 @@
 import { createRunningShareBudget } from "../adapter/lm-share-budget.js";
+import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { AdaptedPrediction, Adapter } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
 import type { ConcurrencyLimit } from "../util/concurrency-limit.js";
@@ -36,6 +37,8 @@ export interface PredictionService {
 export interface PredictionServiceDependencies {
   adapter: Adapter;
   lmLimit: ConcurrencyLimit;
+  /** The breaker on the upstream, when there is one. */
+  circuitBreaker?: CircuitBreaker | undefined;
   metrics: ServeMetrics;
   decisionLog: DecisionLog;
   clock: ServeClock;

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { CircuitBreaker, CircuitState } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
@@ -7,6 +8,7 @@ import { observeRequest } from "./middleware/observe-request.js";
 import { openAiErrorHandler, openAiNotFound } from "./middleware/openai-error-handler.js";
 import { requireApiKey } from "./middleware/require-api-key.js";
 import { createPredictionService, type PredictionService } from "./prediction-service.js";
+import { defaultRequestTimeoutMs } from "./request-deadline.js";
 import { chatCompletionsRoute } from "./routes/chat-completions.js";
 import { classifyRoute } from "./routes/classify.js";
 import { healthRoute } from "./routes/health.js";
@@ -45,7 +47,14 @@ export interface ServeAppDependencies {
   maxLmCallsPerRequest?: number;
   /** Aborted when the server, shutting down, cuts off the requests still in flight (counted as such). */
   shutdown?: AbortSignal;
+  /** A request's deadline (default 10 s): then the SSM answers its LM-routed inputs (`fallback`, `deadline`). */
+  requestTimeoutMs?: number;
+  /** The breaker on the upstream, when there is one: its state is in `/healthz` and `/metrics`. */
+  circuitBreaker?: CircuitBreaker | undefined;
 }
+
+/** The value of the circuit-state gauge for each state. */
+const circuitStateValue: Record<CircuitState, number> = { closed: 0, "half-open": 1, open: 2 };
 
 /**
  * The API paths each endpoint's requests are counted under, whatever their method. `/v1/models/*`
@@ -70,6 +79,7 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
   const modelName = adapter.task.name;
   const maxBodyBytes = dependencies.maxBodyBytes ?? defaultMaxBodyBytes;
   const maxInputChars = dependencies.maxInputChars ?? defaultMaxInputChars;
+  const requestTimeoutMs = dependencies.requestTimeoutMs ?? defaultRequestTimeoutMs;
 
   const app = new Hono();
   // Only GET is counted here: other methods on these paths are 404s that no endpoint counts.
@@ -79,7 +89,7 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
   for (const [path, endpoint] of observedApiPaths) app.use(path, observeRequest(endpoint, dependencies));
   // Without a key to check, requests skip the middleware altogether.
   if (dependencies.apiKey !== undefined) app.use("/v1/*", requireApiKey(dependencies.apiKey));
-  app.route("/", healthRoute(adapter));
+  app.route("/", healthRoute(adapter, dependencies.circuitBreaker));
   app.route("/", metricsRoute(metrics));
   app.route("/", modelsRoute(modelName));
   app.route(
@@ -91,9 +101,10 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
       clock: dependencies.clock,
       maxBodyBytes,
       maxInputChars,
+      requestTimeoutMs,
     }),
   );
-  app.route("/", classifyRoute({ modelName, predictions, maxBodyBytes, maxInputChars }));
+  app.route("/", classifyRoute({ modelName, predictions, maxBodyBytes, maxInputChars, requestTimeoutMs }));
   app.notFound(openAiNotFound);
   app.onError(openAiErrorHandler(dependencies.logger ?? silentLogger));
   return app;
@@ -112,9 +123,18 @@ function createServePredictions(dependencies: ServeAppDependencies): PredictionS
     "LM-routed inputs waiting for a call slot.",
     () => lmLimit.waiting,
   );
+  const breaker = dependencies.circuitBreaker;
+  if (breaker !== undefined) {
+    metrics.addGauge(
+      "easy_adapt_lm_circuit_state",
+      "State of the circuit breaker on the upstream LLM: 0 closed, 1 half-open, 2 open.",
+      () => circuitStateValue[breaker.state],
+    );
+  }
   return createPredictionService({
     adapter: dependencies.adapter,
     lmLimit,
+    circuitBreaker: breaker,
     metrics,
     decisionLog: dependencies.decisionLog,
     clock: dependencies.clock,

@@ -1,4 +1,4 @@
-import type { Route } from "../spec/adapter.js";
+import type { FallbackReason, Route } from "../spec/adapter.js";
 import type { CutOffReason, LmCallOutcome, ServeEndpoint } from "./metrics/metric-labels.js";
 import { renderServeMetrics } from "./metrics/render-serve-metrics.js";
 import { countRequest, createServeMetricValues } from "./metrics/serve-metric-values.js";
@@ -8,7 +8,8 @@ export type { CutOffReason, LmCallOutcome, ServeEndpoint } from "./metrics/metri
 /** The server's counters and histograms, rendered in the Prometheus text format by `render()`. */
 export interface ServeMetrics {
   recordRequest(endpoint: ServeEndpoint, status: number, seconds: number): void;
-  recordPrediction(route: Route, seconds: number): void;
+  /** One answer; `fallbackReason` is counted when the route is "fallback". */
+  recordPrediction(route: Route, seconds: number, fallbackReason?: FallbackReason): void;
   recordLmCall(outcome: LmCallOutcome, seconds: number): void;
   recordDecisionLogError(): void;
   /** An input the router sent to the LM, answered by the SSM because the LM-share cap was spent. */
@@ -29,9 +30,12 @@ export function createServeMetrics(): ServeMetrics {
     recordRequest(endpoint, status, seconds) {
       countRequest(values, endpoint, status, seconds);
     },
-    recordPrediction(route, seconds) {
+    recordPrediction(route, seconds, fallbackReason) {
       values.predictionCounts[route] += 1;
       values.predictionDurations[route].observe(seconds);
+      if (route === "fallback" && fallbackReason !== undefined) {
+        values.fallbackCounts.set(fallbackReason, (values.fallbackCounts.get(fallbackReason) ?? 0) + 1);
+      }
     },
     recordLmCall(outcome, seconds) {
       values.lmCallCounts[outcome] += 1;

@@ -19,6 +19,30 @@ export interface RunningServer {
   close(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
 
+/**
+ * The server's own limits on clients, set explicitly rather than left at Node's defaults (300 s to
+ * receive a request, 60 s for its headers, checked every 30 s), so that slow clients cannot hold
+ * its connections: a request's headers must arrive within `headersTimeoutMs`, the whole request
+ * (headers and body) within `requestTimeoutMs` (the time spent answering is not counted), idle
+ * keep-alive connections close after `keepAliveTimeoutMs`, and at most `maxConnections` are open
+ * at once (further ones are closed on arrival).
+ */
+export interface ServeHttpLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+/** 10 s for the headers, 30 s for the whole request, 5 s of keep-alive idleness, 1,024 connections. */
+export const defaultServeHttpLimits: ServeHttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+};
+
+/** Where, what and with which client limits `startServeServer` serves. */
 export interface StartServeServerOptions {
   /** A Hono app's `fetch`. */
   fetch: Parameters<typeof serve>[0]["fetch"];
@@ -26,6 +50,8 @@ export interface StartServeServerOptions {
   host: string;
   /** Called once, at close, just before the requests still in flight after the drain timeout are cut off. */
   onCutOff?: () => void;
+  /** Default `defaultServeHttpLimits`. */
+  limits?: ServeHttpLimits;
 }
 
 /**
@@ -37,12 +63,20 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
   return new Promise((resolve, reject) => {
     let inFlight = 0;
     const handlers = { active: 0 };
+    const limits = options.limits ?? defaultServeHttpLimits;
     const onListenError = (error: unknown) => reject(listenError(error, options.host, options.port));
     const server = serve(
       {
         fetch: countingHandlers(options.fetch, handlers),
         port: options.port,
         hostname: options.host,
+        serverOptions: {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // How often the two timeouts above are checked (Node's default: every 30 s).
+          connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+        },
       },
       (info: AddressInfo) => {
         server.off("error", onListenError);
@@ -66,6 +100,7 @@ export function startServeServer(options: StartServeServerOptions): Promise<Runn
         });
       },
     ) as Server;
+    server.maxConnections = limits.maxConnections;
     server.once("error", onListenError);
     server.on("clientError", answerClientError);
     server.on("request", (_request, response) => {

@@ -1,10 +1,18 @@
+import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
+import { logCircuitEvents } from "./circuit-log.js";
 import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
-import { createServeApp } from "./serve-app.js";
+import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
 import { type ServeClock, systemClock } from "./serve-clock.js";
 import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
-import { type RunningServer, startServeServer } from "./serve-server.js";
+import {
+  defaultServeHttpLimits,
+  type RunningServer,
+  type ServeHttpLimits,
+  startServeServer,
+} from "./serve-server.js";
+import { warmUp, warmUpRounds } from "./warm-up.js";
 
 /** What `startServe` serves, where, and with which limits. */
 export interface StartServeOptions {
@@ -23,6 +31,19 @@ export interface StartServeOptions {
   maxInputChars?: number;
   /** LM calls one `/v1/classify` request may make at most (default 64); the SSM answers the rest. */
   maxLmCallsPerRequest?: number;
+  /**
+   * A request's deadline in milliseconds (default 10 000), over the wait for an LM call slot, every
+   * attempt and every backoff: then the SSM answers its LM-routed inputs (`fallback`, `deadline`).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * The circuit breaker inside the adapter's LM stack (`createCircuitBreakingModel` under the
+   * retries), when there is one: while it refuses calls the SSM answers at once (`circuit-open`);
+   * its state is in `/healthz` and `/metrics`, and its changes and the upstream failures are logged.
+   */
+  circuitBreaker?: CircuitBreaker;
+  /** Timeouts and the connection cap for clients (default `defaultServeHttpLimits`: 10 s headers, 30 s request, 1,024 connections). */
+  httpLimits?: Partial<ServeHttpLimits>;
   clock?: ServeClock;
   logger?: Logger;
 }
@@ -76,7 +97,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
         });
   // Aborted when close() cuts off the requests still in flight, so that they are counted as such.
   const shutdown = new AbortController();
-  const app = createServeApp({
+  const appDependencies: ServeAppDependencies = {
     adapter: options.adapter,
     decisionLog,
     metrics,
@@ -85,21 +106,30 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     maxInputChars: options.maxInputChars,
     maxLmCallsPerRequest: options.maxLmCallsPerRequest,
     shutdown: shutdown.signal,
+    requestTimeoutMs: options.requestTimeoutMs,
+    circuitBreaker: options.circuitBreaker,
     clock: options.clock ?? systemClock,
     logger,
-  });
+  };
+  const app = createServeApp(appDependencies);
   let server: RunningServer;
   try {
+    // Before the port opens: the first requests find the router, the SSM and the JSON handling warm.
+    const warmUpMs = await warmUp(appDependencies);
+    logger.info("serve-warm-up", { rounds: warmUpRounds, ms: Math.round(warmUpMs) });
     server = await startServeServer({
       fetch: app.fetch,
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",
       onCutOff: () => shutdown.abort(),
+      limits: { ...defaultServeHttpLimits, ...options.httpLimits },
     });
   } catch (error) {
     await decisionLog.close();
     throw error;
   }
+  const stopLogging =
+    options.circuitBreaker === undefined ? () => {} : logCircuitEvents(options.circuitBreaker, logger);
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
@@ -109,6 +139,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     close(closeOptions) {
       closing ??= (async () => {
         await server.close(closeOptions);
+        stopLogging();
         await decisionLog.close();
       })();
       return closing;

@@ -4,6 +4,16 @@ import type { Task } from "./task.js";
 /** Where an answer came from: the small model, the large model, or the small model because the LM failed. */
 export type Route = "ssm" | "lm" | "fallback";
 
+/** Why the SSM answered an input the router sent to the LM. */
+export type FallbackReason =
+  | "lm-timeout"
+  | "lm-error"
+  | "lm-unparseable"
+  | "no-lm"
+  | "request-cap"
+  | "deadline"
+  | "circuit-open";
+
 /** An adapter's answer to one input: the label, where it came from, and how sure it is. */
 export interface AdaptedPrediction {
   label: string;
@@ -18,11 +28,13 @@ export interface AdaptedPrediction {
    */
   lmUsage?: TokenUsage;
   /**
-   * Set when route is "fallback": why the LM's answer was not used ("no-lm": the adapter was
-   * loaded without an LM, so nothing was asked; "request-cap": serve's cap on the LM calls of one
-   * request was spent, no call was made).
+   * Set when route is "fallback": why the LM's answer was not used. `no-lm`: the adapter was loaded
+   * without an LM, so nothing was asked; `request-cap`: serve's cap on the LM calls of one request
+   * was spent, no call was made; `deadline`: the request's deadline passed first (serve's
+   * `--request-timeout-ms`); `circuit-open`: the circuit breaker on the upstream was open, so no
+   * call was made.
    */
-  fallbackReason?: "lm-timeout" | "lm-error" | "lm-unparseable" | "no-lm" | "request-cap";
+  fallbackReason?: FallbackReason;
 }
 
 /** The router's decision for one input before any LM call: cheap, synchronous, local. */

@@ -123,6 +123,7 @@ describe("the serve metrics", () => {
       "easy_adapt_http_request_duration_seconds",
       "easy_adapt_predictions_total",
       "easy_adapt_prediction_duration_seconds",
+      "easy_adapt_fallbacks_total",
       "easy_adapt_lm_calls_total",
       "easy_adapt_lm_errors_total",
       "easy_adapt_lm_share_cap_declines_total",

@@ -2,11 +2,22 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
+import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
+import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { runAction } from "../run-action.js";
+
+/** A flag's whole-number value, at least `minimum`. */
+function wholeNumber(flag: string, minimum: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, `${flag} must be a whole number`)
+    .transform(Number)
+    .refine((value) => value >= minimum, `${flag} must be at least ${minimum}`);
+}
 
 const serveOptionsSchema = z.object({
   adapter: z.string().min(1, "--adapter must name the adapter folder"),
@@ -23,7 +34,10 @@ const serveOptionsSchema = z.object({
   log: z.string().min(1, "--log must name a file").optional(),
   lmModel: z.string().optional(),
   lmBaseUrl: z.string().optional(),
-  drainTimeoutMs: z.string().regex(/^\d+$/, "--drain-timeout-ms must be a whole number").transform(Number),
+  drainTimeoutMs: wholeNumber("--drain-timeout-ms", 0),
+  requestTimeoutMs: wholeNumber("--request-timeout-ms", 1),
+  breakerFailures: wholeNumber("--breaker-failures", 0),
+  breakerCooldownMs: wholeNumber("--breaker-cooldown-ms", 1),
   maxInputChars: positiveWholeNumber("--max-input-chars"),
   maxLmCallsPerRequest: positiveWholeNumber("--max-lm-calls-per-request"),
 });
@@ -37,63 +51,82 @@ function positiveWholeNumber(flag: string) {
     .refine((value) => value >= 1 && Number.isSafeInteger(value), `${flag} must be at least 1`);
 }
 
+/** Registers `easy-adapt serve`: its flags (with the large-model flags) and its action. */
 export function registerServeCommand(program: Command): void {
   const command = declareServeCommand(program);
   addLargeModelOptions(command);
-  command.action(
-    runAction(async (rawOptions: Record<string, unknown>) => {
-      const parsed = serveOptionsSchema.safeParse(rawOptions);
-      if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-      const options = parsed.data;
-      const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
-      const artifact = await loadAdapterArtifact(options.adapter);
-      const lmId = artifact.description.lmId;
-      let setup: LargeModelSetup | undefined;
-      if (options.lmModel !== undefined || options.lmBaseUrl !== undefined) {
-        // --lm-model defaults to the model the adapter was calibrated against.
-        const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
-        setup = largeModelFromOptions(
-          { ...rawOptions, lmModel: options.lmModel ?? defaultModel },
-          process.env,
-        );
-      } else {
-        process.stderr.write(
-          "easy-adapt serve: no --lm-base-url or --lm-model given: inputs routed to the LM are answered by the SSM (route fallback)\n",
-        );
-      }
-      let adapter: ClosableAdapter | undefined;
-      try {
-        if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
-        adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
-        const logger = createStderrLogger();
-        const serve = await startServe({
-          adapter,
-          host: options.host,
-          port: options.port,
-          apiKey,
-          logPath: options.log,
-          maxConcurrentLmCalls: setup?.concurrency ?? 8,
-          maxInputChars: options.maxInputChars,
-          maxLmCallsPerRequest: options.maxLmCallsPerRequest,
-          logger,
-        });
-        process.stdout.write(
-          `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${setup?.model.id ?? "none"}` +
-            `${apiKey === undefined ? ", no API key required" : ""})\n`,
-        );
-        const signal = await shutdownSignal();
-        process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
-        await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
-        process.stderr.write("easy-adapt serve: stopped\n");
-        process.exitCode = 0;
-      } finally {
-        await adapter?.close();
-        setup?.close();
-      }
-      // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
-    }),
-  );
+  command.action(runAction(serveCommand));
+}
+
+/** Loads the adapter, builds its LM stack with the circuit breaker, serves until SIGTERM/SIGINT, then drains. */
+async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> {
+  const parsed = serveOptionsSchema.safeParse(rawOptions);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const options = parsed.data;
+  const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
+  const artifact = await loadAdapterArtifact(options.adapter);
+  const circuitBreaker = createCircuitBreaker({
+    failures: options.breakerFailures,
+    cooldownMs: options.breakerCooldownMs,
+  });
+  const setup = serveLargeModel(options, rawOptions, artifact.description.lmId, circuitBreaker);
+  let adapter: ClosableAdapter | undefined;
+  try {
+    if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
+    adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
+    const serve = await startServe({
+      adapter,
+      host: options.host,
+      port: options.port,
+      apiKey,
+      logPath: options.log,
+      maxConcurrentLmCalls: setup?.concurrency ?? 8,
+      requestTimeoutMs: options.requestTimeoutMs,
+      maxInputChars: options.maxInputChars,
+      maxLmCallsPerRequest: options.maxLmCallsPerRequest,
+      ...(setup === undefined ? {} : { circuitBreaker }),
+      logger: createStderrLogger(),
+    });
+    process.stdout.write(
+      `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${setup?.model.id ?? "none"}` +
+        `${apiKey === undefined ? ", no API key required" : ""})\n`,
+    );
+    const signal = await shutdownSignal();
+    process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
+    await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
+    process.stderr.write("easy-adapt serve: stopped\n");
+    process.exitCode = 0;
+  } finally {
+    await adapter?.close();
+    setup?.close();
+  }
+  // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+/**
+ * The LM stack serve calls through (the circuit breaker under the retries, a timeout retried once),
+ * or undefined, said on stderr, when no LM flag was given.
+ */
+function serveLargeModel(
+  options: z.infer<typeof serveOptionsSchema>,
+  rawOptions: Record<string, unknown>,
+  lmId: string,
+  circuitBreaker: CircuitBreaker,
+): LargeModelSetup | undefined {
+  if (options.lmModel === undefined && options.lmBaseUrl === undefined) {
+    process.stderr.write(
+      "easy-adapt serve: no --lm-base-url or --lm-model given: inputs routed to the LM are answered by the SSM (route fallback)\n",
+    );
+    return undefined;
+  }
+  // --lm-model defaults to the model the adapter was calibrated against.
+  const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
+  return largeModelFromOptions({ ...rawOptions, lmModel: options.lmModel ?? defaultModel }, process.env, {
+    // A slow upstream bills every attempt that timed out: one retry of a timeout at most.
+    retry: { maxTimeoutRetries: 1 },
+    circuitBreaker,
+  });
 }
 
 function apiKeyFromEnvironment(name: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
@@ -157,5 +190,20 @@ function declareServeCommand(program: Command): Command {
       "--max-lm-calls-per-request <n>",
       "LM calls one /v1/classify request may make; the SSM answers its other LM-routed inputs (route fallback)",
       "64",
+    )
+    .option(
+      "--request-timeout-ms <n>",
+      "deadline of one request over LM queueing, attempts and backoffs; then the SSM answers (fallback, deadline)",
+      String(defaultRequestTimeoutMs),
+    )
+    .option(
+      "--breaker-failures <n>",
+      "open the circuit breaker on the LLM after this many failed calls in a row (0: never)",
+      "5",
+    )
+    .option(
+      "--breaker-cooldown-ms <n>",
+      "how long the open breaker answers with the SSM before one probe call tests the LLM again",
+      "5000",
     );
 }

@@ -1,13 +1,22 @@
-import type { Route } from "../../spec/adapter.js";
+import type { FallbackReason, Route } from "../../spec/adapter.js";
 
 /** The endpoints whose requests are counted, as the `endpoint` label of the HTTP metrics. */
 export type ServeEndpoint = "chat_completions" | "classify" | "models" | "healthz" | "metrics";
 
 /**
  * How one LM call ended, as seen by the server ("cut-off": the client went away, or the server shut
- * down, before it ended: not an LM error, see `CutOffReason`).
+ * down, before it ended: not an LM error, see `CutOffReason`; "deadline": the request's deadline
+ * cut it; "circuit-open": the breaker refused a retry).
  */
-export type LmCallOutcome = "ok" | "lm-timeout" | "lm-error" | "lm-unparseable" | "auth" | "cut-off";
+export type LmCallOutcome =
+  | "ok"
+  | "lm-timeout"
+  | "lm-error"
+  | "lm-unparseable"
+  | "auth"
+  | "cut-off"
+  | "deadline"
+  | "circuit-open";
 
 /** Why an LM-routed input lost its LM call: its client went away, or the server cut it off at shutdown. */
 export type CutOffReason = "client-disconnect" | "shutdown";
@@ -26,6 +35,19 @@ export const lmOutcomes: readonly LmCallOutcome[] = [
   "lm-unparseable",
   "auth",
   "cut-off",
+  "deadline",
+  "circuit-open",
+];
+
+/** The fallback reasons, in the order their series are rendered (others appear as first seen). */
+export const fallbackReasons: readonly FallbackReason[] = [
+  "lm-timeout",
+  "lm-error",
+  "lm-unparseable",
+  "deadline",
+  "circuit-open",
+  "request-cap",
+  "no-lm",
 ];
 
 /** The outcomes that are LM errors (counted in `easy_adapt_lm_errors_total`). */

@@ -34,7 +34,7 @@ function renderRequests(out: string[], values: ServeMetricValues): void {
   }
 }
 
-/** Answers by route and their latency by route. */
+/** Answers by route, their latency by route, and the fallbacks by reason. */
 function renderPredictions(out: string[], values: ServeMetricValues): void {
   header(out, "easy_adapt_predictions_total", "Answers by route (ssm, lm, fallback).", "counter");
   for (const route of routes)
@@ -45,6 +45,9 @@ function renderPredictions(out: string[], values: ServeMetricValues): void {
       values.predictionDurations[route].render("easy_adapt_prediction_duration_seconds", `route="${route}"`),
     );
   }
+  header(out, "easy_adapt_fallbacks_total", "Answers with route fallback, by reason.", "counter");
+  for (const [reason, count] of values.fallbackCounts)
+    out.push(`easy_adapt_fallbacks_total{reason="${reason}"} ${count}`);
 }
 
 /**

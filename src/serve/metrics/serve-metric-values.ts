@@ -1,5 +1,10 @@
-import type { Route } from "../../spec/adapter.js";
-import type { CutOffReason, LmCallOutcome, ServeEndpoint } from "./metric-labels.js";
+import type { FallbackReason, Route } from "../../spec/adapter.js";
+import {
+  type CutOffReason,
+  fallbackReasons,
+  type LmCallOutcome,
+  type ServeEndpoint,
+} from "./metric-labels.js";
 import { PrometheusHistogram } from "./prometheus-histogram.js";
 
 /** A gauge read when the metrics are rendered. */
@@ -20,6 +25,8 @@ export interface ServeMetricValues {
   predictionDurations: Record<Route, PrometheusHistogram>;
   lmCallCounts: Record<LmCallOutcome, number>;
   lmCallDuration: PrometheusHistogram;
+  /** Answers with route "fallback", by reason. */
+  fallbackCounts: Map<FallbackReason, number>;
   decisionLogErrors: number;
   shareCapDeclines: number;
   requestCapDeclines: number;
@@ -45,8 +52,11 @@ export function createServeMetricValues(): ServeMetricValues {
       "lm-unparseable": 0,
       auth: 0,
       "cut-off": 0,
+      deadline: 0,
+      "circuit-open": 0,
     },
     lmCallDuration: new PrometheusHistogram(),
+    fallbackCounts: new Map(fallbackReasons.map((reason) => [reason, 0])),
     decisionLogErrors: 0,
     shareCapDeclines: 0,
     requestCapDeclines: 0,

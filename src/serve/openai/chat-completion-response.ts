@@ -69,8 +69,12 @@ export function createChatCompletionSerializer(
 
 /** The body's `easy_adapt` field: the route, the confidence and, on a fallback, its reason. */
 function vendorJson(answer: ServedAnswer): string {
-  const reason = answer.fallbackReason === undefined ? "" : `,"fallback_reason":"${answer.fallbackReason}"`;
-  return `"easy_adapt":{"route":"${answer.route}","confidence":${finite(answer.confidence)}${reason}}`;
+  return `"easy_adapt":{"route":"${answer.route}","confidence":${finite(answer.confidence)}${fallbackReasonField(answer)}}`;
+}
+
+/** `,"fallback_reason":"..."` for a fallback that has a reason, else nothing. */
+export function fallbackReasonField(answer: Pick<ServedAnswer, "fallbackReason">): string {
+  return answer.fallbackReason === undefined ? "" : `,"fallback_reason":"${answer.fallbackReason}"`;
 }
 
 /** OpenAI's `usage`: the upstream LM call's tokens where one was made for this answer, else zeros. */

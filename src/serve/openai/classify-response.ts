@@ -1,4 +1,5 @@
 import type { AdaptedPrediction } from "../../spec/adapter.js";
+import { fallbackReasonField } from "./chat-completion-response.js";
 
 /** The body of a `/v1/classify` answer and the value of its route header. */
 export interface ClassifyResponse {
@@ -18,8 +19,7 @@ export function classifyResponse(answers: readonly AdaptedPrediction[]): Classif
   for (let index = 0; index < answers.length; index += 1) {
     const answer = answers[index]!;
     routes |= answer.route === "ssm" ? 1 : answer.route === "lm" ? 2 : 4;
-    const reason = answer.fallbackReason === undefined ? "" : `,"fallback_reason":"${answer.fallbackReason}"`;
-    body += `${index === 0 ? "" : ","}{"label":${JSON.stringify(answer.label)},"route":"${answer.route}","confidence":${Number.isFinite(answer.confidence) ? answer.confidence : 0}${reason}}`;
+    body += `${index === 0 ? "" : ","}{"label":${JSON.stringify(answer.label)},"route":"${answer.route}","confidence":${Number.isFinite(answer.confidence) ? answer.confidence : 0}${fallbackReasonField(answer)}}`;
   }
   body += "]}";
   return { body, routes: batchRouteHeader(routes) };

@@ -1,56 +1,69 @@
 import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
+import { isDeadlineAbort } from "../request-deadline.js";
 import type { LmCallOutcome } from "../serve-metrics.js";
 import { isUpstreamAuthenticationError, upstreamAuthenticationError } from "../upstream-failure.js";
-import { lmErrorFallback } from "./local-answers.js";
+import { fallbackAnswer } from "./local-answers.js";
 import type { PredictionContext, ServedPrediction } from "./prediction-context.js";
 
 /** What an LM call needs from the prediction context. */
 export type LmCallContext = Pick<
   PredictionContext,
-  "adapter" | "lmLimit" | "metrics" | "clock" | "logger" | "shutdown"
+  "adapter" | "lmLimit" | "metrics" | "clock" | "logger" | "shutdown" | "circuitBreaker"
 >;
 
 /**
  * Answers an input through the LM (`adapter.predict`) once a call slot is free, and counts the
- * call by its outcome. An input whose client left (or that the server cut off at shutdown) while
- * it waited gets no LM call, and one whose call it cut short is not an LM error: the SSM answers
- * it as a fallback marked `cutOff`, counted as a cut-off. Throws the 502 when the upstream LLM
- * refuses the credentials. `onSlot` is told the clock's time when the input got its call slot
+ * call by its outcome. The SSM answers instead, as a fallback: at once while the circuit breaker
+ * refuses calls (`circuit-open`, no call made); when the request's deadline passes while the input
+ * waits for a slot or during its call (`deadline`). An input whose client left (or that the server
+ * cut off at shutdown) gets no LM call or has it cut short, and that is not an LM error: the SSM
+ * answers it as a fallback marked `cutOff`, counted as a cut-off. Throws the 502 when the upstream
+ * LLM refuses the credentials. `onSlot` is told the clock's time when the input got its call slot
  * (the end of its wait).
  */
-export function callLm(
+export async function callLm(
   context: LmCallContext,
   text: string,
   decision: RouteDecision,
   abortSignal?: () => AbortSignal,
   onSlot?: (at: number) => void,
 ): Promise<ServedPrediction> {
-  return context.lmLimit.run(() => {
-    const startedAt = context.clock.now();
-    onSlot?.(startedAt);
-    return answerInCallSlot(context, text, decision, abortSignal, startedAt);
-  });
+  if (context.circuitBreaker?.refusesCalls() === true) return fallbackAnswer(decision, "circuit-open");
+  const signal = abortSignal?.();
+  try {
+    return await context.lmLimit.run(() => {
+      const startedAt = context.clock.now();
+      onSlot?.(startedAt);
+      return answerInCallSlot(context, text, decision, signal, startedAt);
+    }, signal);
+  } catch (error) {
+    if (signal === undefined || !signal.aborted || error !== signal.reason) throw error;
+    // The input left the queue for a call slot: its deadline passed, or its client went away.
+    if (isDeadlineAbort(signal)) return fallbackAnswer(decision, "deadline");
+    return cutOffAnswer(context, decision);
+  }
 }
 
-/** Runs in a call slot: `adapter.predict` unless the client already left, counted by how the call ended. */
+/** Runs in a call slot: `adapter.predict` unless the request is already over, counted by how the call ended. */
 async function answerInCallSlot(
   context: LmCallContext,
   text: string,
   decision: RouteDecision,
-  abortSignal: (() => AbortSignal) | undefined,
+  signal: AbortSignal | undefined,
   startedAt: number,
 ): Promise<ServedPrediction> {
   const { adapter, metrics, clock, logger } = context;
-  const signal = abortSignal?.();
-  // The client left while this input waited for a call slot: no LM call for nobody.
-  if (isAborted(signal)) return cutOffAnswer(context, decision);
   const seconds = () => (clock.now() - startedAt) / 1000;
+  if (isAborted(signal)) {
+    // The request ended (deadline, or the client left) just as this input got its slot: no LM call.
+    return isDeadlineAbort(signal) ? fallbackAnswer(decision, "deadline") : cutOffAnswer(context, decision);
+  }
   try {
     const prediction = await adapter.predict(text, signal === undefined ? undefined : { signal });
     // Served without an LM: no call was made, so none is counted.
     if (prediction.fallbackReason === "no-lm") return prediction;
     if (prediction.route === "fallback" && isAborted(signal))
-      return cutOffAnswer(context, decision, seconds());
+      return abortedCall(context, decision, signal, seconds());
     metrics.recordLmCall(callOutcome(prediction), seconds());
     return prediction;
   } catch (error) {
@@ -59,12 +72,24 @@ async function answerInCallSlot(
       throw upstreamAuthenticationError(error);
     }
     // The adapter turns LM failures into fallbacks itself and rethrows only a caller's abort (the
-    // client went away); anything that still escapes is answered the same way, not failed.
-    if (isAborted(signal)) return cutOffAnswer(context, decision, seconds());
+    // deadline passed, or the client went away); anything that still escapes is answered the same way.
+    if (isAborted(signal)) return abortedCall(context, decision, signal, seconds());
     metrics.recordLmCall("lm-error", seconds());
     logger.warn("lm-call-failed", { error: error instanceof Error ? error.message : String(error) });
-    return lmErrorFallback(decision);
+    return fallbackAnswer(decision, "lm-error");
   }
+}
+
+/** A call cut short after `callSeconds`: by the request's deadline (a `deadline` fallback), else a cut-off. */
+function abortedCall(
+  context: LmCallContext,
+  decision: RouteDecision,
+  signal: AbortSignal | undefined,
+  callSeconds: number,
+): ServedPrediction {
+  if (!isDeadlineAbort(signal)) return cutOffAnswer(context, decision, callSeconds);
+  context.metrics.recordLmCall("deadline", callSeconds);
+  return fallbackAnswer(decision, "deadline");
 }
 
 /**
@@ -87,7 +112,12 @@ function cutOffAnswer(
 function callOutcome(prediction: AdaptedPrediction): LmCallOutcome {
   if (prediction.route !== "fallback") return "ok";
   const reason = prediction.fallbackReason;
-  return reason === "lm-timeout" || reason === "lm-unparseable" ? reason : "lm-error";
+  return reason === "lm-timeout" ||
+    reason === "lm-unparseable" ||
+    reason === "deadline" ||
+    reason === "circuit-open"
+    ? reason
+    : "lm-error";
 }
 
 /** Read through a call so that TypeScript does not narrow `aborted`, which changes under our feet. */

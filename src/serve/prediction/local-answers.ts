@@ -1,4 +1,4 @@
-import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
+import type { AdaptedPrediction, FallbackReason, RouteDecision } from "../../spec/adapter.js";
 import type { PredictionContext } from "./prediction-context.js";
 
 /**
@@ -19,13 +19,13 @@ export function ssmAnswer(decision: RouteDecision): AdaptedPrediction {
   return { label: decision.ssmLabel, route: "ssm", confidence: decision.ssmConfidence };
 }
 
-/** The SSM's answer with route "fallback", for an LM call that failed or was never made. */
-export function lmErrorFallback(decision: RouteDecision): AdaptedPrediction {
+/** The SSM's answer with route "fallback", for an LM call that failed or was never made, and why. */
+export function fallbackAnswer(decision: RouteDecision, reason: FallbackReason): AdaptedPrediction {
   return {
     label: decision.ssmLabel,
     route: "fallback",
     confidence: decision.ssmConfidence,
-    fallbackReason: "lm-error",
+    fallbackReason: reason,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunningShareBudget } from "../../adapter/lm-share-budget.js";
+import type { CircuitBreaker } from "../../large-models/circuit-breaker.js";
 import type { AdaptedPrediction, Adapter } from "../../spec/adapter.js";
 import type { Logger } from "../../spec/logger.js";
 import type { ConcurrencyLimit } from "../../util/concurrency-limit.js";
@@ -13,6 +14,8 @@ export type PredictionEndpoint = DecisionRecord["endpoint"];
 export interface PredictionContext {
   adapter: Adapter;
   lmLimit: ConcurrencyLimit;
+  /** The breaker on the upstream, when there is one: while it refuses calls, the SSM answers at once. */
+  circuitBreaker?: CircuitBreaker | undefined;
   /** The adapter's --max-lm-share cap, held over everything this server answers. */
   shareBudget: RunningShareBudget;
   /** LM calls one `/v1/classify` request may make at most; its further LM-routed inputs fall back. */

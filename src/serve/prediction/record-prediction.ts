@@ -27,7 +27,7 @@ export function recordPrediction(
 ): void {
   const finishedAt = clock.now();
   const latencyMs = finishedAt - answered.startedAt - (answered.waitedMs ?? 0);
-  metrics.recordPrediction(answered.prediction.route, latencyMs / 1000);
+  metrics.recordPrediction(answered.prediction.route, latencyMs / 1000, answered.prediction.fallbackReason);
   // Built when the log is written, not on the request's path: the hash and the date cost a request
   // that just woke up ~0.1 ms.
   decisionLog.append(() => decisionRecord(answered, finishedAt, latencyMs));

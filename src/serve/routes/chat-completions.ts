@@ -16,8 +16,8 @@ import { answerContent, answerFormatOf } from "../openai/response-format.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
+import { requestSignalOf } from "../request-deadline.js";
 import type { ServeClock } from "../serve-clock.js";
-import { abortSignalOf } from "./abort-signal-of.js";
 import { jsonResponse, routeHeader } from "./json-response.js";
 
 const path = "/v1/chat/completions";
@@ -33,6 +33,8 @@ export interface ChatCompletionsRouteDependencies {
   maxBodyBytes: number;
   /** Inputs longer than this many characters are refused with a 400. */
   maxInputChars: number;
+  /** The request's deadline, from when its body has been read: then the SSM answers (`fallback`, `deadline`). */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -61,7 +63,11 @@ async function chatCompletion(
   const text = textToClassify(request, dependencies.maxInputChars);
   // Checked before the input is answered: a format the answer cannot take is a 400 and no LM call.
   const format = answerFormatOf(request.response_format, dependencies.labels);
-  const answer = await dependencies.predictions.classify(text, "chat_completions", abortSignalOf(context));
+  const answer = await dependencies.predictions.classify(
+    text,
+    "chat_completions",
+    requestSignalOf(context, dependencies.requestTimeoutMs),
+  );
   const id = serializer.nextId();
   const created = Math.floor(dependencies.clock.now() / 1000);
   const content = answerContent(format, answer.label);

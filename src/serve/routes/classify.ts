@@ -11,7 +11,7 @@ import { inputTooLong, invalidRequest, requireModel } from "../openai/request-er
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
-import { abortSignalOf } from "./abort-signal-of.js";
+import { requestSignalOf } from "../request-deadline.js";
 import { jsonResponse } from "./json-response.js";
 
 const path = "/v1/classify";
@@ -24,6 +24,8 @@ export interface ClassifyRouteDependencies {
   maxBodyBytes: number;
   /** Inputs longer than this many characters are refused with a 400. */
   maxInputChars: number;
+  /** The request's deadline, from when its body has been read: then the SSM answers (`fallback`, `deadline`). */
+  requestTimeoutMs: number;
 }
 
 /**
@@ -53,7 +55,7 @@ async function classify(context: Context, dependencies: ClassifyRouteDependencie
   const answers = await dependencies.predictions.classifyBatch(
     parsed.data.inputs,
     "classify",
-    abortSignalOf(context),
+    requestSignalOf(context, dependencies.requestTimeoutMs),
   );
   const response = classifyResponse(answers);
   return jsonResponse(response.body, response.routes);

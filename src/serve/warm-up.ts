@@ -1,0 +1,64 @@
+import type { Adapter } from "../spec/adapter.js";
+import { silentLogger } from "../spec/logger.js";
+import { disabledDecisionLog } from "./decision-log.js";
+import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
+import { createServeMetrics } from "./serve-metrics.js";
+
+/** Rounds of dummy requests the warm-up sends (each: a chat completion, plain or streamed, and a batch). */
+export const warmUpRounds = 40;
+
+/**
+ * Warms the request path before the server accepts connections, so that its first requests are
+ * not slow: sends dummy chat completions and batches, in memory, through a copy of the app whose
+ * adapter decides with the real router and SSM but never calls the LM, with metrics and a
+ * decision log of its own (the real ones stay untouched). Resolves with the milliseconds it took.
+ */
+export async function warmUp(dependencies: ServeAppDependencies): Promise<number> {
+  const startedAt = performance.now();
+  const adapter = localOnly(dependencies.adapter);
+  const app = createServeApp({
+    ...dependencies,
+    adapter,
+    decisionLog: disabledDecisionLog,
+    metrics: createServeMetrics(),
+    apiKey: undefined,
+    circuitBreaker: undefined,
+    logger: silentLogger,
+  });
+  const model = adapter.task.name;
+  const texts = warmUpTexts(adapter);
+  const post = (path: string, body: unknown) =>
+    app.request(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  for (let round = 0; round < warmUpRounds; round += 1) {
+    const text = texts[round % texts.length]!;
+    const chat = { model, messages: [{ role: "user", content: text }], stream: round % 2 === 1 };
+    await (await post("/v1/chat/completions", chat)).text();
+    await (await post("/v1/classify", { model, inputs: texts })).text();
+  }
+  await (await app.request("/healthz")).text();
+  return performance.now() - startedAt;
+}
+
+/** Texts to warm up on: the task's labels and a sentence naming each. */
+function warmUpTexts(adapter: Adapter): string[] {
+  const labels = adapter.task.labels.slice(0, 8);
+  return [...labels, ...labels.map((label) => `a short warm-up message about ${label}, not a real request`)];
+}
+
+/** The adapter with its router's LM route switched off: the SSM answers everything, no LM call. */
+function localOnly(adapter: Adapter): Adapter {
+  const refuse = () => Promise.reject(new Error("the warm-up never calls the LM"));
+  return {
+    task: adapter.task,
+    lmId: adapter.lmId,
+    maxLmShare: undefined,
+    ...(adapter.prepare === undefined ? {} : { prepare: adapter.prepare.bind(adapter) }),
+    decide: (text) => ({ ...adapter.decide(text), useLm: false }),
+    predict: refuse,
+    predictBatch: refuse,
+  };
+}
