@@ -28,7 +28,11 @@ export function answerClientError(error: ClientError, socket: Duplex): void {
       `content-length: ${Buffer.byteLength(body)}\r\n` +
       "connection: close\r\n\r\n" +
       body,
+    // The server's sockets are half-open: without this a client that never closes its side (a
+    // slowloris client) would keep the connection after its answer.
+    () => socket.destroy(),
   );
+  setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
 /** The status, message and code of the answer to a parser error code. */

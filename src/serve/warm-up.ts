@@ -8,10 +8,17 @@ import { createServeMetrics } from "./serve-metrics.js";
 export const warmUpRounds = 40;
 
 /**
+ * The warm-up's time budget: past it, its requests are aborted and it ends (an adapter with a
+ * sentence encoder spends milliseconds per text; the server must not wait long to open its port).
+ */
+export const warmUpBudgetMs = 2_000;
+
+/**
  * Warms the request path before the server accepts connections, so that its first requests are
  * not slow: sends dummy chat completions and batches, in memory, through a copy of the app whose
  * adapter decides with the real router and SSM but never calls the LM, with metrics and a
- * decision log of its own (the real ones stay untouched). Resolves with the milliseconds it took.
+ * decision log of its own (the real ones stay untouched), within `warmUpBudgetMs`. Resolves with
+ * the milliseconds it took.
  */
 export async function warmUp(dependencies: ServeAppDependencies): Promise<number> {
   const startedAt = performance.now();
@@ -27,16 +34,19 @@ export async function warmUp(dependencies: ServeAppDependencies): Promise<number
   });
   const model = adapter.task.name;
   const texts = warmUpTexts(adapter);
+  const budget = AbortSignal.timeout(warmUpBudgetMs);
   const post = (path: string, body: unknown) =>
     app.request(path, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
+      signal: budget,
     });
-  for (let round = 0; round < warmUpRounds; round += 1) {
+  for (let round = 0; round < warmUpRounds && !budget.aborted; round += 1) {
     const text = texts[round % texts.length]!;
     const chat = { model, messages: [{ role: "user", content: text }], stream: round % 2 === 1 };
     await (await post("/v1/chat/completions", chat)).text();
+    if (budget.aborted) break;
     await (await post("/v1/classify", { model, inputs: texts })).text();
   }
   await (await app.request("/healthz")).text();

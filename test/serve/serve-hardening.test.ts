@@ -4,6 +4,7 @@ import { loadAdapter } from "../../src/adapter/load-adapter.js";
 import { createCircuitBreaker } from "../../src/large-models/circuit-breaker.js";
 import { logCircuitEvents } from "../../src/serve/circuit-log.js";
 import { type ServeHandle, startServe } from "../../src/serve/start-serve.js";
+import { warmUpBudgetMs } from "../../src/serve/warm-up.js";
 import type { Adapter } from "../../src/spec/adapter.js";
 import type { Logger } from "../../src/spec/logger.js";
 import { deadPort } from "../fixtures/serve/serve-process.js";
@@ -111,6 +112,32 @@ describe("serve's warm-up", () => {
       // The warm-up's requests are not the server's: its metrics start at zero.
       const metrics = await (await fetch(`${serve.url}/metrics`)).text();
       expect(metrics).toMatch(/^easy_adapt_predictions_total\{route="ssm"\} 0$/m);
+    } finally {
+      await serve.close({ drainTimeoutMs: 100 });
+    }
+  }, 60_000);
+
+  it("gives up within its budget when preparing texts never ends (a stuck encoder), and the server starts", async () => {
+    const adapter = await loadAdapter(await ticketsAdapterFolder());
+    const stuck: Adapter = {
+      task: adapter.task,
+      lmId: adapter.lmId,
+      maxLmShare: adapter.maxLmShare,
+      // Never resolves; rejects only when its signal aborts, as the sentence encoders do.
+      prepare: (_texts, options) =>
+        new Promise((_resolve, reject) => {
+          if (options?.signal?.aborted) reject(options.signal.reason);
+          options?.signal?.addEventListener("abort", () => reject(options.signal?.reason), { once: true });
+        }),
+      decide: (text) => adapter.decide(text),
+      predict: (text, options) => adapter.predict(text, options),
+      predictBatch: (texts, options) => adapter.predictBatch(texts, options),
+    };
+    const startedAt = performance.now();
+    const serve = await startServe({ adapter: stuck });
+    try {
+      expect(performance.now() - startedAt).toBeLessThan(warmUpBudgetMs + 3_000);
+      expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
     } finally {
       await serve.close({ drainTimeoutMs: 100 });
     }
