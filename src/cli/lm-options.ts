@@ -8,12 +8,14 @@ import { createCachedModel } from "../large-models/cached-model.js";
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import { createCircuitBreakingModel } from "../large-models/circuit-breaking-model.js";
 import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
+import { createDeduplicatingModel } from "../large-models/deduplicating-model.js";
 import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel, type RetryOptions } from "../large-models/retrying-model.js";
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { CompletionRequest, LargeModel } from "../spec/large-model.js";
+import type { Logger } from "../spec/logger.js";
 import { parseOptions } from "./parse-options.js";
 
 /** Where the answer cache lives by default, relative to the current directory (reruns hit it). */
@@ -100,6 +102,10 @@ export interface LargeModelStats {
   promptTokens: number;
   completionTokens: number;
   dollars: number;
+  /** Requests that joined an identical one already in flight (one upstream call for all). */
+  sharedCalls: number;
+  /** Replies whose text was empty (`content: null`, ""): returned, never cached. */
+  emptyReplies: number;
 }
 
 export interface LargeModelSetup {
@@ -128,6 +134,13 @@ export interface LargeModelDependencies {
   retry?: Pick<RetryOptions, "sleep" | "random" | "maxDelayMs" | "maxTimeoutRetries">;
   /** Serve's circuit breaker: every attempt (under the retries) goes through it. */
   circuitBreaker?: CircuitBreaker;
+  /**
+   * What a corrupt or unreadable answer cache does: "throw" (default: an AnswerCacheError naming
+   * the file) or "bypass" (serve: one warning through `logger`, then answers without the cache).
+   */
+  cacheErrors?: "throw" | "bypass";
+  /** Where the cache's bypass warning goes. */
+  logger?: Logger;
 }
 
 /**
@@ -189,6 +202,8 @@ function emptyStats(): LargeModelStats {
     promptTokens: 0,
     completionTokens: 0,
     dollars: 0,
+    sharedCalls: 0,
+    emptyReplies: 0,
   };
 }
 
@@ -261,18 +276,36 @@ function withAnswerCache(
   dependencies: LargeModelDependencies,
   stats: LargeModelStats,
 ): { model: LargeModel; cache: AnswerCache | undefined } {
-  if (settings.cache === false) return { model, cache: undefined };
+  if (settings.cache === false) return { model: deduplicated(model, stats), cache: undefined };
   const cachePath =
     typeof settings.cache === "string"
       ? resolve(settings.cache)
       : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
-  const cache = createAnswerCache(cachePath);
+  const cache = createAnswerCache(cachePath, {
+    onError: dependencies.cacheErrors ?? "throw",
+    ...(dependencies.logger === undefined ? {} : { logger: dependencies.logger }),
+  });
   const cached = createCachedModel(model, cache, {
     onHit: () => {
       stats.cacheHits++;
     },
+    onEmptyReply: () => {
+      stats.emptyReplies++;
+    },
   });
-  return { model: cached, cache };
+  return { model: deduplicated(cached, stats), cache };
+}
+
+/**
+ * The model with identical requests in flight at once sent upstream once (outermost: the callers
+ * that join share the cache lookup and its one write), joins counted in `stats`.
+ */
+function deduplicated(model: LargeModel, stats: LargeModelStats): LargeModel {
+  return createDeduplicatingModel(model, {
+    onShared: () => {
+      stats.sharedCalls++;
+    },
+  });
 }
 
 /** The counters, with the paid calls and their usage as the budget has recorded them. */

@@ -1,8 +1,11 @@
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import type { ProbeRow } from "./probe.js";
 
-/** Why a probe stopped early: the budget ran out, the LM refused the key, the caller aborted, or the LM kept failing. */
-export type ProbeStopReason = "budget" | "authentication" | "aborted" | "failing";
+/**
+ * Why a probe stopped early: the budget ran out, the LM refused the key, the caller aborted, the LM
+ * kept failing, or the answer cache is corrupt or unreadable.
+ */
+export type ProbeStopReason = "budget" | "authentication" | "aborted" | "failing" | "cache";
 
 /**
  * A probe that had to stop before asking every row: the budget ran out, the LM refused the

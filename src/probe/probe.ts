@@ -5,6 +5,8 @@ import {
   describeFailure,
   failingLmMessage,
 } from "../large-models/consecutive-failures.js";
+import { isEmptyReply } from "../large-models/empty-reply.js";
+import { AnswerCacheError } from "../large-models/errors/answer-cache-error.js";
 import { BudgetExceededError } from "../large-models/errors/budget-exceeded-error.js";
 import { LargeModelAbortedError } from "../large-models/errors/large-model-aborted-error.js";
 import { LargeModelAuthenticationError } from "../large-models/errors/large-model-authentication-error.js";
@@ -31,6 +33,8 @@ export interface ProbeStats {
   unparseable: number;
   failed: number;
   cacheHits: number;
+  /** Replies that held no text (`content: null`, ""): counted unparseable, never cached. */
+  emptyReplies: number;
   seconds: number;
 }
 
@@ -100,7 +104,15 @@ export async function probe(
     prompt: createClassificationPrompter(task),
     parse: createLabelParser(task.labels),
     rows: new Array(texts.length).fill(undefined),
-    stats: { rows: texts.length, answered: 0, unparseable: 0, failed: 0, cacheHits: 0, seconds: 0 },
+    stats: {
+      rows: texts.length,
+      answered: 0,
+      unparseable: 0,
+      failed: 0,
+      cacheHits: 0,
+      emptyReplies: 0,
+      seconds: 0,
+    },
     failures: createConsecutiveFailures(options.maxConsecutiveFailures),
     next: 0,
     done: 0,
@@ -159,6 +171,7 @@ async function askRow(run: ProbeRun, index: number): Promise<void> {
 /** Records an answer: "answered" when it parses to a label, "unparseable" otherwise. */
 function recordCompletion(run: ProbeRun, index: number, completion: Completion): void {
   if (completion.cached) run.stats.cacheHits++;
+  if (isEmptyReply(completion.text)) run.stats.emptyReplies++;
   run.failures.succeeded();
   const parsed = run.parse(completion.text);
   if (parsed.success) {
@@ -192,6 +205,7 @@ function recordFailure(run: ProbeRun, index: number, error: unknown): void {
 
 function stopReason(error: unknown, signal: AbortSignal | undefined): ProbeStopReason | undefined {
   if (error instanceof BudgetExceededError) return "budget";
+  if (error instanceof AnswerCacheError) return "cache";
   if (error instanceof LargeModelAuthenticationError) return "authentication";
   if (error instanceof LargeModelAbortedError || signal?.aborted) return "aborted";
   return undefined;

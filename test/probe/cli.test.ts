@@ -58,6 +58,7 @@ describe("easy-adapt probe", () => {
       failed: 0,
       httpCalls: 40,
       cacheHits: 0,
+      emptyReplies: 0,
       seconds: expect.any(Number),
     });
     const written = readAnswers(out);

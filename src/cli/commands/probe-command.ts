@@ -135,6 +135,8 @@ interface ProbeSummary {
   failed: number;
   httpCalls: number;
   cacheHits: number;
+  /** Replies that held no text: counted unparseable, never cached. */
+  emptyReplies: number;
   seconds: number;
 }
 
@@ -147,18 +149,25 @@ function probeSummary(result: ProbeResult, setup: LargeModelSetup): ProbeSummary
     failed: result.stats.failed,
     httpCalls: stats.httpCalls,
     cacheHits: result.stats.cacheHits,
+    emptyReplies: result.stats.emptyReplies,
     seconds: Number(result.stats.seconds.toFixed(3)),
   };
 }
 
-/** Prints the summary as one JSON object (--json) or one line naming the answers file. */
+/** Prints the summary as one JSON object (--json) or one line naming the answers file (and a line on empty replies). */
 function printProbeSummary(summary: ProbeSummary, options: ProbeCommandOptions): void {
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else {
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `probed ${summary.rows} rows: ${summary.answered} answered, ${summary.unparseable} unparseable, ` +
+      `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
+      `${summary.seconds}s; wrote ${options.out}\n`,
+  );
+  if (summary.emptyReplies > 0) {
     process.stdout.write(
-      `probed ${summary.rows} rows: ${summary.answered} answered, ${summary.unparseable} unparseable, ` +
-        `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
-        `${summary.seconds}s; wrote ${options.out}\n`,
+      `${summary.emptyReplies} replies held no text (content null or empty): counted unparseable, never cached\n`,
     );
   }
 }

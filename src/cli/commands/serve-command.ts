@@ -69,7 +69,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
     failures: options.breakerFailures,
     cooldownMs: options.breakerCooldownMs,
   });
-  const setup = serveLargeModel(options, rawOptions, artifact.description.lmId, circuitBreaker);
+  const logger = createStderrLogger();
+  const setup = serveLargeModel(options, rawOptions, artifact.description.lmId, circuitBreaker, logger);
   let adapter: ClosableAdapter | undefined;
   try {
     if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
@@ -85,7 +86,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       maxInputChars: options.maxInputChars,
       maxLmCallsPerRequest: options.maxLmCallsPerRequest,
       ...(setup === undefined ? {} : { circuitBreaker }),
-      logger: createStderrLogger(),
+      logger,
     });
     process.stdout.write(
       `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${setup?.model.id ?? "none"}` +
@@ -105,7 +106,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
 }
 
 /**
- * The LM stack serve calls through (the circuit breaker under the retries, a timeout retried once),
+ * The LM stack serve calls through (the circuit breaker under the retries, a timeout retried once,
+ * the answer cache bypassed when it is corrupt),
  * or undefined, said on stderr, when no LM flag was given.
  */
 function serveLargeModel(
@@ -113,6 +115,7 @@ function serveLargeModel(
   rawOptions: Record<string, unknown>,
   lmId: string,
   circuitBreaker: CircuitBreaker,
+  logger: Logger,
 ): LargeModelSetup | undefined {
   if (options.lmModel === undefined && options.lmBaseUrl === undefined) {
     process.stderr.write(
@@ -126,6 +129,9 @@ function serveLargeModel(
     // A slow upstream bills every attempt that timed out: one retry of a timeout at most.
     retry: { maxTimeoutRetries: 1 },
     circuitBreaker,
+    // A corrupt cache must not stop the server: it answers without it, said once on stderr.
+    cacheErrors: "bypass",
+    logger,
   });
 }
 
