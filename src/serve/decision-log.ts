@@ -11,6 +11,8 @@ export interface DecisionRecord {
   /** ISO 8601 time of the answer. */
   time: string;
   endpoint: "chat_completions" | "classify";
+  /** The model name of the adapter that answered (its task name, or the name it is served as). */
+  adapter?: string;
   /** Hex SHA-256 of the UTF-8 input text. */
   inputSha256: string;
   route: Route;

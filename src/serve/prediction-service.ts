@@ -36,6 +36,8 @@ export interface PredictionService {
 
 export interface PredictionServiceDependencies {
   adapter: Adapter;
+  /** The model name the adapter is served as: its answers are recorded under it. */
+  adapterName: string;
   lmLimit: ConcurrencyLimit;
   /** The breaker on the upstream, when there is one. */
   circuitBreaker?: CircuitBreaker | undefined;

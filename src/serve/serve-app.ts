@@ -1,13 +1,12 @@
 import { Hono } from "hono";
-import type { CircuitBreaker, CircuitState } from "../large-models/circuit-breaker.js";
-import type { Adapter } from "../spec/adapter.js";
+import type { CircuitState } from "../large-models/circuit-breaker.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
 import type { DecisionLog } from "./decision-log.js";
 import { observeRequest } from "./middleware/observe-request.js";
 import { openAiErrorHandler, openAiNotFound } from "./middleware/openai-error-handler.js";
 import { requireApiKey } from "./middleware/require-api-key.js";
-import { createPredictionService, type PredictionService } from "./prediction-service.js";
+import { createPredictionService } from "./prediction-service.js";
 import { defaultRequestTimeoutMs } from "./request-deadline.js";
 import { chatCompletionsRoute } from "./routes/chat-completions.js";
 import { classifyRoute } from "./routes/classify.js";
@@ -16,6 +15,8 @@ import { metricsRoute } from "./routes/metrics.js";
 import { modelsRoute } from "./routes/models.js";
 import type { ServeClock } from "./serve-clock.js";
 import type { ServeEndpoint, ServeMetrics } from "./serve-metrics.js";
+import { type AdapterChoice, type NamedAdapter, namedAdapters } from "./served-adapters.js";
+import { createModelDirectory, type ModelDirectory } from "./served-models.js";
 
 /** Request bodies above this size are refused with 413 (1 MiB). */
 export const defaultMaxBodyBytes = 1024 * 1024;
@@ -26,9 +27,13 @@ export const defaultMaxInputChars = 20_000;
 /** LM calls one `/v1/classify` request may make at most (`--max-lm-calls-per-request`). */
 export const defaultMaxLmCallsPerRequest = 64;
 
-/** What `createServeApp` needs: the adapter, where answers are recorded, and the server's limits. */
-export interface ServeAppDependencies {
-  adapter: Adapter;
+/**
+ * What `createServeApp` needs: the adapter (`adapter`), or the adapters (`adapters`, each with the
+ * model name requests pick it by), where answers are recorded, and the server's limits. The
+ * `circuitBreaker` (the breaker on the upstream, when there is one: its state is in `/healthz` and
+ * `/metrics`) is that of `adapter`, and of the `adapters` that name none of their own.
+ */
+export interface ServeAppDependencies extends AdapterChoice {
   decisionLog: DecisionLog;
   metrics: ServeMetrics;
   /** When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`. */
@@ -49,8 +54,6 @@ export interface ServeAppDependencies {
   shutdown?: AbortSignal;
   /** A request's deadline (default 10 s): then the SSM answers its LM-routed inputs (`fallback`, `deadline`). */
   requestTimeoutMs?: number;
-  /** The breaker on the upstream, when there is one: its state is in `/healthz` and `/metrics`. */
-  circuitBreaker?: CircuitBreaker | undefined;
 }
 
 /** The value of the circuit-state gauge for each state. */
@@ -67,16 +70,17 @@ const observedApiPaths: ReadonlyArray<readonly [path: string, endpoint: ServeEnd
 ];
 
 /**
- * The HTTP API of an adapter as a Hono app (`startServe` serves it; tests use it in memory
- * with `app.request()`): OpenAI-compatible `POST /v1/chat/completions` (also streamed) and
- * `GET /v1/models`, batch `POST /v1/classify`, `GET /healthz` and Prometheus `GET /metrics`.
- * Every answer names its route (`ssm`, `lm`, `fallback`) in the `x-easy-adapt-route` header and
- * in the body's `easy_adapt` field; errors use the OpenAI error body.
+ * The HTTP API of one adapter or several as a Hono app (`startServe` serves it; tests use it in
+ * memory with `app.request()`): OpenAI-compatible `POST /v1/chat/completions` (also streamed) and
+ * `GET /v1/models`, batch `POST /v1/classify`, `GET /healthz` and Prometheus `GET /metrics`. A
+ * request's `model` picks the adapter (see `ModelDirectory.pick`). Every answer names its route
+ * (`ssm`, `lm`, `fallback`) in the `x-easy-adapt-route` header and in the body's `easy_adapt`
+ * field; errors use the OpenAI error body. Throws a ServeStartError when two adapters have the same
+ * name (see `namedAdapters`).
  */
 export function createServeApp(dependencies: ServeAppDependencies): Hono {
-  const { adapter, metrics } = dependencies;
-  const predictions = createServePredictions(dependencies);
-  const modelName = adapter.task.name;
+  const { metrics } = dependencies;
+  const models = createServedModels(dependencies);
   const maxBodyBytes = dependencies.maxBodyBytes ?? defaultMaxBodyBytes;
   const maxInputChars = dependencies.maxInputChars ?? defaultMaxInputChars;
   const requestTimeoutMs = dependencies.requestTimeoutMs ?? defaultRequestTimeoutMs;
@@ -89,33 +93,33 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
   for (const [path, endpoint] of observedApiPaths) app.use(path, observeRequest(endpoint, dependencies));
   // Without a key to check, requests skip the middleware altogether.
   if (dependencies.apiKey !== undefined) app.use("/v1/*", requireApiKey(dependencies.apiKey));
-  app.route("/", healthRoute(adapter, dependencies.circuitBreaker));
+  app.route("/", healthRoute(models));
   app.route("/", metricsRoute(metrics));
-  app.route("/", modelsRoute(modelName));
+  app.route("/", modelsRoute(models));
   app.route(
     "/",
     chatCompletionsRoute({
-      modelName,
-      labels: adapter.task.labels,
-      predictions,
+      models,
       clock: dependencies.clock,
       maxBodyBytes,
       maxInputChars,
       requestTimeoutMs,
     }),
   );
-  app.route("/", classifyRoute({ modelName, predictions, maxBodyBytes, maxInputChars, requestTimeoutMs }));
+  app.route("/", classifyRoute({ models, maxBodyBytes, maxInputChars, requestTimeoutMs }));
   app.notFound(openAiNotFound);
   app.onError(openAiErrorHandler(dependencies.logger ?? silentLogger));
   return app;
 }
 
 /**
- * The prediction service behind the routes, with the cap on LM calls in flight; the calls in
- * flight and the inputs waiting for a slot are exposed as gauges.
+ * The served models, each with its prediction service (its answers recorded under its name), all
+ * under one cap on the LM calls in flight; the calls in flight and the inputs waiting for a slot
+ * are exposed as gauges, and so is the state of the circuit breakers.
  */
-function createServePredictions(dependencies: ServeAppDependencies): PredictionService {
+function createServedModels(dependencies: ServeAppDependencies): ModelDirectory {
   const { metrics } = dependencies;
+  const named = namedAdapters(dependencies);
   const lmLimit = createConcurrencyLimit(dependencies.maxConcurrentLmCalls);
   metrics.addGauge("easy_adapt_lm_calls_in_flight", "Large-model calls in flight.", () => lmLimit.active);
   metrics.addGauge(
@@ -123,23 +127,44 @@ function createServePredictions(dependencies: ServeAppDependencies): PredictionS
     "LM-routed inputs waiting for a call slot.",
     () => lmLimit.waiting,
   );
-  const breaker = dependencies.circuitBreaker;
-  if (breaker !== undefined) {
+  addCircuitGauges(metrics, named);
+  return createModelDirectory(
+    named.map((entry) => ({
+      ...entry,
+      predictions: createPredictionService({
+        adapter: entry.adapter,
+        adapterName: entry.name,
+        lmLimit,
+        circuitBreaker: entry.circuitBreaker,
+        metrics: metrics.forAdapter(entry.name),
+        decisionLog: dependencies.decisionLog,
+        clock: dependencies.clock,
+        logger: dependencies.logger ?? silentLogger,
+        maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,
+        shutdown: dependencies.shutdown,
+      }),
+    })),
+  );
+}
+
+const circuitStateHelp = "State of the circuit breaker on the upstream LLM: 0 closed, 1 half-open, 2 open.";
+
+/**
+ * The gauge `easy_adapt_lm_circuit_state`: one series when the adapters share one breaker (or one
+ * adapter has one), else one per adapter with a breaker, labelled `adapter`.
+ */
+function addCircuitGauges(metrics: ServeMetrics, named: readonly NamedAdapter[]): void {
+  const guarded = named.filter((entry) => entry.circuitBreaker !== undefined);
+  const breakers = new Set(guarded.map((entry) => entry.circuitBreaker));
+  for (const entry of guarded) {
+    const breaker = entry.circuitBreaker!;
+    if (breakers.size === 1 && entry !== guarded[0]) return;
+    const label = breakers.size === 1 ? undefined : `adapter=${JSON.stringify(entry.name)}`;
     metrics.addGauge(
       "easy_adapt_lm_circuit_state",
-      "State of the circuit breaker on the upstream LLM: 0 closed, 1 half-open, 2 open.",
+      circuitStateHelp,
       () => circuitStateValue[breaker.state],
+      label,
     );
   }
-  return createPredictionService({
-    adapter: dependencies.adapter,
-    lmLimit,
-    circuitBreaker: breaker,
-    metrics,
-    decisionLog: dependencies.decisionLog,
-    clock: dependencies.clock,
-    logger: dependencies.logger ?? silentLogger,
-    maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,
-    shutdown: dependencies.shutdown,
-  });
 }

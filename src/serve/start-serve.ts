@@ -12,11 +12,19 @@ import {
   type ServeHttpLimits,
   startServeServer,
 } from "./serve-server.js";
+import { type NamedAdapter, namedAdapters, type ServedAdapter } from "./served-adapters.js";
 import { warmUp, warmUpRounds } from "./warm-up.js";
 
-/** What `startServe` serves, where, and with which limits. */
+/** What `startServe` serves (`adapter`, or several `adapters`), where, and with which limits. */
 export interface StartServeOptions {
-  adapter: Adapter;
+  /** The adapter to serve, as the model named by its task name (or give `adapters`). */
+  adapter?: Adapter;
+  /**
+   * Several adapters to serve, each as the model `name` (default: its task name), with the circuit
+   * breaker of its own upstream, if any: a request's `model` picks one. Two adapters with the same
+   * name are refused with a ServeStartError.
+   */
+  adapters?: readonly ServedAdapter[];
   /** Default 127.0.0.1. */
   host?: string;
   /** 0 (default) picks a free port. */
@@ -40,6 +48,7 @@ export interface StartServeOptions {
    * The circuit breaker inside the adapter's LM stack (`createCircuitBreakingModel` under the
    * retries), when there is one: while it refuses calls the SSM answers at once (`circuit-open`);
    * its state is in `/healthz` and `/metrics`, and its changes and the upstream failures are logged.
+   * With `adapters`, the breaker of those that name none of their own.
    */
   circuitBreaker?: CircuitBreaker;
   /** Timeouts and the connection cap for clients (default `defaultServeHttpLimits`: 10 s headers, 30 s request, 1,024 connections). */
@@ -60,9 +69,10 @@ export interface ServeHandle {
 }
 
 /**
- * Wires metrics, the decision log, the app and the HTTP server for one adapter, and starts listening.
- * Rejects with a ServeStartError, before listening, when the decision log cannot be opened for
- * appending, and when the address cannot be listened on (port in use, unknown host, ...).
+ * Wires metrics, the decision log, the app and the HTTP server for one adapter or several, and
+ * starts listening. Rejects with a ServeStartError, before listening, when two adapters have the
+ * same name, when the decision log cannot be opened for appending, and when the address cannot be
+ * listened on (port in use, unknown host, ...).
  *
  * @example
  * ```ts
@@ -86,6 +96,8 @@ export interface ServeHandle {
  */
 export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
   const logger = options.logger ?? silentLogger;
+  // Checked before anything is opened: no adapter, or two with one name, is refused at once.
+  const named = namedAdapters(options);
   const metrics = createServeMetrics();
   const decisionLog =
     options.logPath === undefined
@@ -99,6 +111,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
   const shutdown = new AbortController();
   const appDependencies: ServeAppDependencies = {
     adapter: options.adapter,
+    adapters: options.adapters,
     decisionLog,
     metrics,
     apiKey: options.apiKey,
@@ -128,8 +141,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     await decisionLog.close();
     throw error;
   }
-  const stopLogging =
-    options.circuitBreaker === undefined ? () => {} : logCircuitEvents(options.circuitBreaker, logger);
+  const stopLogging = logBreakers(named, logger);
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
@@ -144,5 +156,31 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * Logs the story of each distinct breaker of the served adapters (`logCircuitEvents`); when they
+ * have several, each line names the models behind its breaker. Returns the unsubscribe.
+ */
+function logBreakers(named: readonly NamedAdapter[], logger: Logger): () => void {
+  const modelsByBreaker = new Map<CircuitBreaker, string[]>();
+  for (const { name, circuitBreaker } of named) {
+    if (circuitBreaker === undefined) continue;
+    modelsByBreaker.set(circuitBreaker, [...(modelsByBreaker.get(circuitBreaker) ?? []), name]);
+  }
+  const stops = [...modelsByBreaker].map(([breaker, models]) =>
+    logCircuitEvents(breaker, modelsByBreaker.size === 1 ? logger : withDetails(logger, { models })),
+  );
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+/** `logger` with `details` added to every line. */
+function withDetails(logger: Logger, details: Record<string, unknown>): Logger {
+  return {
+    info: (event, more) => logger.info(event, { ...details, ...more }),
+    warn: (event, more) => logger.warn(event, { ...details, ...more }),
   };
 }

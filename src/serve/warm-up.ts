@@ -3,6 +3,7 @@ import { silentLogger } from "../spec/logger.js";
 import { disabledDecisionLog } from "./decision-log.js";
 import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
 import { createServeMetrics } from "./serve-metrics.js";
+import { namedAdapters } from "./served-adapters.js";
 
 /** Rounds of dummy requests the warm-up sends (each: a chat completion, plain or streamed, and a batch). */
 export const warmUpRounds = 40;
@@ -15,25 +16,28 @@ export const warmUpBudgetMs = 2_000;
 
 /**
  * Warms the request path before the server accepts connections, so that its first requests are
- * not slow: sends dummy chat completions and batches, in memory, through a copy of the app whose
- * adapter decides with the real router and SSM but never calls the LM, with metrics and a
+ * not slow: sends dummy chat completions and batches, in memory, to every served model in turn,
+ * through a copy of the app whose adapters decide with the real router and SSM but never call the
+ * LM, with metrics and a
  * decision log of its own (the real ones stay untouched), within `warmUpBudgetMs`. Resolves with
  * the milliseconds it took.
  */
 export async function warmUp(dependencies: ServeAppDependencies): Promise<number> {
   const startedAt = performance.now();
-  const adapter = localOnly(dependencies.adapter);
+  const served = namedAdapters(dependencies).map(({ name, adapter }) => ({
+    name,
+    adapter: localOnly(adapter),
+  }));
   const app = createServeApp({
     ...dependencies,
-    adapter,
+    adapter: undefined,
+    adapters: served,
     decisionLog: disabledDecisionLog,
     metrics: createServeMetrics(),
     apiKey: undefined,
     circuitBreaker: undefined,
     logger: silentLogger,
   });
-  const model = adapter.task.name;
-  const texts = warmUpTexts(adapter);
   const budget = AbortSignal.timeout(warmUpBudgetMs);
   const post = (path: string, body: unknown) =>
     app.request(path, {
@@ -43,6 +47,8 @@ export async function warmUp(dependencies: ServeAppDependencies): Promise<number
       signal: budget,
     });
   for (let round = 0; round < warmUpRounds && !budget.aborted; round += 1) {
+    const { name: model, adapter } = served[round % served.length]!;
+    const texts = warmUpTexts(adapter);
     const text = texts[round % texts.length]!;
     const chat = { model, messages: [{ role: "user", content: text }], stream: round % 2 === 1 };
     await (await post("/v1/chat/completions", chat)).text();

@@ -1,5 +1,10 @@
 import { cutOffReasons, lmErrorOutcomes, lmOutcomes, routes } from "./metric-labels.js";
-import type { ServeMetricValues } from "./serve-metric-values.js";
+import {
+  type AdapterSeries,
+  adapterSeries,
+  createServeMetricValues,
+  type ServeMetricValues,
+} from "./serve-metric-values.js";
 
 /**
  * The metrics in the Prometheus text format, in this order: HTTP requests, answers by route, LM
@@ -8,16 +13,56 @@ import type { ServeMetricValues } from "./serve-metric-values.js";
 export function renderServeMetrics(values: ServeMetricValues): string {
   const out: string[] = [];
   renderRequests(out, values);
-  renderPredictions(out, values);
-  renderLmCalls(out, values);
+  const answers = labelledSeries(values);
+  renderPredictions(out, answers);
+  renderLmCalls(out, values, answers);
   header(out, "easy_adapt_decision_log_errors_total", "Failed writes to the decision log.", "counter");
   out.push(`easy_adapt_decision_log_errors_total ${values.decisionLogErrors}`);
   renderProcess(out);
-  for (const gauge of values.gauges) {
-    header(out, gauge.name, gauge.help, "gauge");
-    out.push(`${gauge.name} ${gauge.read()}`);
-  }
+  renderGauges(out, values);
   return `${out.join("\n")}\n`;
+}
+
+/** One adapter's answers, with the label text that names it ("" when one adapter is served). */
+interface LabelledSeries {
+  /** `adapter="<name>"`, or "". */
+  label: string;
+  series: AdapterSeries;
+}
+
+/**
+ * The answers' series of every adapter: labelled `adapter="<name>"` when there are several,
+ * unlabelled when there is one (or none yet: then zeros).
+ */
+function labelledSeries(values: ServeMetricValues): LabelledSeries[] {
+  if (values.adapters.size === 0)
+    return [{ label: "", series: adapterSeries(createServeMetricValues(), "") }];
+  const several = values.adapters.size > 1;
+  return [...values.adapters].map(([name, series]) => ({
+    label: several ? `adapter=${JSON.stringify(name)}` : "",
+    series,
+  }));
+}
+
+/** The label texts `label` and `more`, comma-separated (`adapter="a",route="ssm"`), either of them possibly "". */
+function joined(label: string, more = ""): string {
+  return [label, more].filter((part) => part !== "").join(",");
+}
+
+/** The labels `label` and `more` in braces (`{adapter="a",route="ssm"}`), or "" when both are empty. */
+function braces(label: string, more = ""): string {
+  const inside = joined(label, more);
+  return inside === "" ? "" : `{${inside}}`;
+}
+
+/** The gauges in the order they were added, the samples of one name together under one header. */
+function renderGauges(out: string[], values: ServeMetricValues): void {
+  const names = [...new Set(values.gauges.map((gauge) => gauge.name))];
+  for (const name of names) {
+    const samples = values.gauges.filter((gauge) => gauge.name === name);
+    header(out, name, samples[0]!.help, "gauge");
+    for (const gauge of samples) out.push(`${name}${braces(gauge.labels ?? "")} ${gauge.read()}`);
+  }
 }
 
 /** HTTP requests by endpoint and status, and their latency by endpoint. */
@@ -34,27 +79,37 @@ function renderRequests(out: string[], values: ServeMetricValues): void {
   }
 }
 
-/** Answers by route, their latency by route, and the fallbacks by reason. */
-function renderPredictions(out: string[], values: ServeMetricValues): void {
+/** Answers by route, their latency by route, and the fallbacks by reason (each by adapter when several). */
+function renderPredictions(out: string[], answers: readonly LabelledSeries[]): void {
   header(out, "easy_adapt_predictions_total", "Answers by route (ssm, lm, fallback).", "counter");
-  for (const route of routes)
-    out.push(`easy_adapt_predictions_total{route="${route}"} ${values.predictionCounts[route]}`);
+  for (const { label, series } of answers) {
+    for (const route of routes) {
+      out.push(
+        `easy_adapt_predictions_total${braces(label, `route="${route}"`)} ${series.predictionCounts[route]}`,
+      );
+    }
+  }
   header(out, "easy_adapt_prediction_duration_seconds", "Latency of one answer by route.", "histogram");
-  for (const route of routes) {
-    out.push(
-      values.predictionDurations[route].render("easy_adapt_prediction_duration_seconds", `route="${route}"`),
-    );
+  for (const { label, series } of answers) {
+    for (const route of routes) {
+      const labels = joined(label, `route="${route}"`);
+      out.push(series.predictionDurations[route].render("easy_adapt_prediction_duration_seconds", labels));
+    }
   }
   header(out, "easy_adapt_fallbacks_total", "Answers with route fallback, by reason.", "counter");
-  for (const [reason, count] of values.fallbackCounts)
-    out.push(`easy_adapt_fallbacks_total{reason="${reason}"} ${count}`);
+  for (const { label, series } of answers) {
+    for (const [reason, count] of series.fallbackCounts) {
+      out.push(`easy_adapt_fallbacks_total${braces(label, `reason="${reason}"`)} ${count}`);
+    }
+  }
 }
 
 /**
- * LM calls, their failures by reason, the inputs the share cap and the per-request cap kept local,
+ * LM calls, their failures by reason, the inputs the share cap and the per-request cap kept local
+ * (by adapter when several),
  * the inputs cut off by a client that left or by shutdown, and the calls' latency.
  */
-function renderLmCalls(out: string[], values: ServeMetricValues): void {
+function renderLmCalls(out: string[], values: ServeMetricValues, answers: readonly LabelledSeries[]): void {
   header(out, "easy_adapt_lm_calls_total", "Calls to the large model.", "counter");
   let lmCalls = 0;
   for (const outcome of lmOutcomes) lmCalls += values.lmCallCounts[outcome];
@@ -69,14 +124,18 @@ function renderLmCalls(out: string[], values: ServeMetricValues): void {
     "Inputs the router sent to the LM that the adapter's --max-lm-share cap answered with the SSM.",
     "counter",
   );
-  out.push(`easy_adapt_lm_share_cap_declines_total ${values.shareCapDeclines}`);
+  for (const { label, series } of answers) {
+    out.push(`easy_adapt_lm_share_cap_declines_total${braces(label)} ${series.shareCapDeclines}`);
+  }
   header(
     out,
     "easy_adapt_lm_request_cap_declines_total",
     "Inputs the router sent to the LM that the SSM answered because their request had spent --max-lm-calls-per-request.",
     "counter",
   );
-  out.push(`easy_adapt_lm_request_cap_declines_total ${values.requestCapDeclines}`);
+  for (const { label, series } of answers) {
+    out.push(`easy_adapt_lm_request_cap_declines_total${braces(label)} ${series.requestCapDeclines}`);
+  }
   header(
     out,
     "easy_adapt_cut_off_inputs_total",

@@ -12,24 +12,34 @@ export interface Gauge {
   name: string;
   help: string;
   read: () => number;
+  /** Its labels as rendered between the braces (e.g. `adapter="tickets"`), when it has any. */
+  labels?: string | undefined;
+}
+
+/** The answers of one served adapter: by route, their latency, the fallbacks and the declines of the caps. */
+export interface AdapterSeries {
+  predictionCounts: Record<Route, number>;
+  predictionDurations: Record<Route, PrometheusHistogram>;
+  /** Answers with route "fallback", by reason. */
+  fallbackCounts: Map<FallbackReason, number>;
+  shareCapDeclines: number;
+  requestCapDeclines: number;
 }
 
 /**
  * The values behind the server's metrics: counters, latency histograms and gauges. Request series
- * appear as their endpoint and status are first seen; the route and outcome series always exist.
+ * appear as their endpoint and status are first seen; the route and outcome series always exist,
+ * the answers' once per served adapter (by the adapter's model name, "" for answers recorded
+ * without one).
  */
 export interface ServeMetricValues {
   requestCounts: Map<ServeEndpoint, Map<number, number>>;
   requestDurations: Map<ServeEndpoint, PrometheusHistogram>;
-  predictionCounts: Record<Route, number>;
-  predictionDurations: Record<Route, PrometheusHistogram>;
+  /** The answers' series of each adapter, in the order the adapters were first named. */
+  adapters: Map<string, AdapterSeries>;
   lmCallCounts: Record<LmCallOutcome, number>;
   lmCallDuration: PrometheusHistogram;
-  /** Answers with route "fallback", by reason. */
-  fallbackCounts: Map<FallbackReason, number>;
   decisionLogErrors: number;
-  shareCapDeclines: number;
-  requestCapDeclines: number;
   cutOffs: Record<CutOffReason, number>;
   gauges: Gauge[];
 }
@@ -39,12 +49,7 @@ export function createServeMetricValues(): ServeMetricValues {
   return {
     requestCounts: new Map(),
     requestDurations: new Map(),
-    predictionCounts: { ssm: 0, lm: 0, fallback: 0 },
-    predictionDurations: {
-      ssm: new PrometheusHistogram(),
-      lm: new PrometheusHistogram(),
-      fallback: new PrometheusHistogram(),
-    },
+    adapters: new Map(),
     lmCallCounts: {
       ok: 0,
       "lm-timeout": 0,
@@ -56,13 +61,30 @@ export function createServeMetricValues(): ServeMetricValues {
       "circuit-open": 0,
     },
     lmCallDuration: new PrometheusHistogram(),
-    fallbackCounts: new Map(fallbackReasons.map((reason) => [reason, 0])),
     decisionLogErrors: 0,
-    shareCapDeclines: 0,
-    requestCapDeclines: 0,
     cutOffs: { "client-disconnect": 0, shutdown: 0 },
     gauges: [],
   };
+}
+
+/** The answers' series of the adapter served as `name`, created (at zero) on first use. */
+export function adapterSeries(values: ServeMetricValues, name: string): AdapterSeries {
+  let series = values.adapters.get(name);
+  if (series === undefined) {
+    series = {
+      predictionCounts: { ssm: 0, lm: 0, fallback: 0 },
+      predictionDurations: {
+        ssm: new PrometheusHistogram(),
+        lm: new PrometheusHistogram(),
+        fallback: new PrometheusHistogram(),
+      },
+      fallbackCounts: new Map(fallbackReasons.map((reason) => [reason, 0])),
+      shareCapDeclines: 0,
+      requestCapDeclines: 0,
+    };
+    values.adapters.set(name, series);
+  }
+  return series;
 }
 
 /** Counts one request to `endpoint` under its status and adds its latency to the endpoint's histogram. */

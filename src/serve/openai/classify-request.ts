@@ -4,7 +4,7 @@ import { isEmptyText, isTooLong, tooLongMessage } from "./input-text.js";
 /** Inputs per `/v1/classify` request at most. */
 export const maxClassifyInputs = 4096;
 
-/** `POST /v1/classify` body: `{"inputs": ["...", ...]}`, with an optional `model` that must be the task name. */
+/** `POST /v1/classify` body: `{"inputs": ["...", ...]}`, with an optional `model` that picks the served model (required when the server serves several). */
 export const classifyRequestSchema = z.object({
   model: z.string().min(1).optional(),
   inputs: z.array(z.string()).min(1).max(maxClassifyInputs),

@@ -57,10 +57,15 @@ export function echoed(text: string): string {
     : `${text.slice(0, maxEchoedChars)}… (${text.length} characters)`;
 }
 
-/** The 404 for a request that names another model than the one this server serves. */
-export function modelNotFound(model: string, servedModel: string): ServeRequestError {
+/** The served model names as an error message lists them: `a`, `b`. */
+function modelList(servedModels: readonly string[]): string {
+  return servedModels.map((name) => `\`${name}\``).join(", ");
+}
+
+/** The 404 for a request that names a model this server does not serve; it names those it serves. */
+export function modelNotFound(model: string, servedModels: readonly string[]): ServeRequestError {
   return new ServeRequestError(
-    `The model \`${echoed(model)}\` does not exist; this server serves \`${servedModel}\`.`,
+    `The model \`${echoed(model)}\` does not exist; this server serves ${modelList(servedModels)}.`,
     {
       status: 404,
       type: "invalid_request_error",
@@ -69,7 +74,14 @@ export function modelNotFound(model: string, servedModel: string): ServeRequestE
   );
 }
 
-/** Throws the 404 when a request names a model (`model` is set) other than the served one. */
-export function requireModel(model: string | undefined, servedModel: string): void {
-  if (model !== undefined && model !== servedModel) throw modelNotFound(model, servedModel);
+/** The 400 for a request that names no model to a server that serves several. */
+export function modelRequired(servedModels: readonly string[]): ServeRequestError {
+  return new ServeRequestError(
+    `The request names no \`model\`; this server serves several: ${modelList(servedModels)}.`,
+    {
+      status: 400,
+      type: "invalid_request_error",
+      code: "model_required",
+    },
+  );
 }

@@ -13,6 +13,8 @@ export type PredictionEndpoint = DecisionRecord["endpoint"];
 /** What the prediction steps share: the adapter, the LM-call cap, the share budget and the records. */
 export interface PredictionContext {
   adapter: Adapter;
+  /** The model name the adapter is served as: the decision log names it (the server always sets it). */
+  adapterName?: string | undefined;
   lmLimit: ConcurrencyLimit;
   /** The breaker on the upstream, when there is one: while it refuses calls, the SSM answers at once. */
   circuitBreaker?: CircuitBreaker | undefined;

@@ -22,7 +22,12 @@ export interface AnsweredInput {
  * latency is the input's own: from its decision to its answer, less its wait for an LM call slot.
  */
 export function recordPrediction(
-  { metrics, decisionLog, clock }: Pick<PredictionContext, "metrics" | "decisionLog" | "clock">,
+  {
+    metrics,
+    decisionLog,
+    clock,
+    adapterName,
+  }: Pick<PredictionContext, "metrics" | "decisionLog" | "clock" | "adapterName">,
   answered: AnsweredInput,
 ): void {
   const finishedAt = clock.now();
@@ -30,11 +35,12 @@ export function recordPrediction(
   metrics.recordPrediction(answered.prediction.route, latencyMs / 1000, answered.prediction.fallbackReason);
   // Built when the log is written, not on the request's path: the hash and the date cost a request
   // that just woke up ~0.1 ms.
-  decisionLog.append(() => decisionRecord(answered, finishedAt, latencyMs));
+  decisionLog.append(() => decisionRecord(adapterName, answered, finishedAt, latencyMs));
 }
 
 /** The decision-log line of an answered input. */
 function decisionRecord(
+  adapter: string | undefined,
   { text, endpoint, decision, prediction, shareCapped }: AnsweredInput,
   finishedAt: number,
   latencyMs: number,
@@ -42,6 +48,7 @@ function decisionRecord(
   const entry: DecisionRecord = {
     time: new Date(finishedAt).toISOString(),
     endpoint,
+    ...(adapter === undefined ? {} : { adapter }),
     inputSha256: createHash("sha256").update(text, "utf8").digest("hex"),
     route: prediction.route,
     label: prediction.label,

@@ -11,24 +11,21 @@ import {
   createChatCompletionSerializer,
 } from "../openai/chat-completion-response.js";
 import { isEmptyText, isTooLong, tooLongMessage } from "../openai/input-text.js";
-import { inputTooLong, invalidRequest, requireModel } from "../openai/request-errors.js";
+import { inputTooLong, invalidRequest } from "../openai/request-errors.js";
 import { answerContent, answerFormatOf } from "../openai/response-format.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
-import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
 import { requestSignalOf } from "../request-deadline.js";
 import type { ServeClock } from "../serve-clock.js";
+import type { ModelDirectory, ServedModel } from "../served-models.js";
 import { jsonResponse, routeHeader } from "./json-response.js";
 
 const path = "/v1/chat/completions";
 
 /** What the chat-completions route needs. */
 export interface ChatCompletionsRouteDependencies {
-  /** The served task's name: the only `model` a request may name. */
-  modelName: string;
-  /** The task's labels, serialised once for the answers. */
-  labels: readonly string[];
-  predictions: PredictionService;
+  /** The models served: a request's `model` picks one. */
+  models: ModelDirectory;
   clock: ServeClock;
   maxBodyBytes: number;
   /** Inputs longer than this many characters are refused with a 400. */
@@ -44,10 +41,14 @@ export interface ChatCompletionsRouteDependencies {
  * `x-easy-adapt-route` header and the body's `easy_adapt` field. Other methods: 405.
  */
 export function chatCompletionsRoute(dependencies: ChatCompletionsRouteDependencies): Hono {
-  const serializer = createChatCompletionSerializer(dependencies.modelName, dependencies.labels);
+  // One serializer per model, made once: its name and labels are serialised in advance.
+  const serializers = new Map<ServedModel, ChatCompletionSerializer>();
+  for (const model of dependencies.models.models) {
+    serializers.set(model, createChatCompletionSerializer(model.name, model.adapter.task.labels));
+  }
   const app = new Hono();
   app.post(path, limitBody(dependencies.maxBodyBytes), (context) =>
-    chatCompletion(context, dependencies, serializer),
+    chatCompletion(context, dependencies, serializers),
   );
   app.all(path, methodNotAllowed(path, "POST"));
   return app;
@@ -57,13 +58,15 @@ export function chatCompletionsRoute(dependencies: ChatCompletionsRouteDependenc
 async function chatCompletion(
   context: Context,
   dependencies: ChatCompletionsRouteDependencies,
-  serializer: ChatCompletionSerializer,
+  serializers: ReadonlyMap<ServedModel, ChatCompletionSerializer>,
 ): Promise<Response> {
-  const request = await readChatCompletionRequest(context, dependencies);
+  const request = await readChatCompletionRequest(context, dependencies.maxBodyBytes);
+  const model = dependencies.models.pick(request.model);
+  const serializer = serializers.get(model)!;
   const text = textToClassify(request, dependencies.maxInputChars);
   // Checked before the input is answered: a format the answer cannot take is a 400 and no LM call.
-  const format = answerFormatOf(request.response_format, dependencies.labels);
-  const answer = await dependencies.predictions.classify(
+  const format = answerFormatOf(request.response_format, model.adapter.task.labels);
+  const answer = await model.predictions.classify(
     text,
     "chat_completions",
     requestSignalOf(context, dependencies.requestTimeoutMs),
@@ -84,14 +87,13 @@ async function chatCompletion(
   return jsonResponse(serializer.completion(id, created, answer, content), answer.route);
 }
 
-/** The request body, validated, naming the served model or none (else a 400 or a 404). */
+/** The request body, validated (else a 400). */
 async function readChatCompletionRequest(
   context: Context,
-  { maxBodyBytes, modelName }: ChatCompletionsRouteDependencies,
+  maxBodyBytes: number,
 ): Promise<ChatCompletionRequestBody> {
   const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(context, maxBodyBytes));
   if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
-  requireModel(parsed.data.model, modelName);
   return parsed.data;
 }
 

@@ -7,20 +7,19 @@ import {
   tooLongInputsMessage,
 } from "../openai/classify-request.js";
 import { classifyResponse } from "../openai/classify-response.js";
-import { inputTooLong, invalidRequest, requireModel } from "../openai/request-errors.js";
+import { inputTooLong, invalidRequest } from "../openai/request-errors.js";
 import { zodIssueMessage } from "../openai/zod-issue-message.js";
-import type { PredictionService } from "../prediction-service.js";
 import { readJsonBody } from "../read-json-body.js";
 import { requestSignalOf } from "../request-deadline.js";
+import type { ModelDirectory } from "../served-models.js";
 import { jsonResponse } from "./json-response.js";
 
 const path = "/v1/classify";
 
 /** What the classify route needs. */
 export interface ClassifyRouteDependencies {
-  /** The served task's name: the only `model` a request may name. */
-  modelName: string;
-  predictions: PredictionService;
+  /** The models served: a request's `model` picks one. */
+  models: ModelDirectory;
   maxBodyBytes: number;
   /** Inputs longer than this many characters are refused with a 400. */
   maxInputChars: number;
@@ -47,12 +46,12 @@ export function classifyRoute(dependencies: ClassifyRouteDependencies): Hono {
 async function classify(context: Context, dependencies: ClassifyRouteDependencies): Promise<Response> {
   const parsed = classifyRequestSchema.safeParse(await readJsonBody(context, dependencies.maxBodyBytes));
   if (!parsed.success) throw invalidRequest(zodIssueMessage(parsed.error));
-  requireModel(parsed.data.model, dependencies.modelName);
+  const model = dependencies.models.pick(parsed.data.model);
   const emptyMessage = emptyInputsMessage(parsed.data.inputs);
   if (emptyMessage !== undefined) throw invalidRequest(emptyMessage);
   const tooLongMessage = tooLongInputsMessage(parsed.data.inputs, dependencies.maxInputChars);
   if (tooLongMessage !== undefined) throw inputTooLong(tooLongMessage);
-  const answers = await dependencies.predictions.classifyBatch(
+  const answers = await model.predictions.classifyBatch(
     parsed.data.inputs,
     "classify",
     requestSignalOf(context, dependencies.requestTimeoutMs),

@@ -1,15 +1,26 @@
 import { Hono } from "hono";
-import type { CircuitBreaker } from "../../large-models/circuit-breaker.js";
-import type { Adapter } from "../../spec/adapter.js";
+import type { ModelDirectory, ServedModel } from "../served-models.js";
 import { jsonResponse } from "./json-response.js";
 
 /**
- * `GET /healthz`: `{"status":"ok","model","lm"}`, the served task name and the adapter's LM id,
- * and `lm_circuit` (`closed`, `open`, `half-open`) when a circuit breaker guards the upstream: an
- * open breaker does not make the server unhealthy (the SSM answers), so the status stays "ok".
+ * `GET /healthz`: `{"status":"ok","models":[{"model","lm","lm_circuit"?}, ...]}`, each served model
+ * with the LM id of its adapter and, when a circuit breaker guards its upstream, the breaker's state
+ * (`closed`, `open`, `half-open`). A server of one adapter also says its `model`, `lm` and
+ * `lm_circuit` at the top level (as before it served several). An open breaker does not make the
+ * server unhealthy (the SSM answers), so the status stays "ok".
  */
-export function healthRoute(adapter: Adapter, breaker?: CircuitBreaker): Hono {
-  const head = `{"status":"ok","model":${JSON.stringify(adapter.task.name)},"lm":${JSON.stringify(adapter.lmId)}`;
-  const healthBody = () => (breaker === undefined ? `${head}}` : `${head},"lm_circuit":"${breaker.state}"}`);
+export function healthRoute(directory: ModelDirectory): Hono {
+  const only = directory.models.length === 1 ? directory.models[0] : undefined;
+  const healthBody = () => {
+    const models = directory.models.map((model) => `{${modelFields(model)}}`).join(",");
+    const head = only === undefined ? "" : `${modelFields(only)},`;
+    return `{"status":"ok",${head}"models":[${models}]}`;
+  };
   return new Hono().get("/healthz", () => jsonResponse(healthBody()));
+}
+
+/** `"model":…,"lm":…` and `"lm_circuit":…` when the model's upstream has a breaker. */
+function modelFields({ name, adapter, circuitBreaker }: ServedModel): string {
+  const fields = `"model":${JSON.stringify(name)},"lm":${JSON.stringify(adapter.lmId)}`;
+  return circuitBreaker === undefined ? fields : `${fields},"lm_circuit":"${circuitBreaker.state}"`;
 }

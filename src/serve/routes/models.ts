@@ -1,19 +1,20 @@
 import { Hono } from "hono";
-import { requireModel } from "../openai/request-errors.js";
+import type { ModelDirectory } from "../served-models.js";
 import { jsonResponse } from "./json-response.js";
 
 /**
- * `GET /v1/models`, the OpenAI model list with the served task as its only model, and
- * `GET /v1/models/:model`, that model (a 404 for any other).
+ * `GET /v1/models`, the OpenAI model list of the served models (the adapters' names, in order), and
+ * `GET /v1/models/:model`, one of them (a 404 naming those served for any other).
  */
-export function modelsRoute(modelName: string): Hono {
-  const modelObject = { id: modelName, object: "model", created: 0, owned_by: "easy-adapt" };
-  const modelsBody = JSON.stringify({ object: "list", data: [modelObject] });
-  const modelBody = JSON.stringify(modelObject);
+export function modelsRoute(directory: ModelDirectory): Hono {
+  const modelObject = (name: string) => ({ id: name, object: "model", created: 0, owned_by: "easy-adapt" });
+  const modelsBody = JSON.stringify({ object: "list", data: directory.names.map(modelObject) });
+  const modelBodies = new Map(
+    directory.models.map((model) => [model, JSON.stringify(modelObject(model.name))]),
+  );
   return new Hono()
     .get("/v1/models", () => jsonResponse(modelsBody))
-    .get("/v1/models/:model", (context) => {
-      requireModel(context.req.param("model"), modelName);
-      return jsonResponse(modelBody);
-    });
+    .get("/v1/models/:model", (context) =>
+      jsonResponse(modelBodies.get(directory.pick(context.req.param("model")))!),
+    );
 }
