@@ -29,13 +29,13 @@ export interface AdapterChoice {
   circuitBreaker?: CircuitBreaker | undefined;
 }
 
-/** A model name a request can send, and `/v1/models/{model}` can hold: no whitespace, `/` or `=`. */
+/** A name given to an adapter: one `/v1/models/{model}` can hold, without whitespace, `/` or `=`. */
 export const modelNamePattern = /^[^\s/=]+$/;
 
 /**
  * The adapters to serve, each with its model name (its own `name`, else its task name) and its
  * breaker. Throws a ServeStartError when there is no adapter, both `adapter` and `adapters` are
- * given, a name cannot be a model name, or two adapters have the same name.
+ * given, a name given is empty or holds whitespace, `/` or `=`, or two adapters have the same name.
  */
 export function namedAdapters(choice: AdapterChoice): NamedAdapter[] {
   if (choice.adapter !== undefined && choice.adapters !== undefined) {
@@ -48,8 +48,8 @@ export function namedAdapters(choice: AdapterChoice): NamedAdapter[] {
     adapter: entry.adapter,
     circuitBreaker: entry.circuitBreaker ?? choice.circuitBreaker,
   }));
-  for (const { name } of named) {
-    if (!modelNamePattern.test(name)) {
+  for (const { name } of served) {
+    if (name !== undefined && !modelNamePattern.test(name)) {
       throw new ServeStartError(
         `${JSON.stringify(name)} cannot be a model name (empty, or with spaces, "/" or "="): give the adapter another name`,
       );

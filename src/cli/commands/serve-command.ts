@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
-import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
+import type { ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
 import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
@@ -9,6 +8,13 @@ import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { runAction } from "../run-action.js";
+import {
+  adapterFolders,
+  collectValues,
+  describeModels,
+  loadServedArtifacts,
+  servedAdapters,
+} from "../serve-adapters.js";
 
 /** A flag's whole-number value, at least `minimum`. */
 function wholeNumber(flag: string, minimum: number) {
@@ -20,7 +26,8 @@ function wholeNumber(flag: string, minimum: number) {
 }
 
 const serveOptionsSchema = z.object({
-  adapter: z.string().min(1, "--adapter must name the adapter folder"),
+  adapter: z.array(z.string().min(1, "--adapter must name the adapter folder")).default([]),
+  adapters: z.array(z.string().min(1, "--adapters must name a folder")).default([]),
   port: z
     .string()
     .regex(/^\d+$/, "--port must be a whole number")
@@ -58,25 +65,34 @@ export function registerServeCommand(program: Command): void {
   command.action(runAction(serveCommand));
 }
 
-/** Loads the adapter, builds its LM stack with the circuit breaker, serves until SIGTERM/SIGINT, then drains. */
+/**
+ * Loads the adapters, builds one LM stack per distinct LM (all under one circuit breaker: they call
+ * one upstream), serves until SIGTERM/SIGINT, then drains.
+ */
 async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const parsed = serveOptionsSchema.safeParse(rawOptions);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   const options = parsed.data;
   const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
-  const artifact = await loadAdapterArtifact(options.adapter);
+  const artifacts = await loadServedArtifacts(await adapterFolders(options.adapter, options.adapters));
   const circuitBreaker = createCircuitBreaker({
     failures: options.breakerFailures,
     cooldownMs: options.breakerCooldownMs,
   });
   const logger = createStderrLogger();
-  const setup = serveLargeModel(options, rawOptions, artifact.description.lmId, circuitBreaker, logger);
-  let adapter: ClosableAdapter | undefined;
+  // Each distinct LM's stack, by the adapter's LM id (one for all when --lm-model names the model).
+  const stacks = new Map<string, LargeModelSetup | undefined>();
+  const lmStackFor = (lmId: string) => {
+    const key = options.lmModel === undefined ? lmId : "";
+    if (!stacks.has(key)) stacks.set(key, serveLargeModel(options, rawOptions, lmId, circuitBreaker, logger));
+    return stacks.get(key);
+  };
+  const adapters: ClosableAdapter[] = [];
   try {
-    if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
-    adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
+    const served = await servedAdapters(artifacts, lmStackFor, circuitBreaker, adapters);
+    const setup = [...stacks.values()].find((stack) => stack !== undefined);
     const serve = await startServe({
-      adapter,
+      adapters: served,
       host: options.host,
       port: options.port,
       apiKey,
@@ -85,11 +101,10 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       requestTimeoutMs: options.requestTimeoutMs,
       maxInputChars: options.maxInputChars,
       maxLmCallsPerRequest: options.maxLmCallsPerRequest,
-      ...(setup === undefined ? {} : { circuitBreaker }),
       logger,
     });
     process.stdout.write(
-      `easy-adapt serve: listening on ${serve.url} (model "${adapter.task.name}", LM ${setup?.model.id ?? "none"}` +
+      `easy-adapt serve: listening on ${serve.url} (${describeModels(served)}` +
         `${apiKey === undefined ? ", no API key required" : ""})\n`,
     );
     const signal = await shutdownSignal();
@@ -98,8 +113,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
     process.stderr.write("easy-adapt serve: stopped\n");
     process.exitCode = 0;
   } finally {
-    await adapter?.close();
-    setup?.close();
+    for (const adapter of adapters) await adapter.close();
+    for (const stack of stacks.values()) stack?.close();
   }
   // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
@@ -178,7 +193,12 @@ function declareServeCommand(program: Command): Command {
     .description(
       "Serve an adapter over HTTP: OpenAI-compatible /v1/chat/completions and /v1/models, batch /v1/classify, /healthz, /metrics.",
     )
-    .requiredOption("--adapter <dir>", "adapter folder written by `easy-adapt adapt`")
+    .option(
+      "--adapter <dir>",
+      "adapter folder written by `easy-adapt adapt`, or NAME=DIR to serve it as the model NAME (repeatable)",
+      collectValues,
+    )
+    .option("--adapters <dir>", "serve every adapter folder inside this folder (repeatable)", collectValues)
     .option("--port <n>", "port to listen on (0 picks a free one)", "8080")
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option(
