@@ -184,6 +184,7 @@ export {
 
 // Serving: an adapter behind an OpenAI-compatible HTTP API.
 
+export type { ServedAdapter } from "./serve/served-adapters.js";
 export { type ServeHandle, type StartServeOptions, startServe } from "./serve/start-serve.js";
 
 // Replay: an OpenAI-compatible stand-in for an LM that answers with recorded answers (tests, benchmarks).
