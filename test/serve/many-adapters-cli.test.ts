@@ -149,12 +149,15 @@ describe("easy-adapt serve with several adapters (CLI)", () => {
     }
   });
 
-  it("refuses two adapters with one name as a usage error", async () => {
+  it("refuses two adapters with one name, and no adapter, as usage errors", async () => {
     const parent = join(directory, "adapters");
     const twice = await runCli(["serve", "--adapters", parent, "--adapter", folders.tickets]);
     expect(twice.status).toBe(2);
     expect(twice.stderr).toBe(
       `easy-adapt: two adapters would be served as the model "tickets" (${folders.tickets} and ${join(parent, "a-tickets")}): give one its own name with --adapter NAME=DIR\n`,
     );
+    const none = await runCli(["serve"]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe("easy-adapt: give the adapter to serve: --adapter DIR or --adapters DIR\n");
   });
 });

@@ -160,7 +160,7 @@ describe("many adapters in one server (startServe, over HTTP)", () => {
   });
 });
 
-describe("one adapter served under a name of its own", () => {
+describe("one adapter served under a name of its own; budgets and names checked per adapter", () => {
   it("answers to its name and its task name; its metrics carry no adapter label, its log lines name it", async () => {
     const folders = await twoAdapterFolders();
     const { tickets } = await loadTwoAdapters(folders);
@@ -196,6 +196,44 @@ describe("one adapter served under a name of its own", () => {
     } finally {
       await server.close();
       await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("holds each adapter's --max-lm-share budget over its own inputs", async () => {
+    const upstream = await startScriptedUpstream();
+    const lm = createOpenAICompatibleModel({ baseUrl: upstream.baseUrl, model: "scripted", timeoutMs: 2000 });
+    const { tickets, topics } = await loadTwoAdapters(await twoAdapterFolders(), { tickets: lm, topics: lm });
+    const texts = await routedTexts({ tickets, topics });
+    // The tickets adapter with a cap of 0.
+    const capped: Adapter = {
+      task: tickets.task,
+      lmId: tickets.lmId,
+      maxLmShare: 0,
+      decide: (text) => tickets.decide(text),
+      predict: (text, options) => tickets.predict(text, options),
+      predictBatch: (batch, options) => tickets.predictBatch(batch, options),
+    };
+    const server = await startServe({ adapters: [{ adapter: capped }, { adapter: topics }] });
+    try {
+      // A budget lets its first input spend one call at once; the cap of 0 keeps the second from the LM.
+      const ticketsBatch = await post(server, "/v1/classify", {
+        model: "tickets",
+        inputs: [texts.tickets.routed, texts.tickets.routed],
+      });
+      expect(ticketsBatch.headers.get("x-easy-adapt-route")).toContain("ssm");
+      expect(upstream.calls).toBe(1);
+      // The topics adapter, uncapped, still sends every LM-routed input to the LM.
+      await post(server, "/v1/classify", {
+        model: "topics",
+        inputs: [texts.topics.routed, texts.topics.routed],
+      });
+      expect(upstream.calls).toBe(3);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^easy_adapt_lm_share_cap_declines_total\{adapter="tickets"\} 1$/m);
+      expect(metrics).toMatch(/^easy_adapt_lm_share_cap_declines_total\{adapter="topics"\} 0$/m);
+    } finally {
+      await server.close();
+      await upstream.close();
     }
   });
 
