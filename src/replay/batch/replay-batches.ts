@@ -59,27 +59,37 @@ export function createReplayBatches(settings: ReplaySettings, options: ReplayBat
     get: (id: string) => batches.get(id),
     list: () => [...batches.values()],
     progress(batch: ReplayBatch): ReplayBatchProgress {
-      const answerable = Math.min(
-        batch.requests.length,
-        options.batchExpireAfter ?? Number.POSITIVE_INFINITY,
-      );
-      const expires = answerable < batch.requests.length;
-      const ended = Date.now() - batch.createdAt >= delayMs;
-      if (ended) batch.outcomes ??= outcomesOf(batch, settings, options, answerable);
-      const share = delayMs === 0 ? 1 : Math.min(1, (Date.now() - batch.createdAt) / delayMs);
-      const finished = ended ? answerable : Math.floor(share * answerable);
+      const limit = options.batchExpireAfter ?? Number.POSITIVE_INFINITY;
+      const answerable = Math.min(batch.requests.length, limit);
+      const elapsedMs = Date.now() - batch.createdAt;
+      if (elapsedMs >= delayMs) {
+        batch.outcomes ??= outcomesOf(batch, settings, options, answerable);
+        return { ...countOutcomes(batch.outcomes), ended: true, expired: answerable < batch.requests.length };
+      }
+      const finished = Math.floor((elapsedMs / delayMs) * answerable);
       const failEvery = options.batchFailEvery ?? 0;
       const errored = failEvery > 0 ? Math.floor(finished / failEvery) : 0;
       return {
-        ended,
-        expired: ended && expires,
+        ended: false,
+        expired: false,
         total: batch.requests.length,
         succeeded: finished - errored,
         errored,
-        expiredCount: ended ? batch.requests.length - answerable : 0,
+        expiredCount: 0,
       };
     },
   };
+}
+
+/** The counts of an ended batch, from its outcomes. */
+function countOutcomes(outcomes: readonly ReplayBatchOutcome[]) {
+  const counts = { total: outcomes.length, succeeded: 0, errored: 0, expiredCount: 0 };
+  for (const outcome of outcomes) {
+    if (outcome.kind === "succeeded") counts.succeeded++;
+    else if (outcome.kind === "errored") counts.errored++;
+    else counts.expiredCount++;
+  }
+  return counts;
 }
 
 /** The replay's batch store. */
