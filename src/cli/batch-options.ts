@@ -5,7 +5,7 @@ import type { BatchClient } from "../large-models/batch/batch-client.js";
 import { openBatchJobStore } from "../large-models/batch/batch-job-store.js";
 import { createOpenAIBatchClient } from "../large-models/batch/openai-batch-client.js";
 import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
-import { type BatchProbeSummary, probeByBatch } from "../probe/batch/batch-probe.js";
+import { type BatchEvent, type BatchProbeSummary, probeByBatch } from "../probe/batch/batch-probe.js";
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { CompletionRequest } from "../spec/large-model.js";
@@ -110,13 +110,9 @@ export async function runBatchProbe(
       priceFactor: batch.batchDiscount,
       pollIntervalMs: batch.batchPollMs,
       onProgress: options.onProgress,
-      onBatch: ({ batchId, requests: count, resumed }) => {
-        batchIds.push(batchId);
-        process.stderr.write(
-          resumed
-            ? `batch ${batchId} (submitted by an earlier run, ${count} requests): polling it again\n`
-            : `batch ${batchId} submitted: ${count} requests\n`,
-        );
+      onBatch: ({ batchId, requests: count, kind }) => {
+        if (kind !== "lost") batchIds.push(batchId);
+        process.stderr.write(`${describeBatchEvent(batchId, count, kind)}\n`);
       },
       signal: options.signal,
     });
@@ -132,6 +128,13 @@ export async function runBatchProbe(
   } finally {
     jobs.close();
   }
+}
+
+function describeBatchEvent(batchId: string, count: number, kind: BatchEvent["kind"]): string {
+  if (kind === "submitted") return `batch ${batchId} submitted: ${count} requests`;
+  if (kind === "resumed")
+    return `batch ${batchId} (submitted by an earlier run, ${count} requests): polling it again`;
+  return `batch ${batchId} (submitted by an earlier run) is unknown to the provider now: its requests are submitted again`;
 }
 
 /** e.g. "batch: 3080 requests, 0 already cached: 3000 answered, 50 failed, 30 expired (asked synchronously now)". */

@@ -14,6 +14,7 @@ import { createBudget } from "../../src/large-models/budget.js";
 import { createCachedModel } from "../../src/large-models/cached-model.js";
 import { createClassificationPrompter } from "../../src/large-models/classification-prompt.js";
 import { createOpenAICompatibleModel } from "../../src/large-models/openai-compatible-model.js";
+import { requestKey } from "../../src/large-models/request-key.js";
 import { type BatchProbeOptions, probeByBatch } from "../../src/probe/batch/batch-probe.js";
 import { probe } from "../../src/probe/probe.js";
 import {
@@ -158,6 +159,26 @@ describe("probeByBatch over the replay server's OpenAI Batch API", () => {
     expect(summary).toMatchObject({ resumed: 40, submitted: 0, batchesSubmitted: 0, answered: 40 });
     expect(httpCalls).toBe(0);
     expect(await submissions(`${server.url}/batches`)).toBe(1);
+  });
+
+  it("submits again the requests of a stored batch the provider no longer knows (404)", async () => {
+    const server = await replay();
+    const cache = freshCache("lost");
+    const client = createOpenAIBatchClient({ baseUrl: server.url, model: "model_a" });
+    const jobs = openBatchJobStore(cache.path);
+    jobs.record(client.endpoint, modelId, "batch_gone", requests().map(requestKey));
+    const events: string[] = [];
+    const summary = await probeByBatch(requests(), {
+      client,
+      cache,
+      jobs,
+      modelId,
+      onBatch: (event) => events.push(`${event.kind} ${event.batchId}`),
+    });
+    expect(events).toEqual(["lost batch_gone", "submitted batch_replay_1"]);
+    expect(summary).toMatchObject({ resumed: 0, submitted: 40, answered: 40 });
+    expect(jobs.unfinished(client.endpoint, modelId)).toEqual([]);
+    jobs.close();
   });
 
   it("reserves the budget at the batch price: a cap that fits half the rows at list price fits all at half price", async () => {

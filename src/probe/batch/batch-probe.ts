@@ -4,6 +4,7 @@ import type { BatchJobStore } from "../../large-models/batch/batch-job-store.js"
 import type { Budget } from "../../large-models/budget.js";
 import { isEmptyReply } from "../../large-models/empty-reply.js";
 import { BudgetExceededError } from "../../large-models/errors/budget-exceeded-error.js";
+import { LargeModelHttpError } from "../../large-models/errors/large-model-http-error.js";
 import { requestKey } from "../../large-models/request-key.js";
 import type { CompletionRequest } from "../../spec/large-model.js";
 import type { ProgressListener } from "../../spec/logger.js";
@@ -27,8 +28,18 @@ export interface BatchProbeOptions {
   /** Called with stage "batch" after each poll: requests finished out of those in the batches. */
   onProgress?: ProgressListener;
   /** Called for each batch submitted, and each batch taken up again from an earlier run. */
-  onBatch?: (event: { batchId: string; requests: number; resumed: boolean }) => void;
+  onBatch?: (event: BatchEvent) => void;
   signal?: AbortSignal;
+}
+
+/**
+ * A batch this run submitted ("submitted"), took up from an earlier run ("resumed"), or found
+ * stored but unknown to the provider any more ("lost": its requests are submitted again).
+ */
+export interface BatchEvent {
+  batchId: string;
+  requests: number;
+  kind: "submitted" | "resumed" | "lost";
 }
 
 /** What a batch probe did: how many distinct requests it had, and what became of them. */
@@ -77,7 +88,7 @@ export async function probeByBatch(
   }
   const run: BatchRun = { options, summary, reservations: new Map(), batches: [] };
   try {
-    resumeBatches(run, byKey, needed);
+    await resumeBatches(run, byKey, needed);
     await submitBatches(run, byKey, needed);
     if (run.batches.length > 0) await pollBatches(run);
   } finally {
@@ -103,16 +114,22 @@ function emptySummary(requests: number): BatchProbeSummary {
 
 /**
  * Takes up the unfinished batches of earlier runs whose requests all belong to this run (the
- * batch id is stored with the cache): their requests are not submitted again.
+ * batch id is stored with the cache): their requests are not submitted again. A stored batch
+ * the provider answers 404 for (deleted, archived) is marked done and its requests stay needed.
  */
-function resumeBatches(
+async function resumeBatches(
   run: BatchRun,
   byKey: ReadonlyMap<string, CompletionRequest>,
   needed: Set<string>,
-): void {
+): Promise<void> {
   const { client, jobs, modelId } = run.options;
   for (const job of jobs.unfinished(client.endpoint, modelId)) {
     if (!job.requestHashes.every((hash) => byKey.has(hash))) continue;
+    if (await isLost(run, job.batchId)) {
+      jobs.finish(job.batchId);
+      run.options.onBatch?.({ batchId: job.batchId, requests: job.requestHashes.length, kind: "lost" });
+      continue;
+    }
     let pending = 0;
     for (const hash of job.requestHashes) {
       if (!needed.delete(hash)) continue;
@@ -126,7 +143,18 @@ function resumeBatches(
       finished: 0,
       total: job.requestHashes.length,
     });
-    run.options.onBatch?.({ batchId: job.batchId, requests: job.requestHashes.length, resumed: true });
+    run.options.onBatch?.({ batchId: job.batchId, requests: job.requestHashes.length, kind: "resumed" });
+  }
+}
+
+/** True when the provider no longer knows the batch (404); other errors are thrown. */
+async function isLost(run: BatchRun, batchId: string): Promise<boolean> {
+  try {
+    await run.options.client.status(batchId, run.options.signal);
+    return false;
+  } catch (error) {
+    if (error instanceof LargeModelHttpError && error.status === 404) return true;
+    throw error;
   }
 }
 
@@ -154,7 +182,7 @@ async function submitBatches(
     run.summary.submitted += chunk.length;
     run.summary.batchesSubmitted++;
     run.batches.push({ batchId, requestHashes: hashes, finished: 0, total: hashes.length });
-    run.options.onBatch?.({ batchId, requests: chunk.length, resumed: false });
+    run.options.onBatch?.({ batchId, requests: chunk.length, kind: "submitted" });
   }
 }
 
