@@ -337,7 +337,8 @@ function pricesFrom(settings: LargeModelSettings): TokenPrices | undefined {
   return { inputPerMillion: input, outputPerMillion: output };
 }
 
-function apiKeyFrom(
+/** The API key from --lm-api-key-env or the provider's usual variable, and the variable it came from. */
+export function apiKeyFrom(
   settings: LargeModelSettings,
   env: Record<string, string | undefined>,
 ): { apiKey: string | undefined; apiKeyEnv: string | undefined } {

@@ -34,8 +34,14 @@ export interface Budget {
   readonly limits: BudgetLimits;
   /** Spend of finished calls. */
   spent(): Spend;
-  /** Reserves one call or throws BudgetExceededError; returns how to settle or release it. */
-  reserve(request: CompletionRequest): { settle(usage: TokenUsage): void; release(): void };
+  /**
+   * Reserves one call or throws BudgetExceededError; returns how to settle or release it. Its
+   * dollars count at `priceFactor` times the prices (a batch API's discount: 0.5 for half price).
+   */
+  reserve(
+    request: CompletionRequest,
+    priceFactor?: number,
+  ): { settle(usage: TokenUsage): void; release(): void };
 }
 
 export function costOf(usage: TokenUsage, prices: TokenPrices | undefined): number {
@@ -52,13 +58,13 @@ export function createBudget(limits: BudgetLimits = {}): Budget {
   return {
     limits,
     spent: () => ({ ...spent }),
-    reserve(request) {
+    reserve(request, priceFactor = 1) {
       const worst: TokenUsage = {
         promptTokens: estimatePromptTokens(request),
         completionTokens: request.maxTokens,
       };
       const tokens = worst.promptTokens + worst.completionTokens;
-      const dollars = costOf(worst, limits.prices);
+      const dollars = costOf(worst, limits.prices) * priceFactor;
       if (limits.maxCalls !== undefined && spent.calls + reserved.calls + 1 > limits.maxCalls) {
         throw new BudgetExceededError("calls", limits.maxCalls);
       }
@@ -90,7 +96,7 @@ export function createBudget(limits: BudgetLimits = {}): Budget {
           spent.calls += 1;
           spent.promptTokens += usage.promptTokens;
           spent.completionTokens += usage.completionTokens;
-          spent.dollars += costOf(usage, limits.prices);
+          spent.dollars += costOf(usage, limits.prices) * priceFactor;
         },
       };
     },

@@ -2,6 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { Hono } from "hono";
 import type { RecordedAnswer } from "../data/recorded-answers.js";
 import { createSeededRandom } from "../util/seeded-random.js";
+import { anthropicBatchRoutes } from "./batch/anthropic-batch-routes.js";
+import { openAIBatchRoutes } from "./batch/openai-batch-routes.js";
+import { createReplayBatches, type ReplayBatchOptions } from "./batch/replay-batches.js";
 import { createRecordedAnswerIndex } from "./recorded-answer-index.js";
 import { replayErrorHandler, replayNotFound } from "./replay-errors.js";
 import type { ReplayEnv } from "./replay-request.js";
@@ -9,7 +12,7 @@ import { chatCompletionsRoute, type ReplaySettings } from "./routes/chat-complet
 import { modelsRoute } from "./routes/models.js";
 
 /** The recordings the replay answers from, and how it behaves (delay, injected faults, names). */
-export interface ReplayAppOptions {
+export interface ReplayAppOptions extends ReplayBatchOptions {
   answers: readonly RecordedAnswer[];
   /** Delay before every response (default 0). */
   latencyMs?: number;
@@ -30,7 +33,9 @@ export const defaultOffLabelAnswer = "I'm not sure which category this belongs t
 
 /**
  * An OpenAI-compatible app (`POST /v1/chat/completions`, `GET /v1/models`) that answers each prompt
- * with the recorded answer for the text in its last user message, a stand-in for the recorded LLM.
+ * with the recorded answer for the text in its last user message, a stand-in for the recorded LLM;
+ * with the OpenAI Batch API and Anthropic's Message Batches over the same answers (see
+ * ReplayBatchOptions for their delay and injected failures).
  */
 export function createReplayApp(
   options: ReplayAppOptions,
@@ -39,6 +44,8 @@ export function createReplayApp(
   const app = new Hono<ReplayEnv>();
   app.route("/", modelsRoute(settings.model));
   app.route("/", chatCompletionsRoute(settings));
+  app.route("/", openAIBatchRoutes(createReplayBatches(settings, options)));
+  app.route("/", anthropicBatchRoutes(createReplayBatches(settings, options)));
   app.notFound(replayNotFound);
   app.onError(replayErrorHandler);
   return app;

@@ -14,6 +14,13 @@ import { DataError } from "../../spec/errors/data-error.js";
 import type { Task } from "../../spec/task.js";
 import type { SentenceEncoder } from "../../text-encoders/sentence-encoder.js";
 import { adaptSummary, formatAdaptSummary } from "../adapt-summary.js";
+import {
+  addBatchOptions,
+  type BatchSettings,
+  batchSettingsFrom,
+  estimateCost,
+  runBatchProbe,
+} from "../batch-options.js";
 import { addEncoderOptions, encoderOptionsSchema } from "../encoder-options.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import {
@@ -74,6 +81,7 @@ export function registerAdaptCommand(program: Command): void {
   addOperatingPointOptions(command);
   addEncoderOptions(command);
   addLargeModelOptions(command);
+  addBatchOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => adaptCommand(rawOptions)));
 }
 
@@ -91,16 +99,17 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const criterion = operatingCriterionOf(options);
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
+    const batch = batchSettingsFrom(rawOptions, setup);
     const data = await loadAdaptData(options);
     if (setup.dryRun) {
-      printDryRunEstimate(setup, data, options);
+      printDryRunEstimate(setup, batch, data, options);
       return;
     }
     // Refuses a non-empty folder that is not an adapter before anything is paid for.
     const outputFolder = await openAdapterFolder(options.out);
     if (outputFolder.replacing) process.stderr.write(`note: replacing the adapter in ${options.out}\n`);
     try {
-      await adaptIntoFolder(options, criterion, setup, data, outputFolder);
+      await adaptIntoFolder(options, criterion, { setup, batch }, data, outputFolder);
     } catch (error) {
       // A failed run leaves no empty folder behind where it created one.
       await outputFolder.discardIfEmpty();
@@ -145,12 +154,13 @@ async function loadAdaptData(options: AdaptCommandOptions): Promise<AdaptData> {
 }
 
 /** `--dry-run`: what probing the calibration rows (and the training rows with --probe-train) would cost. */
-function printDryRunEstimate(setup: LargeModelSetup, data: AdaptData, options: AdaptCommandOptions): void {
-  const prompt = createClassificationPrompter(data.task);
-  const texts = [...(options.probeTrain ? data.trainRows : []), ...data.calibRows].map((row) =>
-    prompt(row.text),
-  );
-  const estimate = setup.estimate(texts);
+function printDryRunEstimate(
+  setup: LargeModelSetup,
+  batch: BatchSettings,
+  data: AdaptData,
+  options: AdaptCommandOptions,
+): void {
+  const estimate = estimateCost(setup, batch, probedRequests(data, options));
   process.stdout.write(
     `${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`,
   );
@@ -163,16 +173,24 @@ function printDryRunEstimate(setup: LargeModelSetup, data: AdaptData, options: A
 async function adaptIntoFolder(
   options: AdaptCommandOptions,
   criterion: OperatingCriterion,
-  setup: LargeModelSetup,
+  lm: { setup: LargeModelSetup; batch: BatchSettings },
   data: AdaptData,
   outputFolder: AdapterOutputFolder,
 ): Promise<void> {
+  const { setup, batch } = lm;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   const display = createProgressDisplay();
   const encoder = await openEncoder(options);
   try {
+    if (batch.batch) {
+      await runBatchProbe(setup, batch, probedRequests(data, options), {
+        onProgress: display.listener,
+        signal: controller.signal,
+        env: process.env,
+      });
+    }
     const fingerprints = { train: await fileSha256(options.train), calib: await fileSha256(options.calib) };
     const result = await adapt({
       ...(encoder === undefined ? {} : { encoder }),
@@ -203,6 +221,12 @@ async function adaptIntoFolder(
     process.off("SIGINT", onSignal);
     await encoder?.close();
   }
+}
+
+/** The requests `adapt` asks the LM: the calibration rows, and the training rows with --probe-train. */
+function probedRequests(data: AdaptData, options: AdaptCommandOptions) {
+  const prompt = createClassificationPrompter(data.task);
+  return [...(options.probeTrain ? data.trainRows : []), ...data.calibRows].map((row) => prompt(row.text));
 }
 
 /** The sentence encoder chosen by --encoder, with its embedding cache; none for "none". */

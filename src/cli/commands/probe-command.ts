@@ -6,11 +6,19 @@ import { loadTask } from "../../data/task-file.js";
 import { writeCsvFile } from "../../data/write-csv.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
 import { budgetShortfall, formatDryRunEstimate } from "../../large-models/dry-run-estimate.js";
+import type { BatchProbeSummary } from "../../probe/batch/batch-probe.js";
 import { type ProbeResult, probe } from "../../probe/probe.js";
 import { ProbeStoppedError } from "../../probe/probe-stopped-error.js";
 import { EasyAdaptError } from "../../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Task } from "../../spec/task.js";
+import {
+  addBatchOptions,
+  type BatchSettings,
+  batchSettingsFrom,
+  estimateCost,
+  runBatchProbe,
+} from "../batch-options.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
@@ -36,6 +44,7 @@ export function registerProbeCommand(program: Command): void {
     .option("--text-column <name>", "column holding the text", "text")
     .option("--json", "print one JSON summary object on stdout");
   addLargeModelOptions(command);
+  addBatchOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => probeCommand(rawOptions)));
 }
 
@@ -45,12 +54,13 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const options = parseOptions(probeOptionsSchema, rawOptions);
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
+    const batch = batchSettingsFrom(rawOptions, setup);
     if (options.out === undefined && !setup.dryRun) throw new UsageError("--out FILE is required");
     const task = await loadTask(options.task);
     const rows = await loadRows(options.data, { textColumn: options.textColumn, labelsOptional: true });
     const texts = rows.map((row) => row.text);
-    if (setup.dryRun) printDryRunEstimate(setup, task, texts, options.json);
-    else await probeAndWriteAnswers(options, setup, task, texts);
+    if (setup.dryRun) printDryRunEstimate(setup, batch, task, texts, options.json);
+    else await probeAndWriteAnswers(options, setup, batch, task, texts);
   } finally {
     setup.close();
   }
@@ -59,19 +69,25 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
 /** `--dry-run`: what probing these texts would cost, and a warning when the budget falls short. */
 function printDryRunEstimate(
   setup: LargeModelSetup,
+  batch: BatchSettings,
   task: Task,
   texts: readonly string[],
   json: boolean,
 ): void {
   const prompt = createClassificationPrompter(task);
-  const estimate = setup.estimate(texts.map((text) => prompt(text)));
+  const estimate = estimateCost(
+    setup,
+    batch,
+    texts.map((text) => prompt(text)),
+  );
   const shortfall = budgetShortfall(estimate, setup.budget.limits);
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ dryRun: true, ...estimate, budgetShortfall: shortfall ?? null })}\n`,
+      `${JSON.stringify({ dryRun: true, ...estimate, budgetShortfall: shortfall ?? null, ...(batch.batch ? { batchDiscount: batch.batchDiscount } : {}) })}\n`,
     );
   } else {
     process.stdout.write(`${formatDryRunEstimate(estimate)}\n`);
+    if (batch.batch) process.stdout.write(`(at the batch price: ${batch.batchDiscount} x the list price)\n`);
     if (shortfall !== undefined) process.stdout.write(`warning: ${shortfall}\n`);
   }
 }
@@ -83,6 +99,7 @@ function printDryRunEstimate(
 async function probeAndWriteAnswers(
   options: ProbeCommandOptions,
   setup: LargeModelSetup,
+  batch: BatchSettings,
   task: Task,
   texts: readonly string[],
 ): Promise<void> {
@@ -92,6 +109,13 @@ async function probeAndWriteAnswers(
   process.once("SIGTERM", onSignal);
   const display = createProgressDisplay();
   try {
+    const batchSummary = batch.batch
+      ? await runBatchProbe(setup, batch, texts.map(createClassificationPrompter(task)), {
+          onProgress: display.listener,
+          signal: controller.signal,
+          env: process.env,
+        })
+      : undefined;
     const result = await probe(texts, task, setup.model, {
       concurrency: setup.concurrency,
       onProgress: display.listener,
@@ -104,7 +128,7 @@ async function probeAndWriteAnswers(
       ["text", "answer", "raw"],
       result.rows.map((row, index) => ({ text: texts[index]!, answer: row.label ?? "", raw: row.raw })),
     );
-    const summary = probeSummary(result, setup);
+    const summary = probeSummary(result, setup, batchSummary);
     printProbeSummary(summary, options);
     if (summary.failed > 0) {
       throw new EasyAdaptError(
@@ -138,9 +162,15 @@ interface ProbeSummary {
   /** Replies that held no text: counted unparseable, never cached. */
   emptyReplies: number;
   seconds: number;
+  /** With --batch: what the batch API answered (the rest was asked synchronously). */
+  batch?: BatchProbeSummary;
 }
 
-function probeSummary(result: ProbeResult, setup: LargeModelSetup): ProbeSummary {
+function probeSummary(
+  result: ProbeResult,
+  setup: LargeModelSetup,
+  batch: BatchProbeSummary | undefined,
+): ProbeSummary {
   const stats = setup.stats();
   return {
     rows: result.stats.rows,
@@ -151,6 +181,7 @@ function probeSummary(result: ProbeResult, setup: LargeModelSetup): ProbeSummary
     cacheHits: result.stats.cacheHits,
     emptyReplies: result.stats.emptyReplies,
     seconds: Number(result.stats.seconds.toFixed(3)),
+    ...(batch === undefined ? {} : { batch }),
   };
 }
 

@@ -24,6 +24,9 @@ const replayOptionsSchema = z.object({
     .default(0),
   seed: wholeNumber("--seed").default(1),
   model: z.string().min(1).optional(),
+  batchDelayMs: wholeNumber("--batch-delay-ms").default(0),
+  batchFailEvery: wholeNumber("--batch-fail-every").default(0),
+  batchExpireAfter: wholeNumber("--batch-expire-after").optional(),
 });
 
 export function registerReplayServerCommand(program: Command): void {
@@ -39,6 +42,13 @@ export function registerReplayServerCommand(program: Command): void {
     .option("--error-rate <p>", "share of requests answered with an injected 429 or 500", "0")
     .option("--seed <n>", "seed of the fault injection", "1")
     .option("--model <name>", "model id listed by GET /v1/models (default: the answer column)")
+    .option(
+      "--batch-delay-ms <n>",
+      "time a batch (OpenAI /v1/batches, Anthropic /v1/messages/batches) takes",
+      "0",
+    )
+    .option("--batch-fail-every <n>", "every n-th request of a batch fails with a 500 (0: none)", "0")
+    .option("--batch-expire-after <n>", "a batch of more requests expires after answering its first n")
     .action(
       runAction(async (rawOptions: Record<string, unknown>) => {
         const options = parseOptions(replayOptionsSchema, rawOptions);
@@ -53,6 +63,9 @@ export function registerReplayServerCommand(program: Command): void {
           errorRate: options.errorRate,
           seed: options.seed,
           model: options.model ?? options.answerColumn,
+          batchDelayMs: options.batchDelayMs,
+          batchFailEvery: options.batchFailEvery,
+          ...(options.batchExpireAfter === undefined ? {} : { batchExpireAfter: options.batchExpireAfter }),
         });
         process.stdout.write(
           `replay server listening on ${server.url} (${answers.length} recorded answers)\n`,

@@ -99,7 +99,7 @@ async function readChatRequest(context: Context<ReplayEnv>): Promise<ReplayChatR
  * The completion: the recorded answer (the off-label sentence where it is empty), with about four
  * characters a token for the prompt plus four per message, and the answer's estimated tokens.
  */
-function completionBody(
+export function completionBody(
   request: ReplayChatRequest,
   recorded: RecordedAnswer,
   settings: ReplaySettings,
