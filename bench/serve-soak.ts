@@ -5,10 +5,12 @@
  * a mix of SSM- and LLM-routed chat completions, `/v1/classify` batches, streamed completions,
  * requests the client aborts mid-call, malformed bodies and bodies cut short, while the upstream
  * hangs over a window (so the circuit breaker opens and closes). serve's RSS is read from /proc
- * once a second. Prints start, peak and end RSS, the slope over the second half (MB/min), requests/s,
+ * once a second, and right after a full garbage collection forced through serve's inspector at the
+ * middle and just before the end. Prints start, peak and end RSS, the slopes over the second half
+ * (MB/min; raw, and after a full GC, which the flatness criterion reads), requests/s,
  * p50/p99, status counts, and PASS when RSS is flat, no answer was a 5xx and serve neither crashed
  * nor failed to stop cleanly. Exits 1 on FAIL.
- * Run: `npm run bench:soak [-- --seconds 60] [--connections 16] [--latency-ms 50] [--json]
+ * Run (node 20 needs `--experimental-websocket` for the inspector): `npm run bench:soak [-- --seconds 60] [--connections 16] [--latency-ms 50] [--json]
  * [--adapter-dir DIR] [--train-rows N] [--calib-rows N] [--dataset DIR --answer-column COL]`.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -20,6 +22,7 @@ import { parseArgs } from "node:util";
 import { loadAdapter } from "../src/adapter/load-adapter.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
 import type { ChildEntry } from "./serve-bench/child-processes.js";
+import { inspectorUrlOf, openHeapProbe } from "./serve-soak/heap-probe.js";
 import { adaptSoakAdapter } from "./serve-soak/soak-adapter.js";
 import { type CliChild, startSoakReplay, startSoakServe } from "./serve-soak/soak-children.js";
 import { soakReportOf } from "./serve-soak/soak-figures.js";
@@ -108,7 +111,12 @@ try {
     `driving ${serve.url} for ${seconds} s; the upstream hangs from ${schedule.outage.fromSecond} s to ${schedule.outage.toSecond} s`,
   );
   const traffic = { url: serve.url, model: routing.task.name, ssmTexts, lmTexts };
-  const measurement = await runSoak(traffic, { serve, replay }, schedule, readRssMb);
+  const inspectorUrl = inspectorUrlOf(serve.stderr());
+  if (inspectorUrl === undefined) throw new Error(`serve did not open its inspector: ${serve.stderr()}`);
+  const heap = await openHeapProbe(inspectorUrl);
+  const measurement = await runSoak(traffic, { serve, replay, heap }, schedule, readRssMb).finally(() =>
+    heap.close(),
+  );
   const crashed = serve.exit() !== undefined;
   const exitCode = await serve.stop();
   const decisionLog = await readFile(decisionLogPath, "utf8").catch(() => "");

@@ -39,18 +39,24 @@ export function startSoakServe(
   cli: ChildEntry,
   settings: { adapterDir: string; lmBaseUrl: string; lmModel: string; decisionLogPath: string },
 ): Promise<CliChild> {
-  return startCliChild(cli, "serve", [
+  // The inspector, on a free port of loopback, lets the soak force a full garbage collection in serve.
+  return startCliChild(
+    cli,
     "serve",
-    "--adapter",
-    settings.adapterDir,
-    "--lm-base-url",
-    settings.lmBaseUrl,
-    "--lm-model",
-    settings.lmModel,
-    ...soakServeFlags,
-    "--log",
-    settings.decisionLogPath,
-  ]);
+    ["--inspect=127.0.0.1:0"],
+    [
+      "serve",
+      "--adapter",
+      settings.adapterDir,
+      "--lm-base-url",
+      settings.lmBaseUrl,
+      "--lm-model",
+      settings.lmModel,
+      ...soakServeFlags,
+      "--log",
+      settings.decisionLogPath,
+    ],
+  );
 }
 
 /** `easy-adapt replay-server` answering from the recorded column of the answer files, with a latency. */
@@ -58,24 +64,38 @@ export function startSoakReplay(
   cli: ChildEntry,
   settings: { answerFiles: readonly string[]; answerColumn: string; latencyMs: number },
 ): Promise<CliChild> {
-  return startCliChild(cli, "replay-server", [
+  return startCliChild(
+    cli,
     "replay-server",
-    "--answers",
-    ...settings.answerFiles,
-    "--answer-column",
-    settings.answerColumn,
-    "--latency-ms",
-    String(settings.latencyMs),
-    "--port",
-    "0",
-  ]);
+    [],
+    [
+      "replay-server",
+      "--answers",
+      ...settings.answerFiles,
+      "--answer-column",
+      settings.answerColumn,
+      "--latency-ms",
+      String(settings.latencyMs),
+      "--port",
+      "0",
+    ],
+  );
 }
 
-/** Starts the CLI with `args` and resolves once it printed "listening on http://…" (rejects if it exits first). */
-async function startCliChild(cli: ChildEntry, name: string, args: string[]): Promise<CliChild> {
-  const child: ChildProcess = spawn(process.execPath, [...cli.nodeArguments, cli.main, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** Starts the CLI (node given `nodeArguments`) with `args` and resolves once it printed "listening on http://…" (rejects if it exits first). */
+async function startCliChild(
+  cli: ChildEntry,
+  name: string,
+  nodeArguments: string[],
+  args: string[],
+): Promise<CliChild> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArguments, ...cli.nodeArguments, cli.main, ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;

@@ -26,7 +26,7 @@ export function soakReportOf(facts: SoakFacts): SoakReport {
     .reduce((sum, [, count]) => sum + count, 0);
   const stderrLines = facts.serveStderr.split("\n").filter(Boolean);
   const events = stderrLines.map(eventOf);
-  const rss = rssFigures(measurement.rssSamplesMb);
+  const rss = rssFigures(measurement.rssSamplesMb, measurement.afterFullGc);
   const stderrErrorLines = stderrLines.filter((_, index) => events[index]?.level === "error");
   const pass =
     rss.flat &&

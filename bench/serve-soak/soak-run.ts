@@ -1,3 +1,4 @@
+import type { HeapProbe } from "./heap-probe.js";
 import type { CliChild } from "./soak-children.js";
 import type { OutcomesByKind } from "./soak-report.js";
 import {
@@ -22,6 +23,8 @@ export interface SoakSchedule {
 export interface SoakMeasurement {
   outcomes: OutcomesByKind;
   rssSamplesMb: number[];
+  /** serve's live JS heap and RSS right after a full garbage collection, at the middle and at the end. */
+  afterFullGc: { second: number; liveHeapMb: number; rssMb: number }[];
   elapsedSeconds: number;
 }
 
@@ -32,11 +35,23 @@ export interface SoakMeasurement {
  */
 export async function runSoak(
   traffic: TrafficSetup,
-  processes: { serve: CliChild; replay: CliChild },
+  processes: { serve: CliChild; replay: CliChild; heap: HeapProbe },
   schedule: SoakSchedule,
   readRssMb: (pid: number) => number,
 ): Promise<SoakMeasurement> {
   const outcomes: OutcomesByKind = new Map();
+  const afterFullGc: SoakMeasurement["afterFullGc"] = [];
+  const gcProbes: Promise<void>[] = [];
+  const probeAt = (second: number) =>
+    setTimeout(() => {
+      gcProbes.push(
+        processes.heap.collectGarbage().then((liveHeapMb) => {
+          afterFullGc.push({ second, liveHeapMb, rssMb: readRssMb(processes.serve.pid) });
+        }),
+      );
+    }, second * 1000);
+  // Both under traffic, so that each sees as many requests in flight.
+  const gcTimers = [probeAt(schedule.seconds / 2), probeAt(schedule.seconds - 0.5)];
   const rssSamplesMb = [readRssMb(processes.serve.pid)];
   const started = performance.now();
   const endsAt = started + schedule.seconds * 1000;
@@ -63,7 +78,10 @@ export async function runSoak(
     clearInterval(sampler);
     clearTimeout(outageStart);
     clearTimeout(outageEnd);
+    for (const timer of gcTimers) clearTimeout(timer);
     processes.replay.signal("SIGCONT");
   }
-  return { outcomes, rssSamplesMb, elapsedSeconds: (performance.now() - started) / 1000 };
+  await Promise.all(gcProbes);
+  afterFullGc.sort((a, b) => a.second - b.second);
+  return { outcomes, rssSamplesMb, afterFullGc, elapsedSeconds: (performance.now() - started) / 1000 };
 }

@@ -17,9 +17,13 @@ const soakEntry = fileURLToPath(new URL("../../bench/serve-soak.ts", import.meta
 /** Runs the soak from source in a child process; its stdout, stderr and exit code. */
 function runSoak(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", tsxLoaderUrl, soakEntry, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--experimental-websocket", "--import", tsxLoaderUrl, soakEntry, ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -80,7 +84,10 @@ describe("serve soak", () => {
     expect(rss.startMb).toBe(rss.samplesMb[0]);
     expect(rss.endMb).toBe(rss.samplesMb.at(-1));
     expect(rss.peakMb).toBe(Math.max(...rss.samplesMb));
-    expect(rss.flat).toBe(rss.secondHalfSlopeMbPerMinute <= flatSlopeMbPerMinute);
+    // Two full collections in serve (through its inspector): at the middle and just before the end.
+    expect(rss.afterFullGc.map((probe) => probe.second)).toEqual([3, 5.5]);
+    for (const probe of rss.afterFullGc) expect(probe.liveHeapMb).toBeGreaterThan(0);
+    expect(rss.flat).toBe(rss.afterFullGcSlopeMbPerMinute <= flatSlopeMbPerMinute);
     expect(report.pass).toBe(rss.flat);
     expect(report.decisionLogLines).toBeGreaterThan(0);
   }, 180_000);
@@ -90,9 +97,18 @@ describe("serve soak", () => {
     expect(slopePerMinute([100, 100, 100])).toBe(0);
     expect(quantile([5, 1, 3, 2, 4], 0.5)).toBe(3);
     expect(quantile([1, 2, 3, 4, 100], 0.99)).toBe(100);
-    const growing = rssFigures([100, 90, 100, 101, 102, 103]);
+    const gcProbes = (midRss: number, endRss: number) => [
+      { second: 30, liveHeapMb: 20, rssMb: midRss },
+      { second: 60, liveHeapMb: 20.5, rssMb: endRss },
+    ];
+    const growing = rssFigures([100, 90, 100, 101, 102, 103], gcProbes(100, 106));
     expect(growing).toMatchObject({ startMb: 100, peakMb: 103, endMb: 103, flat: false });
     expect(growing.secondHalfSlopeMbPerMinute).toBe(60);
-    expect(rssFigures([100, 140, 120, 120, 120, 120]).flat).toBe(true);
+    expect(growing.afterFullGcSlopeMbPerMinute).toBe(12);
+    expect(growing.liveHeapSlopeMbPerMinute).toBe(1);
+    // Flat: RSS after a full collection grew by at most the criterion, whatever the sawtooth between.
+    expect(rssFigures([100, 140, 120, 130, 140, 150], gcProbes(100, 101)).flat).toBe(true);
+    // Without both collections there is no verdict but FAIL.
+    expect(rssFigures([100, 100], []).flat).toBe(false);
   });
 });
