@@ -12,7 +12,7 @@ import { startReplayServer } from "../replay/replay-server.js";
 import { createEncoderByKind, type EncoderKind } from "../small-models/encoder-choice.js";
 import type { LargeModel } from "../spec/large-model.js";
 import { withEmbeddingCache } from "../text-encoders/cached-encoder.js";
-import { openEmbeddingCache } from "../text-encoders/embedding-cache.js";
+import { type EmbeddingCache, openEmbeddingCache } from "../text-encoders/embedding-cache.js";
 import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
 import type { BenchDataset } from "./bench-dataset.js";
 
@@ -20,6 +20,12 @@ import type { BenchDataset } from "./bench-dataset.js";
 export interface BenchEncoders {
   training: SentenceEncoder;
   prediction: SentenceEncoder;
+}
+
+/** The encoders and what closes them: the one encoder once, then the embedding cache file if one was opened. */
+interface OpenedEncoders {
+  encoders: BenchEncoders;
+  close(): Promise<void>;
 }
 
 /** What a bench run stands on, up until `close()`: the replay server, the LM chain, the encoders. */
@@ -38,6 +44,8 @@ export interface BenchSetupOptions {
   encoder?: EncoderKind;
   embeddingCacheFile?: string;
   encoderWorkers?: number;
+  /** Creates the encoder of `encoder` (default `createEncoderByKind`; tests pass their own). */
+  createEncoder?: (kind: EncoderKind, options: { workers?: number }) => Promise<SentenceEncoder>;
 }
 
 /**
@@ -54,34 +62,60 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
     latencyMs: options.lmLatencyMs ?? 0,
     model: options.llmColumn,
   });
-  const encoders = await createBenchEncoders(options);
-  const cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
-  const cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
-  return {
-    model: createBenchModel(server.url, options.llmColumn, cache),
-    encoders,
-    async close() {
-      cache.close();
-      await encoders?.training.close();
-      await encoders?.prediction.close();
-      await server.close();
-      await rm(cacheDir, { recursive: true, force: true });
-    },
+  // From here on, a failure closes what was opened: a replay server left listening keeps the process alive.
+  let encoders: OpenedEncoders | undefined;
+  let cacheDir: string | undefined;
+  let cache: AnswerCache | undefined;
+  const close = async () => {
+    cache?.close();
+    await encoders?.close();
+    await server.close();
+    if (cacheDir !== undefined) await rm(cacheDir, { recursive: true, force: true });
   };
+  try {
+    encoders = await openBenchEncoders(options);
+    cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
+    cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
+    return {
+      model: createBenchModel(server.url, options.llmColumn, cache),
+      encoders: encoders?.encoders,
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
 }
 
-/** The encoder of `options.encoder` (none without it), its training side behind the embedding cache file when given. */
-async function createBenchEncoders(options: BenchSetupOptions): Promise<BenchEncoders | undefined> {
+/**
+ * The encoder of `options.encoder` (none without it), its training side behind the embedding cache
+ * file when given. Both sides share one encoder, so it is closed once (`withEmbeddingCache`'s close
+ * closes the encoder it wraps, not the cache file: that is closed here too).
+ */
+async function openBenchEncoders(options: BenchSetupOptions): Promise<OpenedEncoders | undefined> {
   if (options.encoder === undefined) return undefined;
-  const prediction = await createEncoderByKind(
+  const create = options.createEncoder ?? createEncoderByKind;
+  const prediction = await create(
     options.encoder,
     options.encoderWorkers === undefined ? {} : { workers: options.encoderWorkers },
   );
   const cacheFile = options.embeddingCacheFile;
+  let embeddingCache: EmbeddingCache | undefined;
+  try {
+    if (cacheFile !== undefined) embeddingCache = openEmbeddingCache(cacheFile);
+  } catch (error) {
+    await prediction.close();
+    throw error;
+  }
   return {
-    prediction,
-    training:
-      cacheFile === undefined ? prediction : withEmbeddingCache(prediction, openEmbeddingCache(cacheFile)),
+    encoders: {
+      prediction,
+      training: embeddingCache === undefined ? prediction : withEmbeddingCache(prediction, embeddingCache),
+    },
+    async close() {
+      await prediction.close();
+      embeddingCache?.close();
+    },
   };
 }
 

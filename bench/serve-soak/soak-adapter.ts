@@ -1,0 +1,52 @@
+import { join } from "node:path";
+import { adapt } from "../../src/adapt/adapt.js";
+import type { RecordedAnswer } from "../../src/data/recorded-answers.js";
+import { loadRows } from "../../src/data/stream-rows.js";
+import { createOpenAICompatibleModel } from "../../src/large-models/openai-compatible-model.js";
+import { startReplayServer } from "../../src/replay/replay-server.js";
+import type { Task } from "../../src/spec/task.js";
+
+/** Where the soak's adapter comes from: banking77's train and dev rows (the first N of each, when given). */
+export interface SoakAdapterSource {
+  task: Task;
+  datasetDir: string;
+  answers: readonly RecordedAnswer[];
+  /** Train rows to use (all when undefined). */
+  trainRows?: number;
+  /** Calibration (dev) rows to use (all when undefined). */
+  calibRows?: number;
+}
+
+/**
+ * Adapts banking77 (train.csv as training rows, dev.csv as calibration rows, GPT-4's recorded answers
+ * through an in-process replay server), possibly on the first rows only, and saves the adapter in
+ * `adapterDir`; returns the seconds taken.
+ */
+export async function adaptSoakAdapter(source: SoakAdapterSource, adapterDir: string): Promise<number> {
+  const replay = await startReplayServer({ answers: source.answers, model: "gpt4" });
+  try {
+    const started = performance.now();
+    const trainRows = await loadRows(join(source.datasetDir, "train.csv"));
+    const calibRows = await loadRows(join(source.datasetDir, "dev.csv"));
+    const result = await adapt({
+      task: source.task,
+      // Every n-th row rather than the first ones: the files are sorted by label.
+      trainRows: spread(trainRows, source.trainRows),
+      calibRows: spread(calibRows, source.calibRows),
+      largeModel: createOpenAICompatibleModel({ baseUrl: replay.url, model: "gpt4" }),
+      concurrency: 16,
+      seed: 1,
+    });
+    await result.save(adapterDir);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await replay.close();
+  }
+}
+
+/** `count` rows spread evenly over `rows` (all of them when `count` is undefined or not smaller). */
+function spread<T>(rows: readonly T[], count: number | undefined): T[] {
+  if (count === undefined || count >= rows.length) return [...rows];
+  const step = rows.length / count;
+  return Array.from({ length: count }, (_, index) => rows[Math.floor(index * step)] as T);
+}
