@@ -23,6 +23,7 @@ import {
 } from "../operating-point-options.js";
 import { type AdapterOutputFolder, openAdapterFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
+import { addProbeOptions, type ProbeLimits, probeLimitsFromOptions } from "../probe-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -73,6 +74,7 @@ export function registerAdaptCommand(program: Command): void {
     .addHelpText("after", `\n${operatingPointHelp}`);
   addOperatingPointOptions(command);
   addEncoderOptions(command);
+  addProbeOptions(command);
   addLargeModelOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => adaptCommand(rawOptions)));
 }
@@ -91,6 +93,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const criterion = operatingCriterionOf(options);
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
+    const probeLimits = probeLimitsFromOptions(rawOptions, setup.settings);
     const data = await loadAdaptData(options);
     if (setup.dryRun) {
       printDryRunEstimate(setup, data, options);
@@ -100,7 +103,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const outputFolder = await openAdapterFolder(options.out);
     if (outputFolder.replacing) process.stderr.write(`note: replacing the adapter in ${options.out}\n`);
     try {
-      await adaptIntoFolder(options, criterion, setup, data, outputFolder);
+      await adaptIntoFolder(options, criterion, { setup, probeLimits }, data, outputFolder);
     } catch (error) {
       // A failed run leaves no empty folder behind where it created one.
       await outputFolder.discardIfEmpty();
@@ -163,10 +166,11 @@ function printDryRunEstimate(setup: LargeModelSetup, data: AdaptData, options: A
 async function adaptIntoFolder(
   options: AdaptCommandOptions,
   criterion: OperatingCriterion,
-  setup: LargeModelSetup,
+  lm: { setup: LargeModelSetup; probeLimits: ProbeLimits },
   data: AdaptData,
   outputFolder: AdapterOutputFolder,
 ): Promise<void> {
+  const { setup, probeLimits } = lm;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -186,6 +190,7 @@ async function adaptIntoFolder(
       concurrency: setup.concurrency,
       onProgress: display.listener,
       signal: controller.signal,
+      probeLimits,
     });
     await outputFolder.writeAdapter((directory) => result.save(directory));
     display.finish();

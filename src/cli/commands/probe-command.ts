@@ -13,6 +13,7 @@ import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Task } from "../../spec/task.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
+import { addProbeOptions, type ProbeLimits, probeLimitsFromOptions } from "../probe-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -35,6 +36,7 @@ export function registerProbeCommand(program: Command): void {
     .option("--out <file>", "answers CSV to write (columns text, answer, raw); required unless --dry-run")
     .option("--text-column <name>", "column holding the text", "text")
     .option("--json", "print one JSON summary object on stdout");
+  addProbeOptions(command);
   addLargeModelOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => probeCommand(rawOptions)));
 }
@@ -44,13 +46,14 @@ type ProbeCommandOptions = z.output<typeof probeOptionsSchema>;
 async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(probeOptionsSchema, rawOptions);
   const setup = largeModelFromOptions(rawOptions, process.env);
+  const limits = probeLimitsFromOptions(rawOptions, setup.settings);
   try {
     if (options.out === undefined && !setup.dryRun) throw new UsageError("--out FILE is required");
     const task = await loadTask(options.task);
     const rows = await loadRows(options.data, { textColumn: options.textColumn, labelsOptional: true });
     const texts = rows.map((row) => row.text);
     if (setup.dryRun) printDryRunEstimate(setup, task, texts, options.json);
-    else await probeAndWriteAnswers(options, setup, task, texts);
+    else await probeAndWriteAnswers(options, setup, limits, task, texts);
   } finally {
     setup.close();
   }
@@ -83,6 +86,7 @@ function printDryRunEstimate(
 async function probeAndWriteAnswers(
   options: ProbeCommandOptions,
   setup: LargeModelSetup,
+  limits: ProbeLimits,
   task: Task,
   texts: readonly string[],
 ): Promise<void> {
@@ -97,6 +101,7 @@ async function probeAndWriteAnswers(
       onProgress: display.listener,
       progressDetail: () => setup.describeSpend(),
       signal: controller.signal,
+      ...limits,
     });
     display.finish();
     await writeCsvFile(
@@ -137,6 +142,8 @@ interface ProbeSummary {
   cacheHits: number;
   /** Replies that held no text: counted unparseable, never cached. */
   emptyReplies: number;
+  /** Rows that failed after their retries and were asked once more later in the run. */
+  secondChances: number;
   seconds: number;
 }
 
@@ -150,11 +157,15 @@ function probeSummary(result: ProbeResult, setup: LargeModelSetup): ProbeSummary
     httpCalls: stats.httpCalls,
     cacheHits: result.stats.cacheHits,
     emptyReplies: result.stats.emptyReplies,
+    secondChances: result.stats.secondChances,
     seconds: Number(result.stats.seconds.toFixed(3)),
   };
 }
 
-/** Prints the summary as one JSON object (--json) or one line naming the answers file (and a line on empty replies). */
+/**
+ * Prints the summary as one JSON object (--json) or one line naming the answers file (and lines on
+ * second chances and empty replies).
+ */
 function printProbeSummary(summary: ProbeSummary, options: ProbeCommandOptions): void {
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -165,6 +176,11 @@ function printProbeSummary(summary: ProbeSummary, options: ProbeCommandOptions):
       `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
       `${summary.seconds}s; wrote ${options.out}\n`,
   );
+  if (summary.secondChances > 0) {
+    process.stdout.write(
+      `${summary.secondChances} rows failed after their retries and were asked once more later in the run\n`,
+    );
+  }
   if (summary.emptyReplies > 0) {
     process.stdout.write(
       `${summary.emptyReplies} replies held no text (content null or empty): counted unparseable, never cached\n`,
