@@ -96,6 +96,8 @@ interface ProbeRun {
   secondChances: SecondChances;
   /** Cancels the calls in flight on a stall; aborts with the caller's signal too. */
   signal: AbortSignal;
+  /** Aborts when the probe stops, for any reason: ends the waits for a second chance at once. */
+  halted: AbortController;
   stall: StallWatch;
   /** The next row to ask. */
   next: number;
@@ -136,14 +138,16 @@ export async function probe(
       performance.now.bind(performance),
     ),
     signal: cancel.signal,
+    halted: new AbortController(),
     stall: watchForStall(options.stallTimeoutMs ?? defaultStallTimeoutMs, (timeoutMs) => {
-      run.stop ??= { reason: "stalled", error: new Error(stalledLmMessage(timeoutMs)) };
-      cancel.abort(run.stop.error);
+      halt(run, { reason: "stalled", error: new Error(stalledLmMessage(timeoutMs)) });
+      cancel.abort(run.stop?.error);
     }),
     next: 0,
     done: 0,
     stop: undefined,
   };
+  run.signal.addEventListener("abort", () => run.halted.abort(), { once: true });
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 8, texts.length || 1));
   reportProgress(run);
   try {
@@ -172,6 +176,12 @@ function cancellationOf(signal: AbortSignal | undefined): {
     abort: (reason) => controller.abort(reason),
     release: () => signal?.removeEventListener("abort", follow),
   };
+}
+
+/** Stops the run (the first stop wins); the rows waiting for a second chance wait no longer. */
+function halt(run: ProbeRun, stop: ProbeStop): void {
+  run.stop ??= stop;
+  run.halted.abort();
 }
 
 /** The stats of a probe of `rows` rows before any is asked. */
@@ -205,15 +215,15 @@ function reportProgress(run: ProbeRun): void {
 async function askRowsInTurn(run: ProbeRun): Promise<void> {
   while (run.stop === undefined) {
     if (run.signal.aborted) {
-      run.stop ??= { reason: "aborted", error: run.options.signal?.reason ?? new LargeModelAbortedError() };
+      halt(run, { reason: "aborted", error: run.options.signal?.reason ?? new LargeModelAbortedError() });
       return;
     }
     if (run.next < run.texts.length) {
       await askRow(run, run.next++, false);
       continue;
     }
-    const index = await run.secondChances.next(run.signal);
-    if (index === undefined) {
+    const index = await run.secondChances.next(run.halted.signal);
+    if (index === undefined || run.stop !== undefined) {
       if (run.signal.aborted) continue;
       return;
     }
@@ -233,7 +243,7 @@ async function askRow(run: ProbeRun, index: number, secondChance: boolean): Prom
   } catch (error) {
     const reason = stopReason(error, run.signal);
     if (reason !== undefined) {
-      run.stop ??= { reason, error };
+      halt(run, { reason, error });
       return;
     }
     run.stall.progressed();
@@ -282,7 +292,7 @@ function recordFailure(run: ProbeRun, index: number, error: unknown, secondChanc
     run.stats.secondChances++;
   } else run.stats.failed++;
   if (!secondChance && run.failures.failed()) {
-    run.stop ??= { reason: "failing", error: new Error(failingLmMessage(run.failures.limit, message)) };
+    halt(run, { reason: "failing", error: new Error(failingLmMessage(run.failures.limit, message)) });
   }
   return !waits;
 }

@@ -17,7 +17,9 @@ const texts = ["row a", "row b", "row c", "row d"];
 type Step = string | Error;
 
 /** A fake LM in process: the n-th call about a text gets `script(text, n)`; every call is logged. */
-function scriptedModel(script: (text: string, call: number) => Step): LargeModel & { calls: string[] } {
+function scriptedModel(
+  script: (text: string, call: number) => Step | Promise<Step>,
+): LargeModel & { calls: string[] } {
   const calls: string[] = [];
   const perText = new Map<string, number>();
   return {
@@ -31,7 +33,7 @@ function scriptedModel(script: (text: string, call: number) => Step): LargeModel
       perText.set(row, call);
       calls.push(row);
       await Promise.resolve();
-      const step = script(row, call);
+      const step = await script(row, call);
       if (step instanceof Error) throw step;
       return { text: step, usage: { promptTokens: 1, completionTokens: 1 }, cached: false };
     },
@@ -109,6 +111,24 @@ describe("a probe's second chance for rows that failed after their retries", () 
         "answered",
       ]);
     }
+  });
+
+  it("stops at once on the budget while another row waits for its second chance", async () => {
+    const model = scriptedModel((row) => {
+      if (row === "row a") return serverError();
+      if (row !== "row d") return "blue";
+      // The budget runs out while row a already waits for its second chance.
+      return new Promise<Step>((resolve) =>
+        setTimeout(() => resolve(new BudgetExceededError("calls", 3)), 100),
+      );
+    });
+    const started = performance.now();
+    const error = await probe(texts, task, model, { concurrency: 2, secondChanceDelayMs: 60_000 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((error as ProbeStoppedError).reason).toBe("budget");
+    expect(model.calls.filter((row) => row === "row a")).toHaveLength(1);
   });
 
   it("stops at once when the caller aborts while a row waits for its second chance", async () => {
