@@ -5,6 +5,7 @@ import { preparedTextsKept } from "../adapter/load-adapter.js";
 import type { OperatingCriterion } from "../adapter/operating-criterion.js";
 import type { RouterKind } from "../adapter/router.js";
 import { type AdaptationOptions, type FittedAdaptation, fitAdaptation } from "../fit/fit-adaptation.js";
+import type { ProbeOptions } from "../probe/probe.js";
 import type { SsmTrainer } from "../small-models/ssm-trainer.js";
 import type { DataRow } from "../spec/dataset.js";
 import type { LargeModel } from "../spec/large-model.js";
@@ -58,6 +59,8 @@ export interface AdaptOptions {
   onProgress?: ProgressListener;
   logger?: Logger;
   signal?: AbortSignal;
+  /** The probe's stall timeout and second-chance delay (default: `probe`'s, see `ProbeOptions`). */
+  probeLimits?: Pick<ProbeOptions, "stallTimeoutMs" | "secondChanceDelayMs">;
 }
 
 /** What `adapt` returns: the adapter in memory, its description and calibration, the probe summary, timings, and `save`. */

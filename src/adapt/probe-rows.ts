@@ -1,5 +1,5 @@
 import { notAsked, unusableAnswer } from "../fit/adaptation-data.js";
-import { type ProbeRow, probe } from "../probe/probe.js";
+import { type ProbeOptions, type ProbeRow, probe } from "../probe/probe.js";
 import { ProbeStoppedError } from "../probe/probe-stopped-error.js";
 import type { DataRow } from "../spec/dataset.js";
 import type { LargeModel } from "../spec/large-model.js";
@@ -27,6 +27,8 @@ export interface ProbeRowsOptions {
   concurrency?: number;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /** The probe's stall timeout and second-chance delay (default: `probe`'s). */
+  probeLimits?: Pick<ProbeOptions, "stallTimeoutMs" | "secondChanceDelayMs">;
 }
 
 /** The LM's answer id on every row (`notAsked` / `unusableAnswer` where there is none), and the summary. */
@@ -64,6 +66,7 @@ export async function probeRows(
         concurrency: options.concurrency ?? 8,
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...options.probeLimits,
       },
     );
     answers = result.rows;

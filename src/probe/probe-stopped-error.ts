@@ -3,13 +3,15 @@ import type { ProbeRow } from "./probe.js";
 
 /**
  * Why a probe stopped early: the budget ran out, the LM refused the key, the caller aborted, the LM
- * kept failing, or the answer cache is corrupt or unreadable.
+ * kept failing, the answer cache is corrupt or unreadable, or the LM stalled (no call finished for
+ * the stall timeout).
  */
-export type ProbeStopReason = "budget" | "authentication" | "aborted" | "failing" | "cache";
+export type ProbeStopReason = "budget" | "authentication" | "aborted" | "failing" | "cache" | "stalled";
 
 /**
  * A probe that had to stop before asking every row: the budget ran out, the LM refused the
- * credentials, too many calls in a row failed (the LM unreachable), or the caller aborted. Keeps the rows done so far (undefined where not answered);
+ * credentials, too many calls in a row failed (the LM unreachable), no call finished for the stall
+ * timeout (the LM hanging), or the caller aborted. Keeps the rows done so far (undefined where not answered);
  * every answer received is also in the answer cache, so a rerun pays only for the rest.
  */
 export class ProbeStoppedError extends EasyAdaptError {

@@ -59,6 +59,7 @@ describe("easy-adapt probe", () => {
       httpCalls: 40,
       cacheHits: 0,
       emptyReplies: 0,
+      secondChances: 0,
       seconds: expect.any(Number),
     });
     const written = readAnswers(out);

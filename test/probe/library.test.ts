@@ -67,7 +67,7 @@ describe("probe()", () => {
     setup.close();
   });
 
-  it("records rows that fail after retries as failed with the error, and goes on", async () => {
+  it("records rows that fail after retries, and again on their second chance, as failed with the error, and goes on", async () => {
     scripted = await startScriptedServer([], (request) => {
       const body = JSON.parse(request.body);
       const text: string = body.messages.at(-1).content;
@@ -75,16 +75,18 @@ describe("probe()", () => {
       return { status: 200, body: chatCompletionBody("green") };
     });
     const setup = largeModelFromOptions(lmOptions(`${scripted.origin}/v1`, { maxRetries: "2" }), {});
-    const result = await probe(texts, task, setup.model, { concurrency: 4 });
+    const result = await probe(texts, task, setup.model, { concurrency: 4, secondChanceDelayMs: 1 });
     const failing = texts.filter((text) => text.endsWith("3")).length;
     expect(result.stats.failed).toBe(failing);
+    expect(result.stats.secondChances).toBe(failing);
     expect(result.stats.answered).toBe(60 - failing);
     const failed = result.rows[3]!;
     expect(failed.status).toBe("failed");
     expect(failed.label).toBeUndefined();
     expect(failed.error).toContain("LargeModelHttpError");
     expect(failed.raw).toContain("500");
-    expect(setup.stats().httpCalls).toBe(60 - failing + 3 * failing);
+    // Three attempts on the first chance, three more on the second.
+    expect(setup.stats().httpCalls).toBe(60 - failing + 2 * 3 * failing);
     setup.close();
   });
 

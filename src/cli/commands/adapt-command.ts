@@ -30,6 +30,7 @@ import {
 } from "../operating-point-options.js";
 import { type AdapterOutputFolder, openAdapterFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
+import { addProbeOptions, type ProbeLimits, probeLimitsFromOptions } from "../probe-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -80,6 +81,7 @@ export function registerAdaptCommand(program: Command): void {
     .addHelpText("after", `\n${operatingPointHelp}`);
   addOperatingPointOptions(command);
   addEncoderOptions(command);
+  addProbeOptions(command);
   addLargeModelOptions(command);
   addBatchOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => adaptCommand(rawOptions)));
@@ -100,6 +102,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const setup = largeModelFromOptions(rawOptions, process.env);
   try {
     const batch = batchSettingsFrom(rawOptions, setup);
+    const probeLimits = probeLimitsFromOptions(rawOptions, setup.settings);
     const data = await loadAdaptData(options);
     if (setup.dryRun) {
       printDryRunEstimate(setup, batch, data, options);
@@ -109,7 +112,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const outputFolder = await openAdapterFolder(options.out);
     if (outputFolder.replacing) process.stderr.write(`note: replacing the adapter in ${options.out}\n`);
     try {
-      await adaptIntoFolder(options, criterion, { setup, batch }, data, outputFolder);
+      await adaptIntoFolder(options, criterion, { setup, batch, probeLimits }, data, outputFolder);
     } catch (error) {
       // A failed run leaves no empty folder behind where it created one.
       await outputFolder.discardIfEmpty();
@@ -173,11 +176,11 @@ function printDryRunEstimate(
 async function adaptIntoFolder(
   options: AdaptCommandOptions,
   criterion: OperatingCriterion,
-  lm: { setup: LargeModelSetup; batch: BatchSettings },
+  lm: { setup: LargeModelSetup; batch: BatchSettings; probeLimits: ProbeLimits },
   data: AdaptData,
   outputFolder: AdapterOutputFolder,
 ): Promise<void> {
-  const { setup, batch } = lm;
+  const { setup, batch, probeLimits } = lm;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -204,6 +207,7 @@ async function adaptIntoFolder(
       concurrency: setup.concurrency,
       onProgress: display.listener,
       signal: controller.signal,
+      probeLimits,
     });
     await outputFolder.writeAdapter((directory) => result.save(directory));
     display.finish();

@@ -21,6 +21,7 @@ import {
 } from "../batch-options.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
+import { addProbeOptions, type ProbeLimits, probeLimitsFromOptions } from "../probe-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 
@@ -43,6 +44,7 @@ export function registerProbeCommand(program: Command): void {
     .option("--out <file>", "answers CSV to write (columns text, answer, raw); required unless --dry-run")
     .option("--text-column <name>", "column holding the text", "text")
     .option("--json", "print one JSON summary object on stdout");
+  addProbeOptions(command);
   addLargeModelOptions(command);
   addBatchOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => probeCommand(rawOptions)));
@@ -53,6 +55,7 @@ type ProbeCommandOptions = z.output<typeof probeOptionsSchema>;
 async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(probeOptionsSchema, rawOptions);
   const setup = largeModelFromOptions(rawOptions, process.env);
+  const limits = probeLimitsFromOptions(rawOptions, setup.settings);
   try {
     const batch = batchSettingsFrom(rawOptions, setup);
     if (options.out === undefined && !setup.dryRun) throw new UsageError("--out FILE is required");
@@ -60,7 +63,7 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const rows = await loadRows(options.data, { textColumn: options.textColumn, labelsOptional: true });
     const texts = rows.map((row) => row.text);
     if (setup.dryRun) printDryRunEstimate(setup, batch, task, texts, options.json);
-    else await probeAndWriteAnswers(options, setup, batch, task, texts);
+    else await probeAndWriteAnswers(options, setup, { batch, limits }, task, texts);
   } finally {
     setup.close();
   }
@@ -99,10 +102,11 @@ function printDryRunEstimate(
 async function probeAndWriteAnswers(
   options: ProbeCommandOptions,
   setup: LargeModelSetup,
-  batch: BatchSettings,
+  lm: { batch: BatchSettings; limits: ProbeLimits },
   task: Task,
   texts: readonly string[],
 ): Promise<void> {
+  const { batch, limits } = lm;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -121,6 +125,7 @@ async function probeAndWriteAnswers(
       onProgress: display.listener,
       progressDetail: () => setup.describeSpend(),
       signal: controller.signal,
+      ...limits,
     });
     display.finish();
     await writeCsvFile(
@@ -161,6 +166,8 @@ interface ProbeSummary {
   cacheHits: number;
   /** Replies that held no text: counted unparseable, never cached. */
   emptyReplies: number;
+  /** Rows that failed after their retries and were asked once more later in the run. */
+  secondChances: number;
   seconds: number;
   /** With --batch: what the batch API answered (the rest was asked synchronously). */
   batch?: BatchProbeSummary;
@@ -180,12 +187,16 @@ function probeSummary(
     httpCalls: stats.httpCalls,
     cacheHits: result.stats.cacheHits,
     emptyReplies: result.stats.emptyReplies,
+    secondChances: result.stats.secondChances,
     seconds: Number(result.stats.seconds.toFixed(3)),
     ...(batch === undefined ? {} : { batch }),
   };
 }
 
-/** Prints the summary as one JSON object (--json) or one line naming the answers file (and a line on empty replies). */
+/**
+ * Prints the summary as one JSON object (--json) or one line naming the answers file (and lines on
+ * second chances and empty replies).
+ */
 function printProbeSummary(summary: ProbeSummary, options: ProbeCommandOptions): void {
   if (options.json) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -196,6 +207,11 @@ function printProbeSummary(summary: ProbeSummary, options: ProbeCommandOptions):
       `${summary.failed} failed; ${summary.httpCalls} HTTP calls, ${summary.cacheHits} from cache, ` +
       `${summary.seconds}s; wrote ${options.out}\n`,
   );
+  if (summary.secondChances > 0) {
+    process.stdout.write(
+      `${summary.secondChances} rows failed after their retries and were asked once more later in the run\n`,
+    );
+  }
   if (summary.emptyReplies > 0) {
     process.stdout.write(
       `${summary.emptyReplies} replies held no text (content null or empty): counted unparseable, never cached\n`,
