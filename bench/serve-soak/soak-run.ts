@@ -1,14 +1,8 @@
+import { createSeededRandom } from "../../src/util/seeded-random.js";
 import type { HeapProbe } from "./heap-probe.js";
 import type { CliChild } from "./soak-children.js";
 import type { OutcomesByKind } from "./soak-report.js";
-import {
-  type Outcome,
-  pickKind,
-  type RequestKind,
-  seededRandom,
-  sendRequest,
-  type TrafficSetup,
-} from "./soak-traffic.js";
+import { type Outcome, pickKind, type RequestKind, sendRequest, type TrafficSetup } from "./soak-traffic.js";
 
 /** How long the soak runs, how many requests it keeps in flight, and when the upstream hangs. */
 export interface SoakSchedule {
@@ -66,7 +60,7 @@ export async function runSoak(
     outcomes.set(kind, list);
   };
   const loop = async (index: number) => {
-    const random = seededRandom(schedule.seed * 1000 + index);
+    const random = createSeededRandom(schedule.seed * 1000 + index);
     while (performance.now() < endsAt && processes.serve.exit() === undefined) {
       const kind = pickKind(random);
       record(kind, await sendRequest(traffic, kind, random));

@@ -32,18 +32,6 @@ export interface TrafficSetup {
   lmTexts: readonly string[];
 }
 
-/** A small seeded PRNG (mulberry32), so that two runs send the same sequence of kinds and texts. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A kind drawn by its weight. */
 export function pickKind(random: () => number): RequestKind {
   const entries = Object.entries(requestKinds) as [RequestKind, number][];
