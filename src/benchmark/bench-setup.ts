@@ -24,6 +24,8 @@ export interface BenchEncoders {
 
 /** What a bench run stands on, up until `close()`: the replay server, the LM chain, the encoders. */
 export interface BenchSetup {
+  /** The replay server's base URL (recorded in the adapter). */
+  baseUrl: string;
   /** The LM as the pipeline reaches it: connector → retries → concurrency limit → a fresh cache → in-flight de-duplication. */
   model: LargeModel;
   encoders: BenchEncoders | undefined;
@@ -58,6 +60,7 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
   const cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
   const cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
   return {
+    baseUrl: server.url,
     model: createBenchModel(server.url, options.llmColumn, cache),
     encoders,
     async close() {

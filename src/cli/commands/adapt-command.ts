@@ -192,6 +192,7 @@ async function adaptIntoFolder(
       trainRows: data.trainRows,
       calibRows: data.calibRows,
       largeModel: setup.model,
+      lmBaseUrl: setup.baseUrl,
       probeTrain: options.probeTrain,
       criterion,
       fingerprints,

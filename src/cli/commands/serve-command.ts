@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
+import type { AdapterDescription } from "../../adapter/adapter-parts.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
 import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
+import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { runAction } from "../run-action.js";
 
@@ -70,7 +72,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
     cooldownMs: options.breakerCooldownMs,
   });
   const logger = createStderrLogger();
-  const setup = serveLargeModel(options, rawOptions, artifact.description.lmId, circuitBreaker, logger);
+  const setup = serveLargeModel(options, rawOptions, artifact.description, circuitBreaker, logger);
   let adapter: ClosableAdapter | undefined;
   try {
     if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
@@ -113,7 +115,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
 function serveLargeModel(
   options: z.infer<typeof serveOptionsSchema>,
   rawOptions: Record<string, unknown>,
-  lmId: string,
+  description: AdapterDescription,
   circuitBreaker: CircuitBreaker,
   logger: Logger,
 ): LargeModelSetup | undefined {
@@ -123,9 +125,8 @@ function serveLargeModel(
     );
     return undefined;
   }
-  // --lm-model defaults to the model the adapter was calibrated against.
-  const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
-  return largeModelFromOptions({ ...rawOptions, lmModel: options.lmModel ?? defaultModel }, process.env, {
+  // --lm-model and --lm-base-url default to the model and API the adapter was calibrated against.
+  return largeModelFromOptions(withAdapterLmDefaults(rawOptions, description), process.env, {
     // A slow upstream bills every attempt that timed out: one retry of a timeout at most.
     retry: { maxTimeoutRetries: 1 },
     circuitBreaker,
