@@ -8,12 +8,13 @@ import { createConcurrencyLimitedModel } from "../large-models/concurrency-limit
 import { createDeduplicatingModel } from "../large-models/deduplicating-model.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel } from "../large-models/retrying-model.js";
-import { startReplayServer } from "../replay/replay-server.js";
+import { type ReplayServer, type ReplayServerOptions, startReplayServer } from "../replay/replay-server.js";
 import { createEncoderByKind, type EncoderKind } from "../small-models/encoder-choice.js";
 import type { LargeModel } from "../spec/large-model.js";
 import { withEmbeddingCache } from "../text-encoders/cached-encoder.js";
 import { openEmbeddingCache } from "../text-encoders/embedding-cache.js";
 import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
+import { nodeErrorCode } from "../util/node-error-code.js";
 import type { BenchDataset } from "./bench-dataset.js";
 
 /** The sentence encoder a bench run blends in: the training rows' vectors may come from a cache file. */
@@ -40,6 +41,8 @@ export interface BenchSetupOptions {
   encoder?: EncoderKind;
   embeddingCacheFile?: string;
   encoderWorkers?: number;
+  /** The replay server's port when it is free, else any free one (default: any free one). */
+  replayPort?: number;
 }
 
 /**
@@ -51,7 +54,7 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
   const { files } = dataset;
   const answerFiles = dataset.trainHasColumn ? [files.train, files.dev, files.test] : [files.dev, files.test];
   const answers = await loadRecordedAnswers(answerFiles, options.llmColumn);
-  const server = await startReplayServer({
+  const server = await startReplayServerPreferring(options.replayPort, {
     answers,
     latencyMs: options.lmLatencyMs ?? 0,
     model: options.llmColumn,
@@ -71,6 +74,20 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
       await rm(cacheDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A replay server on `port` when given and free, else on any free port. */
+async function startReplayServerPreferring(
+  port: number | undefined,
+  options: Omit<ReplayServerOptions, "port">,
+): Promise<ReplayServer> {
+  if (port === undefined) return startReplayServer(options);
+  try {
+    return await startReplayServer({ ...options, port });
+  } catch (error) {
+    if (nodeErrorCode(error) !== "EADDRINUSE") throw error;
+    return startReplayServer(options);
+  }
 }
 
 /** The encoder of `options.encoder` (none without it), its training side behind the embedding cache file when given. */

@@ -38,6 +38,8 @@ export interface BenchOptions {
   embeddingCacheFile?: string;
   /** The encoder's threads (default: its own default, 2 on 2+ cores). */
   encoderWorkers?: number;
+  /** The replay server's port when it is free, else any free one (the demo's adapter records it). */
+  replayPort?: number;
   onProgress?: ProgressListener;
   logger?: Logger;
 }
