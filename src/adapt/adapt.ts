@@ -32,6 +32,11 @@ export interface AdaptOptions {
   calibRows: readonly DataRow[];
   /** The LM, already wrapped with its cache, budget, retries and concurrency limit. */
   largeModel: LargeModel;
+  /**
+   * The base URL of the LM's API (e.g. "https://api.openai.com/v1"), recorded in the adapter: the
+   * CLI's `eval`, `predict` and `serve` call it by default. Optional.
+   */
+  lmBaseUrl?: string;
   /** Also ask the LM about the training rows (default false). */
   probeTrain?: boolean;
   /** Default: the cheapest point near the best estimated accuracy, never below the LM alone's. */

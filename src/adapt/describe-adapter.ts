@@ -12,6 +12,8 @@ import type { Task } from "../spec/task.js";
 export interface DescribeAdapterOptions {
   task: Task;
   largeModel: LargeModel;
+  /** The base URL of the LM's API, recorded in the description when given. */
+  lmBaseUrl?: string;
   trainRows: readonly DataRow[];
   calibRows: readonly DataRow[];
   fingerprints?: { train: string; calib: string };
@@ -30,6 +32,7 @@ export function describeAdapter(
   return {
     task: options.task,
     lmId: options.largeModel.id,
+    ...(options.lmBaseUrl === undefined ? {} : { lmBaseUrl: options.lmBaseUrl }),
     ssmKind: ssms[0]?.kind ?? "ngram-linear",
     ssmCount: ssms.length,
     temperature: fitted.temperature,

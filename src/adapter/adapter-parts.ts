@@ -10,6 +10,12 @@ import { routerFeatureNames } from "./router-features.js";
 export interface AdapterDescription {
   task: Task;
   lmId: string;
+  /**
+   * The base URL of the LM API the adapter was calibrated against (e.g. "http://localhost:11434/v1"):
+   * the CLI's default for the LM it calls. Absent in adapters written before it was recorded, and
+   * where the caller of `adapt()` did not say.
+   */
+  lmBaseUrl?: string;
   ssmKind: string;
   /** The number of cross-fitted SSMs, stored as ssm-1.bin … ssm-K.bin. */
   ssmCount: number;
@@ -36,6 +42,7 @@ const taskSchema = z.object({
 export const adapterDescriptionSchema = z.object({
   task: taskSchema,
   lmId: z.string(),
+  lmBaseUrl: z.string().optional(),
   ssmKind: z.string(),
   ssmCount: z.number().int().min(1).max(64),
   temperature: z.number().positive(),

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { labelsFileName, readLabelsFile } from "../data/labels-file.js";
 import { loadRows } from "../data/stream-rows.js";
 import { taskFromRows } from "../data/task-from-rows.js";
 import type { DataRow } from "../spec/dataset.js";
@@ -69,16 +69,7 @@ export function rowsOutside(
 
 /** The dataset's task: the labels of labels.txt, one a line, when there is one; else the training rows'. */
 async function benchTask(name: string, directory: string, trainRows: readonly DataRow[]): Promise<Task> {
-  const labelsFile = join(directory, "labels.txt");
-  if (existsSync(labelsFile)) {
-    const labels = (await readFile(labelsFile, "utf8"))
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line !== "");
-    if (new Set(labels).size !== labels.length || labels.length < 2) {
-      throw new DataError("labels.txt needs at least two distinct labels, one a line", { file: labelsFile });
-    }
-    return { name, labels };
-  }
+  const labelsFile = join(directory, labelsFileName);
+  if (existsSync(labelsFile)) return { name, labels: await readLabelsFile(labelsFile) };
   return taskFromRows(name, trainRows, join(directory, "train.csv"));
 }

@@ -8,12 +8,13 @@ import { createConcurrencyLimitedModel } from "../large-models/concurrency-limit
 import { createDeduplicatingModel } from "../large-models/deduplicating-model.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel } from "../large-models/retrying-model.js";
-import { startReplayServer } from "../replay/replay-server.js";
+import { type ReplayServer, type ReplayServerOptions, startReplayServer } from "../replay/replay-server.js";
 import { createEncoderByKind, type EncoderKind } from "../small-models/encoder-choice.js";
 import type { LargeModel } from "../spec/large-model.js";
 import { withEmbeddingCache } from "../text-encoders/cached-encoder.js";
 import { type EmbeddingCache, openEmbeddingCache } from "../text-encoders/embedding-cache.js";
 import type { SentenceEncoder } from "../text-encoders/sentence-encoder.js";
+import { nodeErrorCode } from "../util/node-error-code.js";
 import type { BenchDataset } from "./bench-dataset.js";
 
 /** The sentence encoder a bench run blends in: the training rows' vectors may come from a cache file. */
@@ -30,6 +31,8 @@ interface OpenedEncoders {
 
 /** What a bench run stands on, up until `close()`: the replay server, the LM chain, the encoders. */
 export interface BenchSetup {
+  /** The replay server's base URL (recorded in the adapter). */
+  baseUrl: string;
   /** The LM as the pipeline reaches it: connector → retries → concurrency limit → a fresh cache → in-flight de-duplication. */
   model: LargeModel;
   encoders: BenchEncoders | undefined;
@@ -46,6 +49,8 @@ export interface BenchSetupOptions {
   encoderWorkers?: number;
   /** Creates the encoder of `encoder` (default `createEncoderByKind`; tests pass their own). */
   createEncoder?: (kind: EncoderKind, options: { workers?: number }) => Promise<SentenceEncoder>;
+  /** The replay server's port when it is free, else any free one (default: any free one). */
+  replayPort?: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
   const { files } = dataset;
   const answerFiles = dataset.trainHasColumn ? [files.train, files.dev, files.test] : [files.dev, files.test];
   const answers = await loadRecordedAnswers(answerFiles, options.llmColumn);
-  const server = await startReplayServer({
+  const server = await startReplayServerPreferring(options.replayPort, {
     answers,
     latencyMs: options.lmLatencyMs ?? 0,
     model: options.llmColumn,
@@ -77,6 +82,7 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
     cacheDir = await mkdtemp(join(tmpdir(), "easy-adapt-bench-"));
     cache = createAnswerCache(join(cacheDir, "cache.sqlite"));
     return {
+      baseUrl: server.url,
       model: createBenchModel(server.url, options.llmColumn, cache),
       encoders: encoders?.encoders,
       close,
@@ -84,6 +90,20 @@ export async function openBenchSetup(dataset: BenchDataset, options: BenchSetupO
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
+  }
+}
+
+/** A replay server on `port` when given and free, else on any free port. */
+async function startReplayServerPreferring(
+  port: number | undefined,
+  options: Omit<ReplayServerOptions, "port">,
+): Promise<ReplayServer> {
+  if (port === undefined) return startReplayServer(options);
+  try {
+    return await startReplayServer({ ...options, port });
+  } catch (error) {
+    if (nodeErrorCode(error) !== "EADDRINUSE") throw error;
+    return startReplayServer(options);
   }
 }
 

@@ -5,13 +5,12 @@ import { type AdapterEvaluation, evaluateAdapter } from "../evaluate/evaluate-ad
 import { summarizeLatencies } from "../evaluate/latency-summary.js";
 import type { EncoderKind } from "../small-models/encoder-choice.js";
 import type { SsmTrainer } from "../small-models/ssm-trainer.js";
-import type { LargeModel } from "../spec/large-model.js";
 import type { Logger, ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
 import { type AblationRow, runAblation } from "./ablation.js";
 import { type BenchDataset, loadBenchDataset, rowsOutside } from "./bench-dataset.js";
 import { type SystemFigures, share, systemFigures } from "./bench-figures.js";
-import { type BenchEncoders, openBenchSetup } from "./bench-setup.js";
+import { type BenchSetup, openBenchSetup } from "./bench-setup.js";
 
 export type { AblationRow } from "./ablation.js";
 export type { SystemFigures } from "./bench-figures.js";
@@ -39,6 +38,8 @@ export interface BenchOptions {
   embeddingCacheFile?: string;
   /** The encoder's threads (default: its own default, 2 on 2+ cores). */
   encoderWorkers?: number;
+  /** The replay server's port when it is free, else any free one (the demo's adapter records it). */
+  replayPort?: number;
   onProgress?: ProgressListener;
   logger?: Logger;
 }
@@ -77,7 +78,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
   const dataset = await loadBenchDataset(options.datasetDir, options.llmColumn);
   const setup = await openBenchSetup(dataset, options);
   try {
-    const base = await benchAdaptOptions(dataset, setup.model, setup.encoders, options);
+    const base = await benchAdaptOptions(dataset, setup, options);
     const adaptation = await adapt(base);
     const labelledTest = dataset.testRows.map((row) => ({ text: row.text, label: row.label ?? "" }));
     const evaluation = await evaluateAdapter(adaptation.adapter, labelledTest, setup.model, {
@@ -111,15 +112,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchRun> {
 /** What `adapt` is given: train + dev (dev = calibration), the bench's LM chain and encoders, the files' fingerprints. */
 async function benchAdaptOptions(
   dataset: BenchDataset,
-  largeModel: LargeModel,
-  encoders: BenchEncoders | undefined,
+  setup: BenchSetup,
   options: BenchOptions,
 ): Promise<AdaptOptions> {
+  const encoders = setup.encoders;
   return {
     task: dataset.task,
     trainRows: dataset.trainRows,
     calibRows: dataset.devRows,
-    largeModel,
+    largeModel: setup.model,
+    lmBaseUrl: setup.baseUrl,
     probeTrain: dataset.trainHasColumn,
     fingerprints: {
       train: await fileSha256(dataset.files.train),

@@ -16,6 +16,7 @@ import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { CompletionRequest, LargeModel } from "../spec/large-model.js";
 import type { Logger } from "../spec/logger.js";
+import { isLocalOrPrivateUrl } from "../util/private-address.js";
 import { parseOptions } from "./parse-options.js";
 
 /** Where the answer cache lives by default, relative to the current directory (reruns hit it). */
@@ -109,6 +110,8 @@ export interface LargeModelStats {
 }
 
 export interface LargeModelSetup {
+  /** The API base URL the LM is called at: --lm-base-url, else the provider's public endpoint. */
+  baseUrl: string;
   /** Cache → budget → concurrency limit → retries → (circuit breaker →) connector (each as configured). */
   model: LargeModel;
   settings: LargeModelSettings;
@@ -160,8 +163,16 @@ export function largeModelFromOptions(
     throw new UsageError("--max-dollars needs --price-input-per-mtok and --price-output-per-mtok");
   }
   const apiKey = apiKeyFrom(settings, env);
+  const baseUrl = settings.lmBaseUrl ?? defaultBaseUrls[settings.lmProvider];
+  if (apiKey.apiKey === undefined && !settings.dryRun) requireKeylessEndpoint(baseUrl, settings.lmProvider);
   const stats = emptyStats();
-  const connector = createConnector(settings, settings.lmModel, apiKey, dependencies, stats);
+  const connector = createConnector(
+    { ...settings, lmBaseUrl: baseUrl },
+    settings.lmModel,
+    apiKey,
+    dependencies,
+    stats,
+  );
   const calling = callingModel(connector, settings, dependencies, stats);
   const budget = createBudget({
     maxCalls: settings.maxCalls,
@@ -177,6 +188,7 @@ export function largeModelFromOptions(
   );
   const snapshot = () => statsSnapshot(stats, budget);
   return {
+    baseUrl,
     model,
     settings,
     stats: snapshot,
@@ -207,7 +219,7 @@ function emptyStats(): LargeModelStats {
   };
 }
 
-/** The provider's API client for `modelName`; counts every HTTP request it sends in `stats`. */
+/** The provider's API client for `modelName` at `settings.lmBaseUrl`; counts every HTTP request it sends in `stats`. */
 function createConnector(
   settings: LargeModelSettings,
   modelName: string,
@@ -230,7 +242,7 @@ function createConnector(
     ? createAnthropicModel({ ...connectorOptions, baseUrl: settings.lmBaseUrl })
     : createOpenAICompatibleModel({
         ...connectorOptions,
-        baseUrl: settings.lmBaseUrl ?? "https://api.openai.com/v1",
+        baseUrl: settings.lmBaseUrl ?? defaultBaseUrls["openai-compatible"],
       });
 }
 
@@ -337,6 +349,29 @@ function pricesFrom(settings: LargeModelSettings): TokenPrices | undefined {
   return { inputPerMillion: input, outputPerMillion: output };
 }
 
+/** Each provider's public API endpoint, the default of --lm-base-url. */
+export const defaultBaseUrls = {
+  "openai-compatible": "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com",
+} as const;
+
+/** The environment variable each provider's key is read from by default. */
+const defaultKeyEnvs = { "openai-compatible": "OPENAI_API_KEY", anthropic: "ANTHROPIC_API_KEY" } as const;
+
+/**
+ * Refuses, before any call, to send requests without an API key to a public endpoint (one not on
+ * this machine or a private network): they would only come back 401, after the retries. Local
+ * servers (Ollama, vLLM, the replay server) need no key.
+ */
+function requireKeylessEndpoint(baseUrl: string, provider: LargeModelSettings["lmProvider"]): void {
+  if (isLocalOrPrivateUrl(baseUrl)) return;
+  throw new UsageError(
+    `no API key for the LM at ${baseUrl} (a public endpoint): set ${defaultKeyEnvs[provider]}, ` +
+      "or name the environment variable holding the key with --lm-api-key-env NAME " +
+      "(a local or private --lm-base-url needs no key)",
+  );
+}
+
 /** The API key from --lm-api-key-env or the provider's usual variable, and the variable it came from. */
 export function apiKeyFrom(
   settings: LargeModelSettings,
@@ -351,7 +386,7 @@ export function apiKeyFrom(
     }
     return { apiKey: value.trim(), apiKeyEnv: settings.lmApiKeyEnv };
   }
-  const defaultEnv = settings.lmProvider === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+  const defaultEnv = defaultKeyEnvs[settings.lmProvider];
   const value = env[defaultEnv];
   if (value !== undefined && value.trim() !== "") return { apiKey: value.trim(), apiKeyEnv: defaultEnv };
   return { apiKey: undefined, apiKeyEnv: undefined };

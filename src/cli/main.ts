@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { exitQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { packageVersion } from "./package-version.js";
 
 type RegisterCommand = (program: Command) => void;
@@ -42,6 +43,7 @@ export async function createProgram(commandName?: string): Promise<Command> {
 }
 
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe();
   try {
     const program = await createProgram(process.argv[2]);
     await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type AdapterArtifact, listAdapterFiles, loadAdapterArtifact } from "../adapter/adapter-artifact.js";
+import type { AdapterDescription } from "../adapter/adapter-parts.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../adapter/load-adapter.js";
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { ServedAdapter } from "../serve/served-adapters.js";
@@ -113,13 +114,13 @@ export async function loadServedArtifacts(folders: readonly AdapterFolder[]): Pr
  */
 export async function servedAdapters(
   artifacts: readonly ServedArtifact[],
-  lmStackFor: (lmId: string) => LargeModelSetup | undefined,
+  lmStackFor: (description: Pick<AdapterDescription, "lmId" | "lmBaseUrl">) => LargeModelSetup | undefined,
   circuitBreaker: CircuitBreaker,
   opened: ClosableAdapter[],
 ): Promise<ServedModelSetup[]> {
   const served: ServedModelSetup[] = [];
   for (const { name, artifact } of artifacts) {
-    const setup = lmStackFor(artifact.description.lmId);
+    const setup = lmStackFor(artifact.description);
     if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
     const adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
     opened.push(adapter);

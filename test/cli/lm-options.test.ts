@@ -53,6 +53,45 @@ describe("largeModelFromOptions", () => {
     expect(() => parse(["--lm-provider", "gemini"])).toThrow();
   });
 
+  it("refuses a public endpoint without an API key before any call; loopback and private hosts need none", () => {
+    let calls = 0;
+    const countingFetch = (() => {
+      calls += 1;
+      return Promise.reject(new Error("no call expected"));
+    }) as typeof fetch;
+    for (const args of [
+      ["--lm-base-url", "https://llm.example.com/v1"],
+      [],
+      ["--lm-provider", "anthropic"],
+    ]) {
+      const options = parse(["--lm-model", "m", "--no-cache", ...args]);
+      expect(() => largeModelFromOptions(options, {}, { fetch: countingFetch })).toThrow(UsageError);
+      expect(() => largeModelFromOptions(options, {}, { fetch: countingFetch })).toThrow(
+        /no API key for the LM at https:/,
+      );
+    }
+    expect(() =>
+      largeModelFromOptions(parse(["--lm-model", "m", "--no-cache", "--lm-provider", "anthropic"]), {}),
+    ).toThrow(
+      /set ANTHROPIC_API_KEY, or name the environment variable holding the key with --lm-api-key-env/,
+    );
+    expect(calls).toBe(0);
+    // With a key, a public endpoint is fine; without one, so are this machine and private networks.
+    largeModelFromOptions(parse(["--lm-model", "m", "--no-cache"]), { OPENAI_API_KEY: "sk-test" }).close();
+    for (const url of [
+      "http://127.0.0.1:8080/v1",
+      "http://localhost:11434/v1",
+      "http://[::1]:8000/v1",
+      "http://10.0.0.7/v1",
+      "http://192.168.1.20:1234/v1",
+      "http://vllm:8000/v1",
+    ]) {
+      largeModelFromOptions(parse(["--lm-model", "m", "--no-cache", "--lm-base-url", url]), {}).close();
+    }
+    // --dry-run calls nothing: no key needed to estimate.
+    largeModelFromOptions(parse(["--lm-model", "m", "--no-cache", "--dry-run"]), {}).close();
+  });
+
   it("names the empty environment variable given by --lm-api-key-env", () => {
     const options = parse(["--lm-model", "m", "--lm-api-key-env", "MY_EMPTY_KEY", "--no-cache"]);
     expect(() => largeModelFromOptions(options, { MY_EMPTY_KEY: "" })).toThrow(

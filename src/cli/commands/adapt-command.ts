@@ -5,7 +5,6 @@ import { adapt } from "../../adapt/adapt.js";
 import type { OperatingCriterion } from "../../adapter/operating-criterion.js";
 import { fileSha256 } from "../../data/file-sha256.js";
 import { loadRows } from "../../data/stream-rows.js";
-import { loadTask } from "../../data/task-file.js";
 import { createClassificationPrompter } from "../../large-models/classification-prompt.js";
 import { formatDryRunEstimate } from "../../large-models/dry-run-estimate.js";
 import { createEncoderByKind } from "../../small-models/encoder-choice.js";
@@ -14,6 +13,7 @@ import { DataError } from "../../spec/errors/data-error.js";
 import type { Task } from "../../spec/task.js";
 import type { SentenceEncoder } from "../../text-encoders/sentence-encoder.js";
 import { adaptSummary, formatAdaptSummary } from "../adapt-summary.js";
+import { describeTaskSource, taskBeforeRows, taskFromTrainingRows } from "../adapt-task.js";
 import {
   addBatchOptions,
   type BatchSettings,
@@ -36,7 +36,7 @@ import { runAction } from "../run-action.js";
 
 const adaptOptionsSchema = encoderOptionsSchema.extend({
   ...operatingPointOptionsSchema.shape,
-  task: z.string({ error: "--task FILE is required" }).min(1),
+  task: z.string().min(1).optional(),
   train: z.string({ error: "--train FILE is required" }).min(1),
   calib: z.string({ error: "--calib FILE is required" }).min(1),
   out: z.string({ error: "--out DIR is required" }).min(1),
@@ -67,7 +67,10 @@ export function registerAdaptCommand(program: Command): void {
     .description(
       "adapt the LM to a task: probe it, train complementary small models, fit the router, write the adapter",
     )
-    .option("--task <file>", "task.json (name, labels, optional instructions and examples)")
+    .option(
+      "--task <file>",
+      "task.json (name, labels, optional instructions and examples); default: labels.txt beside the data, else the training rows' labels",
+    )
     .option(
       "--train <file>",
       "training rows (CSV or JSONL); rows without a label are learnt from the LM's answers",
@@ -124,14 +127,23 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
 }
 
 /**
- * Loads the task, the training rows (labels optional) and the calibration rows, and checks there
- * is enough to adapt on; notes on stderr the unlabelled training rows left out without --probe-train.
+ * Loads the task (--task, else labels.txt beside the data, else the training rows' labels: said on
+ * stderr), the training rows (labels optional) and the calibration rows, and checks there is enough
+ * to adapt on; notes on stderr the unlabelled training rows left out without --probe-train.
  */
 async function loadAdaptData(options: AdaptCommandOptions): Promise<AdaptData> {
-  const task = await loadTask(options.task);
-  const columns = { textColumn: options.textColumn, labelColumn: options.labelColumn, labels: task.labels };
-  const trainRows = await loadRows(options.train, { ...columns, labelsOptional: true });
-  const calibRows = await loadRows(options.calib, columns);
+  const files = { train: options.train, calib: options.calib };
+  const known = await taskBeforeRows(options.task, files);
+  const columns = { textColumn: options.textColumn, labelColumn: options.labelColumn };
+  const trainRows = await loadRows(options.train, {
+    ...columns,
+    ...(known === undefined ? {} : { labels: known.task.labels }),
+    labelsOptional: true,
+  });
+  const { task, source } = known ?? taskFromTrainingRows(trainRows, options.train, options.labelColumn);
+  const sourceNote = describeTaskSource(task, source);
+  if (sourceNote !== undefined) process.stderr.write(`${sourceNote}\n`);
+  const calibRows = await loadRows(options.calib, { ...columns, labels: task.labels });
   if (calibRows.length === 0) throw new DataError("no calibration rows", { file: options.calib });
   const unlabelledTrain = trainRows.filter((row) => row.label === undefined).length;
   if (unlabelledTrain > 0 && !options.probeTrain) {
@@ -201,6 +213,7 @@ async function adaptIntoFolder(
       trainRows: data.trainRows,
       calibRows: data.calibRows,
       largeModel: setup.model,
+      lmBaseUrl: setup.baseUrl,
       probeTrain: options.probeTrain,
       criterion,
       fingerprints,

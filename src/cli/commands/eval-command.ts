@@ -9,6 +9,7 @@ import { type AdapterEvaluation, evaluateAdapter } from "../../evaluate/evaluate
 import { writeEvaluationReport } from "../../evaluate/evaluation-report.js";
 import { formatSystemsTable } from "../../evaluate/format-table.js";
 import { DataError } from "../../spec/errors/data-error.js";
+import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, largeModelFromOptions } from "../lm-options.js";
 import { type OutputFolder, openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
@@ -22,7 +23,6 @@ const evalOptionsSchema = z.object({
   textColumn: z.string().min(1).default("text"),
   labelColumn: z.string().min(1).default("label"),
   json: z.boolean().default(false),
-  lmModel: z.string().optional(),
 });
 
 export function registerEvalCommand(program: Command): void {
@@ -39,7 +39,7 @@ export function registerEvalCommand(program: Command): void {
     .option("--json", "print the report as JSON instead of a table")
     .addHelpText(
       "after",
-      "\nThe LM is asked about every row (the LM alone is one of the systems), through the cache. --lm-model defaults to the adapter's.",
+      "\nThe LM is asked about every row (the LM alone is one of the systems), through the cache. --lm-model and --lm-base-url default to the adapter's (the model and API it was calibrated against).",
     );
   addLargeModelOptions(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => evalCommand(rawOptions)));
@@ -49,11 +49,7 @@ async function evalCommand(rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(evalOptionsSchema, rawOptions);
   const artifact = await loadAdapterArtifact(options.adapter);
   const { description } = artifact;
-  const lmId = description.lmId;
-  const setup = largeModelFromOptions(
-    { ...rawOptions, lmModel: options.lmModel ?? lmId.slice(lmId.indexOf(":") + 1) },
-    process.env,
-  );
+  const setup = largeModelFromOptions(withAdapterLmDefaults(rawOptions, description), process.env);
   let adapter: ClosableAdapter | undefined;
   let outputFolder: OutputFolder | undefined;
   try {

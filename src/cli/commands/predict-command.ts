@@ -3,6 +3,7 @@ import { z } from "zod";
 import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
 import { adapterFromArtifact, type ClosableAdapter } from "../../adapter/load-adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
+import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { parseOptions } from "../parse-options.js";
 import { runAction } from "../run-action.js";
@@ -26,7 +27,7 @@ export function registerPredictCommand(program: Command): void {
     .addHelpText(
       "after",
       '\nWithout --lm-base-url / --lm-model no LM is called: inputs the router sends to the LM are answered by the small model (route "fallback").\n' +
-        "--lm-model defaults to the model the adapter was calibrated against.",
+        "--lm-model and --lm-base-url default to the model and API the adapter was calibrated against.",
     );
   addLargeModelOptions(command);
   command.action(
@@ -39,11 +40,9 @@ export function registerPredictCommand(program: Command): void {
 async function predictCommand(texts: string[], rawOptions: Record<string, unknown>): Promise<void> {
   const options = parseOptions(predictOptionsSchema, rawOptions);
   const artifact = await loadAdapterArtifact(options.adapter);
-  const lmId = artifact.description.lmId;
   let setup: LargeModelSetup | undefined;
   if (options.lmModel !== undefined || options.lmBaseUrl !== undefined) {
-    const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
-    setup = largeModelFromOptions({ ...rawOptions, lmModel: options.lmModel ?? defaultModel }, process.env);
+    setup = largeModelFromOptions(withAdapterLmDefaults(rawOptions, artifact.description), process.env);
   }
   let adapter: ClosableAdapter | undefined;
   try {

@@ -1,11 +1,13 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import type { AdapterDescription } from "../../adapter/adapter-parts.js";
 import type { ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
 import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
+import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { runAction } from "../run-action.js";
 import {
@@ -58,6 +60,9 @@ function positiveWholeNumber(flag: string) {
     .refine((value) => value >= 1 && Number.isSafeInteger(value), `${flag} must be at least 1`);
 }
 
+/** What an adapter says of the LM it was calibrated against: the defaults of --lm-model and --lm-base-url. */
+type LmDefaults = Pick<AdapterDescription, "lmId" | "lmBaseUrl">;
+
 /** Registers `easy-adapt serve`: its flags (with the large-model flags) and its action. */
 export function registerServeCommand(program: Command): void {
   const command = declareServeCommand(program);
@@ -80,11 +85,14 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
     cooldownMs: options.breakerCooldownMs,
   });
   const logger = createStderrLogger();
-  // Each distinct LM's stack, by the adapter's LM id (one for all when --lm-model names the model).
+  // Each distinct LM's stack, by the adapter's LM id and base URL (one for all when flags name them).
   const stacks = new Map<string, LargeModelSetup | undefined>();
-  const lmStackFor = (lmId: string) => {
-    const key = options.lmModel === undefined ? lmId : "";
-    if (!stacks.has(key)) stacks.set(key, serveLargeModel(options, rawOptions, lmId, circuitBreaker, logger));
+  const lmStackFor = (description: LmDefaults) => {
+    const model = options.lmModel === undefined ? description.lmId : "";
+    const baseUrl = options.lmBaseUrl === undefined ? (description.lmBaseUrl ?? "") : "";
+    const key = `${model} ${baseUrl}`;
+    if (!stacks.has(key))
+      stacks.set(key, serveLargeModel(options, rawOptions, description, circuitBreaker, logger));
     return stacks.get(key);
   };
   const adapters: ClosableAdapter[] = [];
@@ -128,7 +136,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
 function serveLargeModel(
   options: z.infer<typeof serveOptionsSchema>,
   rawOptions: Record<string, unknown>,
-  lmId: string,
+  description: LmDefaults,
   circuitBreaker: CircuitBreaker,
   logger: Logger,
 ): LargeModelSetup | undefined {
@@ -138,9 +146,8 @@ function serveLargeModel(
     );
     return undefined;
   }
-  // --lm-model defaults to the model the adapter was calibrated against.
-  const defaultModel = lmId.slice(lmId.indexOf(":") + 1);
-  return largeModelFromOptions({ ...rawOptions, lmModel: options.lmModel ?? defaultModel }, process.env, {
+  // --lm-model and --lm-base-url default to the model and API the adapter was calibrated against.
+  return largeModelFromOptions(withAdapterLmDefaults(rawOptions, description), process.env, {
     // A slow upstream bills every attempt that timed out: one retry of a timeout at most.
     retry: { maxTimeoutRetries: 1 },
     circuitBreaker,
