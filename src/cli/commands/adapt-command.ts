@@ -182,6 +182,7 @@ async function adaptIntoFolder(
       largeModel: setup.model,
       probeTrain: options.probeTrain,
       criterion,
+      metric: options.metric,
       fingerprints,
       concurrency: setup.concurrency,
       onProgress: display.listener,
