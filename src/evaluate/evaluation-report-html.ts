@@ -83,7 +83,8 @@ h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
 table { border-collapse: collapse; margin: 0.5rem 0; }
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #d0d7de; text-align: left; }
 th.number, td.number { text-align: right; font-variant-numeric: tabular-nums; }
-td { overflow-wrap: normal; }
+th, td { overflow-wrap: normal; }
+th, td.number { white-space: nowrap; }
 .table-scroll { overflow-x: auto; max-width: 100%; }
 .table-scroll:focus-visible { outline: 2px solid #1f6fb4; }
 th button.sort { font: inherit; font-weight: bold; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
@@ -92,6 +93,8 @@ table.sortable th[aria-sort="ascending"] button::after { content: " ▲"; }
 table.sortable th[aria-sort="descending"] button::after { content: " ▼"; }
 figure { margin: 1rem 0; }
 figure svg { display: block; width: 100%; height: auto; }
+.chart-scroll { overflow-x: auto; max-width: 100%; }
+@media (max-width: 40rem) { figure svg { min-width: 36rem; } }
 `;
 
 /**
@@ -160,7 +163,7 @@ function operatingPointSection(report: EvaluationReport, chartSvg: string): stri
   return [
     "<h2>Operating point</h2>",
     `<p id="operating-point">${escapeHtml(operatingPointSentence(report))}</p>`,
-    `<figure id="operating-curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}<figcaption>${escapeHtml(curveCaption(report))}</figcaption></figure>`,
+    `<figure id="operating-curve"><div class="chart-scroll" role="region" tabindex="0" aria-label="operating curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}</div><figcaption>${escapeHtml(curveCaption(report))}</figcaption></figure>`,
   ];
 }
 

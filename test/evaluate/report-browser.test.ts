@@ -163,11 +163,13 @@ describe.skipIf(!hasChromium)("report.html in a real browser (headless Chromium)
     await page.goto(url);
     const widths = await page.evaluate<{ page: number; viewport: number; chart: number }>(
       `({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth,
-          chart: document.querySelector("#operating-curve svg").getBoundingClientRect().right })`,
+          chart: document.querySelector("#operating-curve .chart-scroll").getBoundingClientRect().right })`,
     );
     expect(widths.viewport).toBe(390);
     expect(widths.page).toBeLessThanOrEqual(390);
     expect(widths.chart).toBeLessThanOrEqual(390);
+    // The chart keeps a legible size and pans inside its own box rather than shrinking to a stamp.
+    expect((await page.locator("#operating-curve svg").boundingBox())?.width ?? 0).toBeGreaterThan(500);
     // The systems table is wider than the phone: its own container scrolls, not the page.
     const box = await page.evaluate<{ overflow: string; scroll: number; client: number }>(
       `(() => { const container = document.querySelector("#systems").parentElement;
