@@ -84,7 +84,7 @@ export { type AdaptOptions, type AdaptResult, adapt } from "./adapt/adapt.js";
 export type { ProbeSummary } from "./adapt/probe-rows.js";
 export type { LoadedAdapter } from "./adapter/adapter-runtime.js";
 export { type ClosableAdapter, type LoadAdapterDependencies, loadAdapter } from "./adapter/load-adapter.js";
-export type { OperatingCriterion } from "./adapter/operating-criterion.js";
+export type { OperatingCriterion, OperatingMetric } from "./adapter/operating-criterion.js";
 export type { RouterKind } from "./adapter/router.js";
 export { type ProbeOptions, type ProbeResult, type ProbeRow, type ProbeStats, probe } from "./probe/probe.js";
 export type { SsmTrainer, TrainedSsm } from "./small-models/ssm-trainer.js";

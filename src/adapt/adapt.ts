@@ -2,7 +2,7 @@ import { saveAdapterArtifact } from "../adapter/adapter-artifact.js";
 import type { AdapterDescription } from "../adapter/adapter-parts.js";
 import { createAdapterRuntime, type LoadedAdapter } from "../adapter/adapter-runtime.js";
 import { preparedTextsKept } from "../adapter/load-adapter.js";
-import type { OperatingCriterion } from "../adapter/operating-criterion.js";
+import type { OperatingCriterion, OperatingMetric } from "../adapter/operating-criterion.js";
 import type { RouterKind } from "../adapter/router.js";
 import { type AdaptationOptions, type FittedAdaptation, fitAdaptation } from "../fit/fit-adaptation.js";
 import type { ProbeOptions } from "../probe/probe.js";
@@ -41,6 +41,11 @@ export interface AdaptOptions {
   probeTrain?: boolean;
   /** Default: the cheapest point near the best estimated accuracy, never below the LM alone's. */
   criterion?: OperatingCriterion;
+  /**
+   * What the operating point maximises and holds not below the LM alone: "accuracy" (default) or
+   * "macro-f1" (imbalanced tasks, where accuracy rewards answering the majority label).
+   */
+  metric?: OperatingMetric;
   /** sha256 of the train / calib files' contents (default: of the rows themselves). */
   fingerprints?: { train: string; calib: string };
   /** Default: `trainNgramLinear` with its defaults, blended with `encoder`'s model when one is given. */
@@ -167,6 +172,7 @@ function fitOptionsOf(options: AdaptOptions, trainer: SsmTrainer): AdaptationOpt
   return {
     trainer,
     criterion: options.criterion ?? { kind: "default" },
+    ...(options.metric === undefined ? {} : { metric: options.metric }),
     ...(options.complementStrengths === undefined
       ? {}
       : { complementStrengths: options.complementStrengths }),

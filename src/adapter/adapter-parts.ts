@@ -2,7 +2,11 @@ import { z } from "zod";
 import type { Task } from "../spec/task.js";
 import { type GateParameters, gateParametersSchema } from "./answer-gate.js";
 import { type LmReliability, lmReliabilitySchema } from "./lm-reliability.js";
-import { type AdapterOperatingPoint, operatingCriterionSchema } from "./operating-criterion.js";
+import {
+  type AdapterOperatingPoint,
+  operatingCriterionSchema,
+  operatingMetricSchema,
+} from "./operating-criterion.js";
 import { type RouterModel, routerModelSchema } from "./router.js";
 import { routerFeatureNames } from "./router-features.js";
 
@@ -66,6 +70,8 @@ export const adapterDescriptionSchema = z.object({
     lmShare: z.number(),
     estimatedAccuracy: z.number(),
     criterion: operatingCriterionSchema,
+    metric: operatingMetricSchema.optional(),
+    estimatedMacroF1: z.number().optional(),
   }),
   complementStrength: z.number(),
   fingerprints: z.object({ train: z.string(), calib: z.string() }),

@@ -34,6 +34,18 @@ export const operatingCriterionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("lm-cost"), lmCost: z.number().min(0) }),
 ]);
 
+/**
+ * What the operating point maximises and holds not below the LM alone: `accuracy` (the default) or
+ * `macro-f1`, the unweighted mean F1 over the labels, for imbalanced tasks where accuracy rewards
+ * answering the majority label (see `estimateMacroF1Curve`).
+ */
+export type OperatingMetric = "accuracy" | "macro-f1";
+
+/** The metrics an operating point can be chosen by. */
+export const operatingMetrics: readonly OperatingMetric[] = ["accuracy", "macro-f1"];
+
+export const operatingMetricSchema = z.enum(["accuracy", "macro-f1"]);
+
 /** The operating point an adapter keeps: where its router sends inputs to the LM, and why. */
 export interface AdapterOperatingPoint {
   /** Inputs whose router score is at least this go to the LM; null = never. */
@@ -41,4 +53,8 @@ export interface AdapterOperatingPoint {
   lmShare: number;
   estimatedAccuracy: number;
   criterion: OperatingCriterion;
+  /** The metric the point was chosen by (absent in adapters from before it could be chosen: accuracy). */
+  metric?: OperatingMetric;
+  /** The estimated macro-F1 at the point, out of fold (absent in older adapters). */
+  estimatedMacroF1?: number;
 }

@@ -21,7 +21,10 @@ export function benchReport(run: BenchRun): EvaluationReport {
   }
   const estimates = run.adaptation.fitted.estimates;
   notes.push(
-    `operating point chosen on ${estimates.rows} calibration rows out of fold: estimated accuracy ${(estimates.adapted * 100).toFixed(2)}% at ${(estimates.adaptedLmShare * 100).toFixed(1)}% LM share (LM alone estimated ${(estimates.lmAlone * 100).toFixed(2)}%)`,
+    `operating point chosen on ${estimates.rows} calibration rows out of fold: estimated accuracy ${(estimates.adapted * 100).toFixed(2)}% at ${(estimates.adaptedLmShare * 100).toFixed(1)}% LM share (LM alone estimated ${(estimates.lmAlone * 100).toFixed(2)}%)` +
+      (estimates.macroF1 === undefined
+        ? ""
+        : `, estimated macro-F1 ${(estimates.macroF1.adapted * 100).toFixed(2)}% (LM alone ${(estimates.macroF1.lmAlone * 100).toFixed(2)}%)`),
     `LM answers reached the pipeline only through the OpenAI-compatible connector over HTTP (replay of the recorded "${run.result.llmColumn}" column)`,
   );
   return buildAdapterReport({

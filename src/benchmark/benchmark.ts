@@ -1,5 +1,5 @@
 import { type AdaptOptions, type AdaptResult, adapt } from "../adapt/adapt.js";
-import type { OperatingCriterion } from "../adapter/operating-criterion.js";
+import type { OperatingCriterion, OperatingMetric } from "../adapter/operating-criterion.js";
 import { fileSha256 } from "../data/file-sha256.js";
 import { type AdapterEvaluation, evaluateAdapter } from "../evaluate/evaluate-adapter.js";
 import { summarizeLatencies } from "../evaluate/latency-summary.js";
@@ -28,6 +28,8 @@ export interface BenchOptions {
   ablation?: boolean;
   /** The operating point's criterion (default: the default criterion, as `adapt`). */
   criterion?: OperatingCriterion;
+  /** What the operating point maximises and holds not below the LM alone (default "accuracy", as `adapt`). */
+  metric?: OperatingMetric;
   trainer?: SsmTrainer;
   /**
    * Blend this sentence encoder into the small model. The training rows' vectors are kept in
@@ -130,6 +132,7 @@ async function benchAdaptOptions(
     concurrency: 16,
     ...(options.trainer === undefined ? {} : { trainer: options.trainer }),
     ...(options.criterion === undefined ? {} : { criterion: options.criterion }),
+    ...(options.metric === undefined ? {} : { metric: options.metric }),
     ...(encoders === undefined ? {} : { encoder: encoders.training, predictionEncoder: encoders.prediction }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),

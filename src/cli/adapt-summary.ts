@@ -1,4 +1,5 @@
 import type { AdaptResult } from "../adapt/adapt.js";
+import type { OperatingMetric } from "../adapter/operating-criterion.js";
 
 /** What `easy-adapt adapt` reports once the adapter is written (its --json output, key for key). */
 export interface AdaptSummary {
@@ -6,7 +7,19 @@ export interface AdaptSummary {
   lm: string;
   rows: { train: number; calib: number; distilled: number };
   probe: AdaptResult["probe"];
-  estimated: { lmAlone: number; ssmAlone: number; adapted: number; lmShare: number; oracle: number };
+  estimated: {
+    lmAlone: number;
+    ssmAlone: number;
+    adapted: number;
+    lmShare: number;
+    oracle: number;
+    /** Macro-F1 of the LM alone and of the adapter, out of fold (whatever metric chose the point). */
+    macroF1?: { lmAlone: number; adapted: number };
+  };
+  /** The metric the operating point was chosen by. */
+  metric: OperatingMetric;
+  /** What the user should know about the adapter, e.g. that it is below the LM alone on macro-F1. */
+  warnings: string[];
   smallModel: string;
   router: string;
   gate: AdaptResult["description"]["gate"];
@@ -41,7 +54,10 @@ export function adaptSummary(
       adapted: estimates.adapted,
       lmShare: estimates.adaptedLmShare,
       oracle: estimates.oracle,
+      ...(estimates.macroF1 === undefined ? {} : { macroF1: estimates.macroF1 }),
     },
+    metric: result.description.operatingPoint.metric ?? "accuracy",
+    warnings: summaryWarnings(estimates.macroF1, result.description.operatingPoint.metric ?? "accuracy"),
     smallModel: result.description.ssmKind,
     router: result.description.router.kind,
     gate: result.description.gate,
@@ -75,9 +91,33 @@ export function formatAdaptSummary(summary: AdaptSummary, estimatedOnRows: numbe
       `estimated on ${estimatedOnRows} calibration rows, out of fold:`,
       `  LM alone ${percent(estimated.lmAlone)}, SSM alone ${percent(estimated.ssmAlone)}, oracle ${percent(estimated.oracle)}`,
       `  adapted ${percent(estimated.adapted)} with ${percent(estimated.lmShare)} of inputs sent to the LM (${summary.router} router, ${summary.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
+      ...(estimated.macroF1 === undefined
+        ? []
+        : [
+            `  macro-F1: LM alone ${percent(estimated.macroF1.lmAlone)}, adapted ${percent(estimated.macroF1.adapted)} (operating point chosen by ${summary.metric})`,
+          ]),
+      ...summary.warnings.map((warning) => `warning: ${warning}`),
       `time: probe ${seconds.probe}s, adaptation ${seconds.adapt}s (${encoded ? `encoding ${seconds.encode}s, ` : ""}SSM training ${seconds.ssmTrain}s); LM spend: ${summary.spend}`,
     ].join("\n") + "\n"
   );
+}
+
+/**
+ * A warning when the adapter's estimated macro-F1 is below the LM alone's: accuracy can rise while
+ * a rare label is answered worse (an imbalanced task), and with `--metric accuracy` nothing stops it.
+ */
+export function summaryWarnings(
+  macroF1: { lmAlone: number; adapted: number } | undefined,
+  metric: OperatingMetric,
+): string[] {
+  if (macroF1 === undefined || macroF1.adapted >= macroF1.lmAlone - 1e-12) return [];
+  const points = ((macroF1.lmAlone - macroF1.adapted) * 100).toFixed(2);
+  return [
+    `the adapter is estimated ${points} points below the LM alone on macro-F1` +
+      (metric === "accuracy"
+        ? " (its rarer labels are answered worse); if they matter, adapt with --metric macro-f1"
+        : " (no operating point was safely above it)"),
+  ];
 }
 
 function round(value: number): number {

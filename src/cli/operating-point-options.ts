@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import type { OperatingCriterion } from "../adapter/operating-criterion.js";
+import { type OperatingCriterion, operatingMetrics } from "../adapter/operating-criterion.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 
 /** A number in any JavaScript spelling (0.05, .05, 5e-2), refused with the flag's name otherwise. */
@@ -14,8 +14,23 @@ const numberOption = (flag: string) =>
 const share = (flag: string) =>
   numberOption(flag).refine((value) => value >= 0 && value <= 1, `${flag} must be between 0 and 1`);
 
-/** `--max-lm-share` and `--lm-cost`, for the commands that choose an operating point. */
+/** `--metric`: what the operating point maximises and holds not below the LM alone. */
+const metricOption = z
+  .string()
+  .trim()
+  .transform((text, context) => {
+    const metric = operatingMetrics.find((name) => name === text);
+    if (metric !== undefined) return metric;
+    context.addIssue({
+      code: "custom",
+      message: `--metric must be one of ${operatingMetrics.join(", ")} (got "${text}")`,
+    });
+    return z.NEVER;
+  });
+
+/** `--max-lm-share`, `--lm-cost` and `--metric`, for the commands that choose an operating point. */
 export const operatingPointOptionsSchema = z.object({
+  metric: metricOption.default("accuracy"),
   maxLmShare: share("--max-lm-share").optional(),
   lmCost: numberOption("--lm-cost")
     .refine((value) => value >= 0, "--lm-cost must not be negative")
@@ -25,7 +40,12 @@ export const operatingPointOptionsSchema = z.object({
 export function addOperatingPointOptions(command: Command): Command {
   return command
     .option("--max-lm-share <share>", "cap the share of inputs sent to the LM (0..1)")
-    .option("--lm-cost <points>", "accuracy (as a fraction) one full share of LM calls must buy, e.g. 0.05");
+    .option("--lm-cost <points>", "accuracy (as a fraction) one full share of LM calls must buy, e.g. 0.05")
+    .option(
+      "--metric <metric>",
+      "what the operating point maximises and holds not below the LM alone: accuracy or macro-f1",
+      "accuracy",
+    );
 }
 
 export function operatingCriterionOf(

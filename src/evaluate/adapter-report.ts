@@ -1,4 +1,5 @@
 import type { AdapterDescription } from "../adapter/adapter-parts.js";
+import type { OperatingCriterion, OperatingMetric } from "../adapter/operating-criterion.js";
 import { buildEvaluationReport } from "./build-evaluation-report.js";
 import type { TokenPrices } from "./cost-estimate.js";
 import type { AdapterEvaluation } from "./evaluate-adapter.js";
@@ -19,14 +20,9 @@ export function buildAdapterReport(input: {
   const { description, evaluation } = input;
   const capNote = shareCapNote(description, evaluation);
   const notes = [...(input.notes ?? []), ...(capNote === undefined ? [] : [capNote])];
-  const criterion = description.operatingPoint.criterion;
-  const rule =
-    criterion.kind === "max-lm-share"
-      ? `LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%: the most accurate point safely not below the LM alone, else the costliest within the cap; at most that share of a batch's inputs go to the LM`
-      : criterion.kind === "lm-cost"
-        ? `best accuracy - ${criterion.lmCost} x LM share`
-        : "cheapest point within 0.2 points (or one paired standard error) of the best estimated accuracy, not below the LM alone at one-sided 99%";
+  const metric = description.operatingPoint.metric ?? "accuracy";
   return buildEvaluationReport({
+    metric,
     dataset: input.dataset,
     task: description.task.name,
     split: input.split,
@@ -41,7 +37,7 @@ export function buildAdapterReport(input: {
     operatingPoint: {
       // A finite stand-in for "never" keeps the report JSON-serialisable.
       threshold: Number.isFinite(evaluation.threshold) ? evaluation.threshold : Number.MAX_VALUE,
-      rule,
+      rule: ruleOf(description.operatingPoint.criterion, metric),
       chosenOn: "calibration rows, out of fold",
     },
     latenciesMs: { lm: evaluation.lmMs, ssm: evaluation.ssmMs },
@@ -52,6 +48,18 @@ export function buildAdapterReport(input: {
     ...(input.ablations === undefined ? {} : { ablations: input.ablations }),
     notes,
   });
+}
+
+/** The operating point's rule in words, in the metric that chose it. */
+function ruleOf(criterion: OperatingCriterion, metric: OperatingMetric): string {
+  const byMacroF1 = metric === "macro-f1";
+  if (criterion.kind === "max-lm-share")
+    return `LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%: the ${byMacroF1 ? "point of best macro-F1" : "most accurate point"} safely not below the LM alone${byMacroF1 ? "'s macro-F1" : ""}, else the costliest within the cap; at most that share of a batch's inputs go to the LM`;
+  if (criterion.kind === "lm-cost")
+    return `best ${byMacroF1 ? "macro-F1" : "accuracy"} - ${criterion.lmCost} x LM share`;
+  return byMacroF1
+    ? "cheapest point within 0.2 points (or one paired standard error) of the best estimated macro-F1, not below the LM alone's macro-F1 at one-sided 99%"
+    : "cheapest point within 0.2 points (or one paired standard error) of the best estimated accuracy, not below the LM alone at one-sided 99%";
 }
 
 /**

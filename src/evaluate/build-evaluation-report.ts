@@ -1,5 +1,7 @@
+import type { OperatingMetric } from "../adapter/operating-criterion.js";
 import { computeAccuracy, computeClassificationMetrics, perLabelF1 } from "./classification-metrics.js";
 import { type CostEstimate, estimateCost, type TokenPrices } from "./cost-estimate.js";
+import { withMacroF1 } from "./curve-macro-f1.js";
 import type { AblationResult, EvaluationReport, SystemId, SystemResult } from "./evaluation-report.js";
 import { summarizeLatencies } from "./latency-summary.js";
 import {
@@ -33,6 +35,8 @@ export interface EvaluationReportInput {
   routerScores: Column;
   /** The threshold chosen beforehand (on dev), applied here unchanged; omit when there is no router. */
   operatingPoint?: { threshold: number; rule: string; chosenOn: string };
+  /** The metric the operating point was chosen by (default accuracy): the curve then also carries it. */
+  metric?: OperatingMetric;
   /**
    * Which rows the adapted system sent to the LM, when more than the threshold decided it (an
    * LM-share cap held on the split: see src/adapt/lm-share-budget.ts); defaults to score >= threshold.
@@ -208,6 +212,9 @@ function chosenPointOf(
     lmCalls: adapted.lmCalls,
     lmShare: rows === 0 ? 0 : adapted.lmCalls / rows,
     accuracy: computeAccuracy(input.gold, adapted.labels),
+    ...(input.metric === "macro-f1"
+      ? { macroF1: computeClassificationMetrics(input.gold, adapted.labels, input.labels).macroF1 }
+      : {}),
     rule: input.operatingPoint.rule,
     chosenOn: input.operatingPoint.chosenOn,
   };
@@ -231,7 +238,8 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
   const oracleLabels = oraclePredictions(input.gold, input.ssmLabels, input.lmLabels);
   const oracleLmRows = oracleLmRowsOf(input);
   const adaptedLatency = adaptedLatencyOf(input, adapted.routedToLm, threshold);
-  const curve = computeOperatingCurve(curveInput);
+  const thinned = thinOperatingCurve(computeOperatingCurve(curveInput), input.maxCurvePoints ?? 200);
+  const curve = input.metric === "macro-f1" ? withMacroF1(thinned, curveInput, input.labels) : thinned;
   const chosen = chosenPointOf(input, adapted);
   const now = input.now ?? (() => new Date());
   return {
@@ -250,7 +258,8 @@ export function buildEvaluationReport(input: EvaluationReportInput): EvaluationR
       measureSystem(input, "oracle", oracleLabels, oracleLmRows, undefined),
     ],
     oracleAccuracy: computeOracleAccuracy(input.gold, input.ssmLabels, input.lmLabels),
-    operatingCurve: thinOperatingCurve(curve, input.maxCurvePoints ?? 200),
+    operatingCurve: curve,
+    metric: input.metric ?? "accuracy",
     operatingPoint: chosen,
     ablations: [...(input.ablations ?? [])],
     timings: { ...input.timings },

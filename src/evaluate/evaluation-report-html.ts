@@ -1,6 +1,12 @@
 import type { EvaluationReport } from "./evaluation-report.js";
-import { ablationCells, operatingPointSentence, systemCells } from "./evaluation-report-markdown.js";
-import { formatMilliseconds } from "./format-table.js";
+import {
+  ablationCells,
+  curveCaption,
+  formatSeconds,
+  operatingPointSentence,
+  oracleSentence,
+  systemCells,
+} from "./evaluation-report-markdown.js";
 
 /** Text made safe for HTML element content and double-quoted attributes. */
 export function escapeHtml(text: string): string {
@@ -20,16 +26,24 @@ interface HtmlColumn {
 /** One cell: its text, and for numeric columns the value it sorts by. */
 type HtmlCell = string | { text: string; sortValue: number };
 
+/**
+ * A table in a container that scrolls sideways on a narrow screen (the page itself never does);
+ * with `sortable`, each header is a button (reachable by Tab, pressed with Enter or Space) and
+ * carries `aria-sort`.
+ */
 function table(
   columns: readonly HtmlColumn[],
   rows: readonly (readonly HtmlCell[])[],
-  attributes = "",
+  options: { id: string; caption: string; sortable?: boolean },
 ): string {
   const head = columns
-    .map(
-      (column) =>
-        `<th${column.numeric ? ' class="number"' : ""} scope="col">${escapeHtml(column.header)}</th>`,
-    )
+    .map((column) => {
+      const number = column.numeric ? ' class="number"' : "";
+      const header = escapeHtml(column.header);
+      return options.sortable
+        ? `<th${number} scope="col" aria-sort="none"><button type="button" class="sort">${header}</button></th>`
+        : `<th${number} scope="col">${header}</th>`;
+    })
     .join("");
   const body = rows
     .map((row) => {
@@ -44,7 +58,11 @@ function table(
       return `<tr>${cells}</tr>`;
     })
     .join("\n");
-  return `<table${attributes}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  const attributes = ` id="${options.id}"${options.sortable ? ' class="sortable"' : ""}`;
+  return (
+    `<div class="table-scroll" role="region" tabindex="0" aria-label="${escapeHtml(options.caption)}">` +
+    `<table${attributes}>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table></div>`
+  );
 }
 
 function perLabelRows(report: EvaluationReport): HtmlCell[][] {
@@ -58,27 +76,37 @@ function perLabelRows(report: EvaluationReport): HtmlCell[][] {
 }
 
 const style = `
-body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1f2328; }
+body { font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1f2328; overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
 .meta { color: #59636e; }
 table { border-collapse: collapse; margin: 0.5rem 0; }
 th, td { padding: 0.25rem 0.7rem; border-bottom: 1px solid #d0d7de; text-align: left; }
 th.number, td.number { text-align: right; font-variant-numeric: tabular-nums; }
-table.sortable th { cursor: pointer; user-select: none; }
-table.sortable th[aria-sort="ascending"]::after { content: " ▲"; }
-table.sortable th[aria-sort="descending"]::after { content: " ▼"; }
+th, td { overflow-wrap: normal; }
+th, td.number { white-space: nowrap; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+.table-scroll:focus-visible { outline: 2px solid #1f6fb4; }
+th button.sort { font: inherit; font-weight: bold; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; text-align: inherit; }
+th button.sort:focus-visible { outline: 2px solid #1f6fb4; outline-offset: 2px; }
+table.sortable th[aria-sort="ascending"] button::after { content: " ▲"; }
+table.sortable th[aria-sort="descending"] button::after { content: " ▼"; }
 figure { margin: 1rem 0; }
-figure svg { max-width: 100%; height: auto; }
+figure svg { display: block; width: 100%; height: auto; }
+.chart-scroll { overflow-x: auto; max-width: 100%; }
+@media (max-width: 40rem) { figure svg { min-width: 36rem; } }
 `;
 
-/** Sorts a table.sortable by the clicked column (numbers by data-sort, blanks last). */
+/**
+ * Sorts a table.sortable by the column whose header button is pressed (a click, or Enter or Space
+ * on the focused button; numbers by data-sort, blanks last).
+ */
 const sortScript = `
 for (const table of document.querySelectorAll("table.sortable")) {
   table.querySelectorAll("th").forEach((header, column) => {
-    header.addEventListener("click", () => {
+    header.querySelector("button").addEventListener("click", () => {
       const ascending = header.getAttribute("aria-sort") !== "ascending";
-      table.querySelectorAll("th").forEach((other) => other.removeAttribute("aria-sort"));
+      table.querySelectorAll("th").forEach((other) => other.setAttribute("aria-sort", "none"));
       header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
       const body = table.tBodies[0];
       const key = (row) => {
@@ -124,10 +152,9 @@ function systemsSection(report: EvaluationReport): string[] {
         { header: "est. cost", numeric: true },
       ],
       report.systems.map(systemCells),
-      ' id="systems"',
+      { id: "systems", caption: "systems" },
     ),
-    "<p>The oracle is right wherever the SSM or the LM is: the ceiling of any router between the two. " +
-      "Costs are “unknown” when no token prices were given.</p>",
+    `<p id="oracle-note">${escapeHtml(oracleSentence)} Costs are “unknown” when no token prices were given.</p>`,
   ];
 }
 
@@ -136,7 +163,7 @@ function operatingPointSection(report: EvaluationReport, chartSvg: string): stri
   return [
     "<h2>Operating point</h2>",
     `<p id="operating-point">${escapeHtml(operatingPointSentence(report))}</p>`,
-    `<figure id="operating-curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}<figcaption>Accuracy against the share of inputs sent to the LM, over the router's thresholds.</figcaption></figure>`,
+    `<figure id="operating-curve"><div class="chart-scroll" role="region" tabindex="0" aria-label="operating curve">${chartSvg.replace(/^<\?xml[^>]*\?>\s*/, "")}</div><figcaption>${escapeHtml(curveCaption(report))}</figcaption></figure>`,
   ];
 }
 
@@ -154,7 +181,7 @@ function ablationsSection(report: EvaluationReport): string[] {
         { header: "note" },
       ],
       report.ablations.map(ablationCells),
-      ' id="ablations"',
+      { id: "ablations", caption: "ablations" },
     ),
   ];
 }
@@ -163,7 +190,7 @@ function ablationsSection(report: EvaluationReport): string[] {
 function perLabelSection(report: EvaluationReport): string[] {
   return [
     "<h2>F1 per label</h2>",
-    "<p>Click a column header to sort.</p>",
+    "<p>Sort by a column with its header (click it, or Tab to it and press Enter or Space).</p>",
     table(
       [
         { header: "label" },
@@ -172,7 +199,7 @@ function perLabelSection(report: EvaluationReport): string[] {
         { header: "LM F1", numeric: true },
       ],
       perLabelRows(report),
-      ' id="per-label" class="sortable"',
+      { id: "per-label", caption: "F1 per label", sortable: true },
     ),
   ];
 }
@@ -183,7 +210,7 @@ function timingsSection(report: EvaluationReport): string[] {
   if (timings.length === 0) return [];
   return [
     "<h2>Timings</h2>",
-    `<ul>${timings.map(([stage, ms]) => `<li>${escapeHtml(stage)}: ${escapeHtml(formatMilliseconds(ms))}</li>`).join("")}</ul>`,
+    `<ul>${timings.map(([stage, ms]) => `<li>${escapeHtml(stage)}: ${escapeHtml(formatSeconds(ms))}</li>`).join("")}</ul>`,
   ];
 }
 
@@ -198,8 +225,9 @@ function notesSection(report: EvaluationReport): string[] {
 
 /**
  * The report as one self-contained HTML page (no external resources): the four systems, the
- * operating point, the operating-curve chart inlined as SVG, ablations, per-label F1 (sortable by
- * a click on a column header), timings and notes.
+ * operating point, the operating-curve chart inlined as SVG, ablations (when there are any),
+ * per-label F1 (sortable with its header buttons, by mouse or keyboard), timings and notes. Fits a
+ * phone's width: tables scroll sideways in their own container.
  */
 export function renderEvaluationHtml(report: EvaluationReport, chartSvg: string): string {
   const sections = [

@@ -1,10 +1,11 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { operatingMetricSchema } from "../adapter/operating-criterion.js";
 import { DataError } from "../spec/errors/index.js";
 import { renderEvaluationHtml } from "./evaluation-report-html.js";
 import { renderEvaluationMarkdown } from "./evaluation-report-markdown.js";
-import { renderOperatingCurveSvg } from "./operating-curve-chart.js";
+import { type OperatingCurveChartInput, renderOperatingCurveSvg } from "./operating-curve-chart.js";
 
 const share = z.number().min(0).max(1);
 const count = z.number().int().nonnegative();
@@ -18,6 +19,8 @@ export const operatingPointSchema = z.object({
   lmCalls: count,
   lmShare: share,
   accuracy: share,
+  /** Present when the operating point was chosen by macro-F1. */
+  macroF1: share.optional(),
 });
 
 export const costEstimateSchema = z.object({
@@ -84,6 +87,8 @@ export const evaluationReportSchema = z.object({
   oracleAccuracy: share,
   /** The adapted system's curve on this split (thinned for plotting), ascending lmShare. */
   operatingCurve: z.array(operatingPointSchema),
+  /** The metric the operating point was chosen by (and the chart plots); absent in older reports. */
+  metric: operatingMetricSchema.default("accuracy"),
   /** The point the adapter runs at, measured on this split; null when there is no router. */
   operatingPoint: chosenOperatingPointSchema.nullable(),
   ablations: z.array(ablationResultSchema),
@@ -122,16 +127,7 @@ export async function writeEvaluationReport(
 ): Promise<WrittenReportFiles> {
   const checked = evaluationReportSchema.parse(report);
   await mkdir(outDir, { recursive: true });
-  const lm = findSystem(checked, "lm");
-  const ssm = findSystem(checked, "ssm");
-  const svg = await renderOperatingCurveSvg({
-    curve: checked.operatingCurve,
-    lmAccuracy: lm?.accuracy ?? 0,
-    ssmAccuracy: ssm?.accuracy ?? 0,
-    oracleAccuracy: checked.oracleAccuracy,
-    chosen: checked.operatingPoint ?? undefined,
-    title: `${checked.dataset}: accuracy against LM-call share (${checked.split})`,
-  });
+  const svg = await renderOperatingCurveSvg(chartInputOf(checked));
   const files: WrittenReportFiles = {
     jsonPath: join(outDir, reportFileNames.json),
     markdownPath: join(outDir, reportFileNames.markdown),
@@ -143,6 +139,36 @@ export async function writeEvaluationReport(
   await writeFile(files.htmlPath, renderEvaluationHtml(checked, svg));
   await writeFile(files.svgPath, svg);
   return files;
+}
+
+/** The chart of a report: its curve and reference lines in the metric that chose the operating point. */
+function chartInputOf(report: EvaluationReport): OperatingCurveChartInput {
+  const byMacroF1 = report.metric === "macro-f1";
+  const value = (id: SystemId) => {
+    const system = findSystem(report, id);
+    return (byMacroF1 ? system?.macroF1 : system?.accuracy) ?? 0;
+  };
+  const chosen = report.operatingPoint ?? undefined;
+  const metricLabel = byMacroF1 ? "macro-F1" : "accuracy";
+  return {
+    curve: report.operatingCurve.map((point) => ({
+      ...point,
+      accuracy: byMacroF1 ? (point.macroF1 ?? 0) : point.accuracy,
+    })),
+    lmAccuracy: value("lm"),
+    ssmAccuracy: value("ssm"),
+    oracleAccuracy: byMacroF1 ? value("oracle") : report.oracleAccuracy,
+    ...(chosen === undefined
+      ? {}
+      : {
+          chosen: {
+            lmShare: chosen.lmShare,
+            accuracy: byMacroF1 ? (chosen.macroF1 ?? 0) : chosen.accuracy,
+          },
+        }),
+    title: `${report.dataset}: ${metricLabel} against LM-call share (${report.split})`,
+    metricLabel,
+  };
 }
 
 /** Reads and validates a saved report.json; a bad file throws a DataError naming it. */

@@ -11,6 +11,8 @@ export interface OperatingCurveChartInput {
   /** The operating point the adapter uses, marked with a labelled dot. */
   chosen?: Pick<OperatingPoint, "lmShare" | "accuracy">;
   title?: string;
+  /** What the y-axis plots (default "accuracy"); the values above are in it. */
+  metricLabel?: string;
   width?: number;
   height?: number;
 }
@@ -30,14 +32,27 @@ function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** Curve accuracies under the chosen point's label: 40% of the share axis to its right (or left). */
+/**
+ * The share axis is symmetric-log (linear near 0, logarithmic above `shareAxisConstant`): the
+ * operating points worth having usually send a few percent of inputs to the LM, which a linear
+ * axis squeezes into its first pixels.
+ */
+const shareAxisConstant = 0.01;
+const shareTicks = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
+
+/** Where a share falls along the axis, 0 (left) to 1 (right). */
+function axisPosition(share: number): number {
+  return Math.log1p(share / shareAxisConstant) / Math.log1p(1 / shareAxisConstant);
+}
+
+/** Curve values under the chosen point's label: 30% of the share axis to its right (or left). */
 function labelSpan(curve: readonly OperatingPoint[], lmShare: number, toTheLeft: boolean): number[] {
+  const at = axisPosition(lmShare);
   return curve
-    .filter((point) =>
-      toTheLeft
-        ? point.lmShare < lmShare && point.lmShare >= lmShare - 0.4
-        : point.lmShare > lmShare && point.lmShare <= lmShare + 0.4,
-    )
+    .filter((point) => {
+      const position = axisPosition(point.lmShare);
+      return toTheLeft ? position < at && position >= at - 0.3 : position > at && position <= at + 0.3;
+    })
     .map((point) => point.accuracy);
 }
 
@@ -112,6 +127,7 @@ function curveLayer(
   curveValues: ReturnType<typeof curveValuesOf>,
   domain: AccuracyDomain,
   color: ColorEncoding,
+  metricLabel: string,
 ): Layer {
   return {
     data: { values: curveValues },
@@ -120,14 +136,14 @@ function curveLayer(
       x: {
         field: "lmShare",
         type: "quantitative",
-        title: "LM-call share",
-        scale: { domain: [0, 1] },
-        axis: { format: ".0%" },
+        title: "LM-call share (log scale)",
+        scale: { type: "symlog", constant: shareAxisConstant, domain: [0, 1] },
+        axis: { format: ".0%", values: shareTicks },
       },
       y: {
         field: "accuracy",
         type: "quantitative",
-        title: "accuracy",
+        title: metricLabel,
         scale: { domain: [domain.low, domain.high], zero: false, nice: false },
         axis: { format: ".0%" },
       },
@@ -175,7 +191,7 @@ function chosenPointLayers(
       label: `chosen: ${percent(chosenPoint.accuracy)} at ${percent(chosenPoint.lmShare)} LM calls`,
     },
   ];
-  const right = chosenPoint.lmShare > 0.6;
+  const right = axisPosition(chosenPoint.lmShare) > 0.7;
   const labelSide = labelSpan(curve, chosenPoint.lmShare, right);
   // Put the label on the side of the dot away from the curve it would run along.
   const labelBelow =
@@ -214,7 +230,10 @@ function chosenPointLayers(
   ];
 }
 
-/** The Vega-Lite spec of the operating curve: accuracy (y) against LM-call share (x). */
+/**
+ * The Vega-Lite spec of the operating curve: accuracy (or the metric named by `metricLabel`, y)
+ * against LM-call share (x, symmetric-log), wide enough to fill the report's page.
+ */
 export function operatingCurveSpec(input: OperatingCurveChartInput): TopLevelSpec {
   const curveValues = curveValuesOf(input.curve);
   const rules = accuracyRules(input);
@@ -224,16 +243,16 @@ export function operatingCurveSpec(input: OperatingCurveChartInput): TopLevelSpe
   );
   const color = seriesColorEncoding();
   const layers: Layer[] = [
-    curveLayer(curveValues, domain, color),
+    curveLayer(curveValues, domain, color, input.metricLabel ?? "accuracy"),
     rulesLayer(rules, color),
     ...ruleLabelLayers(rules, color),
   ];
   if (input.chosen !== undefined) layers.push(...chosenPointLayers(input.curve, input.chosen, domain));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: input.title ?? "Accuracy against LM-call share",
-    width: input.width ?? 560,
-    height: input.height ?? 340,
+    title: input.title ?? `${input.metricLabel ?? "accuracy"} against LM-call share`,
+    width: input.width ?? 800,
+    height: input.height ?? 360,
     background: "#ffffff",
     config: { font: "sans-serif", axis: { labelFontSize: 11, titleFontSize: 12, grid: true } },
     layer: layers,

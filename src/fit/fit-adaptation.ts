@@ -1,4 +1,4 @@
-import type { OperatingCriterion } from "../adapter/operating-criterion.js";
+import type { OperatingCriterion, OperatingMetric } from "../adapter/operating-criterion.js";
 import type { RouterKind } from "../adapter/router.js";
 import type { SsmTrainer } from "../small-models/ssm-trainer.js";
 import type { ProgressListener } from "../spec/logger.js";
@@ -28,6 +28,8 @@ export type {
 export interface AdaptationOptions {
   trainer: SsmTrainer;
   criterion: OperatingCriterion;
+  /** What the operating point maximises and holds not below the LM alone (default "accuracy"). */
+  metric?: OperatingMetric;
   foldCount?: number;
   seed?: number;
   /** Candidate complement strengths; the best on the out-of-fold estimate is kept (default [0.5]). */
@@ -57,7 +59,8 @@ export async function fitAdaptation(
   const reliabilities = estimateReliabilities(rows, folds, labelCount, foldCount);
   const context: FitContext = { labels: data.labels, labelCount, foldCount, rows, folds, reliabilities };
   const progress = createTrainingProgress(options.onProgress, strengths.length * foldCount);
-  const choice = { criterion: options.criterion, router: options.router ?? "auto" };
+  const metric = options.metric ?? "accuracy";
+  const choice = { criterion: options.criterion, router: options.router ?? "auto", metric };
   const selection = await selectComplementStrength(
     strengths,
     (strength) => crossFitSsms(context, strength, options.trainer, progress),
@@ -79,8 +82,13 @@ export async function fitAdaptation(
       lmShare: chosen.lmShare,
       estimatedAccuracy: chosen.accuracy,
       criterion: options.criterion,
+      metric,
+      ...(evaluation.estimates.macroF1 === undefined
+        ? {}
+        : { estimatedMacroF1: evaluation.estimates.macroF1.adapted }),
     },
     curve: evaluation.curve,
+    ...(evaluation.metricCurve === undefined ? {} : { metricCurve: evaluation.metricCurve }),
     estimates: evaluation.estimates,
     underfitMap: mapUnderfit(context, evaluation),
     complementStrength: strength,

@@ -18,6 +18,8 @@ export interface Estimates {
   adapted: number;
   adaptedLmShare: number;
   oracle: number;
+  /** Macro-F1 of the LM alone and of the adapter at the chosen point (whatever metric chose it). */
+  macroF1?: { lmAlone: number; adapted: number };
 }
 
 /** One complement strength tried, with its out-of-fold objective and estimates. */
@@ -57,6 +59,8 @@ export interface FittedAdaptation {
   router: RouterModel;
   operatingPoint: AdapterOperatingPoint;
   curve: CurvePoint[];
+  /** With the `macro-f1` metric: the macro-F1 curve the point was chosen on (same thresholds as `curve`). */
+  metricCurve?: CurvePoint[];
   estimates: Estimates;
   underfitMap: UnderfitMap;
   complementStrength: number;

@@ -56,6 +56,8 @@ export interface CurvePoint {
   routedGain: number;
   routedDiffering: number;
   rows: number;
+  /** The variance one pseudo differing row adds, in the curve's units (1 for accuracy; see `estimateMacroF1Curve`). */
+  pseudoScale?: number;
 }
 
 /** The only point of a curve over no rows: nothing goes to the LM. */
@@ -131,9 +133,14 @@ export function estimateCurve(
   return points;
 }
 
+/**
+ * Where `criterion` puts the operating point on `curve`. `shortfallError` gives the paired standard
+ * error between a point and the best one for curves whose points are not accuracies (macro-F1).
+ */
 export function chooseOperatingPoint(
   curve: readonly CurvePoint[],
   criterion: OperatingCriterion,
+  shortfallError?: ShortfallError,
 ): CurvePoint {
   const first = curve[0] ?? noRowsPoint();
   let chosen = first;
@@ -149,8 +156,11 @@ export function chooseOperatingPoint(
     }
     return chosen;
   }
-  return chooseDefaultPoint(curve, defaultRule);
+  return chooseDefaultPoint(curve, defaultRule, shortfallError);
 }
+
+/** The paired standard error of the difference between a point and the best point of its curve. */
+export type ShortfallError = (point: CurvePoint, best: CurvePoint) => number;
 
 /** The parameters of the `default` criterion (see `defaultRule` for the values in use and why). */
 export interface DefaultRule {
@@ -180,7 +190,8 @@ export interface DefaultRule {
 function notBelowLm(point: CurvePoint, rule: DefaultRule, pseudoDiffering = rule.pseudoDiffering): boolean {
   let standardError = point.gainStandardError;
   if (pseudoDiffering > 0 && point.lmShare < 1 && point.rows > 0) {
-    const variance = standardError * standardError * point.rows + pseudoDiffering / point.rows;
+    const pseudo = pseudoDiffering * (point.pseudoScale ?? 1);
+    const variance = standardError * standardError * point.rows + pseudo / point.rows;
     standardError = Math.sqrt(variance / point.rows);
   }
   return point.gainOverLm - rule.safetyZ * standardError >= -rule.margin - 1e-12;
@@ -246,7 +257,11 @@ export function chooseCappedPoint(
  * safely not below the LM alone (at every costlier point too when `everyCostlier`); when no point
  * near the best is, the most accurate point that is safe; when none is, the costliest point.
  */
-export function chooseDefaultPoint(curve: readonly CurvePoint[], rule: DefaultRule): CurvePoint {
+export function chooseDefaultPoint(
+  curve: readonly CurvePoint[],
+  rule: DefaultRule,
+  shortfallError?: ShortfallError,
+): CurvePoint {
   const first = curve[0] ?? noRowsPoint();
   let best = first;
   for (const point of curve) if (point.accuracy > best.accuracy) best = point;
@@ -254,6 +269,8 @@ export function chooseDefaultPoint(curve: readonly CurvePoint[], rule: DefaultRu
     const shortfall = best.accuracy - point.accuracy;
     if (shortfall <= rule.tolerance + 1e-12) return true;
     if (point.lmShare >= best.lmShare || point.rows === 0) return false;
+    if (shortfallError !== undefined)
+      return shortfall <= rule.nearStandardErrors * shortfallError(point, best) + 1e-12;
     // Paired comparison with the best point: only the rows routed by one and not the other differ.
     const differing = (best.routedDiffering - point.routedDiffering) / point.rows;
     const variance = Math.max(differing - shortfall * shortfall, 0);

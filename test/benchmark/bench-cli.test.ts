@@ -72,4 +72,39 @@ describe("bench", () => {
       await rm(folder, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("with --metric macro-f1 chooses the point by macro-F1, and the reports say so and plot it", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "bench-metric-"));
+    try {
+      const out = join(folder, "report");
+      const result = await runCli([
+        "bench",
+        topicsDir,
+        "--llm-column",
+        "llm",
+        "--metric",
+        "macro-f1",
+        "--out",
+        out,
+      ]);
+      expect(result.stderr).not.toContain("unexpected error");
+      expect(result.status).toBe(0);
+      const report = JSON.parse(await readFile(join(out, "report.json"), "utf8"));
+      expect(report.metric).toBe("macro-f1");
+      expect(report.operatingPoint.rule).toContain(
+        "of the best estimated macro-F1, not below the LM alone's macro-F1",
+      );
+      expect(report.operatingPoint.macroF1).toBeGreaterThan(0);
+      expect(
+        report.operatingCurve.every((point: { macroF1?: number }) => typeof point.macroF1 === "number"),
+      ).toBe(true);
+      expect(report.notes.join("\n")).toMatch(/estimated macro-F1 \d+\.\d+% \(LM alone \d+\.\d+%\)/);
+      expect(await readFile(join(out, "report.md"), "utf8")).toContain("The metric that chose it: macro-F1.");
+      expect(await readFile(join(out, "operating-curve.svg"), "utf8")).toContain(
+        "macro-F1 against LM-call share",
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AdaptSummary, formatAdaptSummary } from "../../src/cli/adapt-summary.js";
+import { type AdaptSummary, formatAdaptSummary, summaryWarnings } from "../../src/cli/adapt-summary.js";
 
 const summary: AdaptSummary = {
   adapter: "/tmp/adapter",
@@ -21,6 +21,8 @@ const summary: AdaptSummary = {
   complementStrength: 1,
   seconds: { probe: 1.25, adapt: 2.5, encode: 0.75, ssmTrain: 1 },
   spend: "28 calls, 3100 tok, 12 cached",
+  metric: "accuracy",
+  warnings: [],
 };
 
 describe("formatAdaptSummary", () => {
@@ -52,5 +54,25 @@ describe("formatAdaptSummary", () => {
     expect(text).toContain("(12 from cache); stopped by the budget\n");
     expect(text).toContain("(logistic router, LM answer gated with the SSM)");
     expect(text).toContain("adaptation 2.5s (encoding 0.75s, SSM training 1s)");
+  });
+
+  it("shows the macro-F1 estimates and warns when the adapter is below the LM alone on them", () => {
+    const macroF1 = { lmAlone: 0.74, adapted: 0.71 };
+    const warnings = summaryWarnings(macroF1, "accuracy");
+    expect(warnings).toEqual([
+      "the adapter is estimated 3.00 points below the LM alone on macro-F1 (its rarer labels are answered worse); if they matter, adapt with --metric macro-f1",
+    ]);
+    const text = formatAdaptSummary(
+      { ...summary, estimated: { ...summary.estimated, macroF1 }, warnings },
+      40,
+      false,
+    );
+    expect(text).toContain(
+      "  macro-F1: LM alone 74.00%, adapted 71.00% (operating point chosen by accuracy)\n",
+    );
+    expect(text).toContain(`warning: ${warnings[0]}\n`);
+    expect(summaryWarnings(macroF1, "macro-f1")[0]).toContain("3.00 points below the LM alone on macro-F1");
+    expect(summaryWarnings({ lmAlone: 0.74, adapted: 0.75 }, "accuracy")).toEqual([]);
+    expect(summaryWarnings(undefined, "accuracy")).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ if (!hasChromium) {
 
 // "unused" is in no gold row and no prediction: it has no F1 anywhere ("–", sorted last).
 const hostileName = '<img src=x onerror="window.pwned=1">';
-const report = buildEvaluationReport({
+const reportInput = {
   dataset: "tiny",
   task: hostileName,
   models: { lm: "replay:gpt4", ssm: "ngram-linear" },
@@ -33,17 +33,23 @@ const report = buildEvaluationReport({
   ablations: [{ name: "plain SSM", accuracy: 0.75, macroF1: 0.7, lmShare: 0.5 }],
   notes: ["hand-made rows"],
   now: () => new Date("2026-01-02T03:04:05.000Z"),
-});
+};
+const report = buildEvaluationReport(reportInput);
+/** The same rows without ablations, the operating point chosen by macro-F1. */
+const macroF1Report = buildEvaluationReport({ ...reportInput, ablations: [], metric: "macro-f1" });
 
 describe.skipIf(!hasChromium)("report.html in a real browser (headless Chromium)", () => {
   let browser: Browser;
   let outDir: string;
   let url: string;
+  let macroF1Url: string;
 
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), "report-html-"));
     const files = await writeEvaluationReport(report, outDir);
     url = pathToFileURL(files.htmlPath).href;
+    const macroF1Files = await writeEvaluationReport(macroF1Report, join(outDir, "macro-f1"));
+    macroF1Url = pathToFileURL(macroF1Files.htmlPath).href;
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: [
@@ -115,6 +121,101 @@ describe.skipIf(!hasChromium)("report.html in a real browser (headless Chromium)
 
     await page.locator("#per-label th", { hasText: "label" }).click();
     expect(await column(1)).toEqual(["card", "exchange", "fee", "refund", "unused"]);
+    await page.close();
+  });
+
+  it("sorts by keyboard: Tab reaches the header buttons, Enter and Space sort, aria-sort follows", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const column = async (index: number) =>
+      page.locator(`#per-label tbody tr td:nth-child(${index})`).allTextContents();
+    // The label of the focused header button of the per-label table, or null.
+    const focused = () =>
+      page.evaluate<string | null>(
+        `(() => { const active = document.activeElement;
+          return active?.tagName === "BUTTON" && active.closest("#per-label") ? active.textContent : null; })()`,
+      );
+    // Tab from the top of the page until a header button of the per-label table has the focus.
+    let reached: string | null = null;
+    for (let presses = 0; presses < 40 && reached === null; presses += 1) {
+      await page.keyboard.press("Tab");
+      reached = await focused();
+    }
+    expect(reached).toBe("label");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("adapted F1");
+    const header = page.locator("#per-label th").nth(1);
+    expect(await header.getAttribute("aria-sort")).toBe("none");
+    await page.keyboard.press("Enter");
+    expect(await header.getAttribute("aria-sort")).toBe("ascending");
+    const ascending = (await column(2)).slice(0, -1).map(Number);
+    expect(ascending).toEqual([...ascending].sort((left, right) => left - right));
+    await page.keyboard.press("Space");
+    expect(await header.getAttribute("aria-sort")).toBe("descending");
+    const descending = (await column(2)).slice(0, -1).map(Number);
+    expect(descending).toEqual([...descending].sort((left, right) => right - left));
+    expect(await page.locator("#per-label th").first().getAttribute("aria-sort")).toBe("none");
+    await page.close();
+  });
+
+  it("fits a 390 px phone screen: no sideways page scroll, wide tables scroll in their own box", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(url);
+    const widths = await page.evaluate<{ page: number; viewport: number; chart: number }>(
+      `({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth,
+          chart: document.querySelector("#operating-curve .chart-scroll").getBoundingClientRect().right })`,
+    );
+    expect(widths.viewport).toBe(390);
+    expect(widths.page).toBeLessThanOrEqual(390);
+    expect(widths.chart).toBeLessThanOrEqual(390);
+    // The chart keeps a legible size and pans inside its own box rather than shrinking to a stamp.
+    expect((await page.locator("#operating-curve svg").boundingBox())?.width ?? 0).toBeGreaterThan(500);
+    // The systems table is wider than the phone: its own container scrolls, not the page.
+    const box = await page.evaluate<{ overflow: string; scroll: number; client: number }>(
+      `(() => { const container = document.querySelector("#systems").parentElement;
+        return { overflow: getComputedStyle(container).overflowX, scroll: container.scrollWidth, client: container.clientWidth }; })()`,
+    );
+    expect(box.overflow).toBe("auto");
+    expect(box.client).toBeLessThanOrEqual(390);
+    expect(box.scroll).toBeGreaterThan(box.client);
+    expect(await page.locator("#systems").isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it("plots the metric that chose the point on a log share axis, says why 100% is above the LM, times in seconds", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    const chart = page.locator("#operating-curve svg");
+    const chartBox = await chart.boundingBox();
+    const bodyBox = await page.locator("body").boundingBox();
+    // Full width: the chart spans the page's text column.
+    expect(chartBox?.width ?? 0).toBeGreaterThan((bodyBox?.width ?? 0) * 0.8);
+    expect(await chart.textContent()).toContain("LM-call share (log scale)");
+    expect(await chart.textContent()).toContain("2%");
+    const caption = (await page.locator("#operating-curve figcaption").textContent()) ?? "";
+    expect(caption).toContain('At 100% LM share the curve can sit above "LM alone"');
+    expect(caption).toContain("answer gate");
+    expect(await page.locator("#oracle-note").textContent()).toContain(
+      "Its LM share counts the rows only the LM gets right",
+    );
+    expect(await page.locator("#operating-point").textContent()).toContain(
+      "The metric that chose it: accuracy.",
+    );
+    expect(
+      await page
+        .locator("h2", { hasText: "Timings" })
+        .locator("xpath=following-sibling::ul[1]")
+        .textContent(),
+    ).toBe("adapt: 1.23 s");
+
+    await page.goto(macroF1Url);
+    expect(await page.locator("#operating-point").textContent()).toMatch(
+      /chosen on dev: .*macro-F1 \d.* The metric that chose it: macro-F1\.$/,
+    );
+    expect(await page.locator("#operating-curve svg").textContent()).toContain("macro-F1");
+    // No ablations: no section, and no word promising one.
+    expect(await page.locator("#ablations").count()).toBe(0);
+    expect((await page.locator("body").textContent())?.toLowerCase()).not.toContain("ablation");
     await page.close();
   });
 });

@@ -192,7 +192,10 @@ describe("renderOperatingCurveSvg", () => {
     const texts = textContents(svg);
     expect(texts).toEqual(
       expect.arrayContaining([
-        "LM-call share",
+        "LM-call share (log scale)",
+        // A symmetric-log share axis, so the small shares where routing pays get room.
+        "2%",
+        "5%",
         "accuracy",
         "LM alone 60.0%",
         "SSM alone 60.0%",

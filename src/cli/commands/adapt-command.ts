@@ -216,6 +216,7 @@ async function adaptIntoFolder(
       lmBaseUrl: setup.baseUrl,
       probeTrain: options.probeTrain,
       criterion,
+      metric: options.metric,
       fingerprints,
       concurrency: setup.concurrency,
       onProgress: display.listener,

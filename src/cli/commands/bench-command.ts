@@ -55,6 +55,7 @@ export function registerBenchCommand(program: Command): void {
         lmLatencyMs: options.lmLatencyMs,
         ablation: options.ablation,
         criterion: operatingCriterionOf(options),
+        metric: options.metric,
         ...benchEncoderOptions(options),
         onProgress: display.listener,
       }).catch(async (error: unknown) => {

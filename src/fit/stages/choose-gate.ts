@@ -70,3 +70,29 @@ export function gateOutcomes(
   }
   return outcome;
 }
+
+/**
+ * The gate's answer (label id) on each probed row, in `probed` order; where the LM's answer is
+ * unusable, the SSM's answer (`ssmTopLabel`, by index) stands.
+ */
+export function gateLabels(
+  context: FitContext,
+  parameters: GateParameters,
+  probabilities: Float32Array,
+  ssmTopLabel: Int32Array,
+): Int32Array {
+  const { labelCount, folds, reliabilities } = context;
+  const { probed, answers } = context.rows;
+  const scratch = new Float64Array(labelCount);
+  return Int32Array.from(probed, (index) => {
+    const answer = answers[index] ?? -1;
+    if (answer < 0) return ssmTopLabel[index] ?? -1;
+    return combineWithAnswer(
+      probabilities.subarray(index * labelCount, (index + 1) * labelCount),
+      answer,
+      reliabilityOfFold(reliabilities, folds[index] ?? 0),
+      parameters,
+      scratch,
+    ).labelId;
+  });
+}

@@ -1,5 +1,11 @@
-import type { OperatingCriterion } from "../../adapter/operating-criterion.js";
+import type { OperatingCriterion, OperatingMetric } from "../../adapter/operating-criterion.js";
 import type { RouterKind } from "../../adapter/router.js";
+import {
+  estimateMacroF1Curve,
+  macroF1ShortfallError,
+  type ProbedLabels,
+  routingOrder,
+} from "../macro-f1-curve.js";
 import { type CurvePoint, chooseOperatingPoint, estimateCurve } from "../operating-point.js";
 import { objectiveOf } from "./objective-of.js";
 
@@ -17,6 +23,15 @@ export interface Routing {
   curve: CurvePoint[];
   chosen: CurvePoint;
   objective: number;
+  /** With `macro-f1`: the macro-F1 curve the point was chosen on (same thresholds as `curve`). */
+  metricCurve?: CurvePoint[];
+}
+
+/** The metric the operating point is chosen by, with the labels a macro-F1 curve needs. */
+export interface RoutingMetric {
+  metric: OperatingMetric;
+  labels: ProbedLabels;
+  labelCount: number;
 }
 
 /** How much (0.1 point) the learned router must beat the confidence threshold by, out of fold. */
@@ -28,10 +43,26 @@ export function routingOf(
   scores: Float64Array,
   outcomes: ProbedOutcomes,
   criterion: OperatingCriterion,
+  metric?: RoutingMetric,
 ): Routing {
   const curve = estimateCurve(scores, outcomes.ssmRight, outcomes.gatedRight, outcomes.lmRight);
-  const chosen = chooseOperatingPoint(curve, criterion);
-  return { kind, scores, curve, chosen, objective: objectiveOf(criterion, curve, chosen) };
+  if (metric === undefined || metric.metric === "accuracy") {
+    const chosen = chooseOperatingPoint(curve, criterion);
+    return { kind, scores, curve, chosen, objective: objectiveOf(criterion, curve, chosen) };
+  }
+  // Macro-F1: the point is chosen on the macro-F1 curve; the adapter keeps the same point of `curve`.
+  const metricCurve = estimateMacroF1Curve(scores, metric.labels, metric.labelCount);
+  const shortfallError = macroF1ShortfallError(metric.labels, routingOrder(scores), metric.labelCount);
+  const metricChosen = chooseOperatingPoint(metricCurve, criterion, shortfallError);
+  const chosen = curve[metricCurve.indexOf(metricChosen)] ?? curve[0] ?? metricChosen;
+  return {
+    kind,
+    scores,
+    curve,
+    chosen,
+    objective: objectiveOf(criterion, metricCurve, metricChosen),
+    metricCurve,
+  };
 }
 
 /**

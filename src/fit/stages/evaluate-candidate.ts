@@ -1,12 +1,13 @@
 import type { GateParameters } from "../../adapter/answer-gate.js";
-import type { OperatingCriterion } from "../../adapter/operating-criterion.js";
+import type { OperatingCriterion, OperatingMetric } from "../../adapter/operating-criterion.js";
 import type { RouterKind } from "../../adapter/router.js";
 import { routerFeatureCount } from "../../adapter/router-features.js";
 import type { Estimates, OutOfFoldOutcomes } from "../fitted-adaptation.js";
+import { labelsAt, macroF1Of, type ProbedLabels, routingOrder } from "../macro-f1-curve.js";
 import type { CurvePoint } from "../operating-point.js";
 import { calibrateTemperature } from "./calibrate-temperature.js";
-import { chooseGate } from "./choose-gate.js";
-import { chooseRouter, routingOf } from "./choose-router.js";
+import { chooseGate, gateLabels } from "./choose-gate.js";
+import { chooseRouter, type Routing, routingOf } from "./choose-router.js";
 import type { CrossFit } from "./cross-fit-ssms.js";
 import { type FitContext, reliabilityOfFold } from "./fit-context.js";
 import { estimatesOf, probedOutcomes } from "./out-of-fold-estimates.js";
@@ -27,6 +28,8 @@ export interface CandidateEvaluation {
   gate: GateParameters;
   ssmPrecision: number[];
   curve: CurvePoint[];
+  /** With `macro-f1`: the macro-F1 curve the point was chosen on (same thresholds as `curve`). */
+  metricCurve?: CurvePoint[];
   chosen: CurvePoint;
   objective: number;
   estimates: Estimates;
@@ -39,6 +42,8 @@ export interface CandidateEvaluation {
 export interface RoutingChoice {
   criterion: OperatingCriterion;
   router: RouterKind | "auto";
+  /** What the point maximises and holds not below the LM alone (default accuracy). */
+  metric?: OperatingMetric;
 }
 
 /**
@@ -66,12 +71,15 @@ export function evaluateCandidate(
   );
   const { gate, gatedRight } = chooseGate(context, probabilities, ssm.right);
   const outcomes = probedOutcomes(rows, ssm.right, gatedRight);
+  const labels = probedLabels(context, gateLabels(context, gate, probabilities, ssm.topLabel), ssm.topLabel);
+  const metric = { metric: choice.metric ?? "accuracy", labels, labelCount };
   const routing = chooseRouter(choice.router, (kind) =>
     routingOf(
       kind,
       scoreRouterOutOfFold(context, kind, features, ssm.right, gatedRight),
       outcomes,
       choice.criterion,
+      metric,
     ),
   );
   return {
@@ -89,6 +97,30 @@ export function evaluateCandidate(
     ssmTop: ssm.top,
     ssmTopLabel: ssm.topLabel,
     outOfFold: { routerKind: routing.kind, scores: routing.scores, ...outcomes },
-    estimates: estimatesOf(rows.probed, outcomes, ssm.right, ssm.accuracy, routing.chosen),
+    estimates: {
+      ...estimatesOf(rows.probed, outcomes, ssm.right, ssm.accuracy, routing.chosen),
+      macroF1: macroF1Estimates(labels, routing, labelCount),
+    },
+    ...(routing.metricCurve === undefined ? {} : { metricCurve: routing.metricCurve }),
+  };
+}
+
+/** The gold, SSM, gate and LM labels of the probed rows, in `probed` order. */
+function probedLabels(context: FitContext, routed: Int32Array, ssmTopLabel: Int32Array): ProbedLabels {
+  const { probed, gold, answers } = context.rows;
+  return {
+    gold: Int32Array.from(probed, (index) => gold[index] ?? -1),
+    ssm: Int32Array.from(probed, (index) => ssmTopLabel[index] ?? -1),
+    routed,
+    lm: Int32Array.from(probed, (index) => answers[index] ?? -1),
+  };
+}
+
+/** The out-of-fold macro-F1 of the LM alone and of the adapter at the chosen point, on the probed rows. */
+function macroF1Estimates(labels: ProbedLabels, routing: Routing, labelCount: number) {
+  const routed = Math.round(routing.chosen.lmShare * labels.gold.length);
+  return {
+    lmAlone: macroF1Of(labels.gold, labels.lm, labelCount),
+    adapted: macroF1Of(labels.gold, labelsAt(labels, routingOrder(routing.scores), routed), labelCount),
   };
 }
