@@ -62,6 +62,11 @@ export async function listAdapterFiles(directory: string): Promise<string[] | un
 }
 
 export interface AdapterArtifact {
+  /**
+   * The adapter's id, set when it was read from a folder: the first 16 hex digits of its manifest's
+   * SHA-256 (see `adapterIdOf`). The manifest lists every file's hash, so any change gives a new id.
+   */
+  id?: string;
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];
   calibration: Record<string, unknown>;
@@ -73,6 +78,11 @@ export function ssmFileName(index: number): string {
 
 export function sha256(content: string | Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
+}
+
+/** An adapter's id from its manifest's bytes: the first 16 hex digits of their SHA-256. */
+export function adapterIdOf(manifest: string | Uint8Array): string {
+  return sha256(manifest).slice(0, 16);
 }
 
 export async function saveAdapterArtifact(directory: string, artifact: AdapterArtifact): Promise<void> {
@@ -109,7 +119,7 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
  */
 export async function loadAdapterArtifact(directory: string): Promise<AdapterArtifact> {
   const manifestPath = join(directory, "manifest.json");
-  const manifest = await readManifest(manifestPath);
+  const { manifest, id } = await readManifest(manifestPath);
   const files: VerifiedFiles = {
     contents: await readVerifiedFiles(directory, manifest, manifestPath),
     manifestPath,
@@ -127,13 +137,16 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   );
   checkLabelStatistics(description, descriptionPath);
   const ssms = decodeSsms(directory, description, files);
-  return { description, ssms, calibration };
+  return { id, description, ssms, calibration };
 }
 
 type Manifest = z.infer<typeof manifestSchema>;
 
-/** The adapter's manifest, refused unless it is an easy-adapt adapter's of the version this code reads. */
-async function readManifest(manifestPath: string): Promise<Manifest> {
+/**
+ * The adapter's manifest and the id it gives, refused unless it is an easy-adapt adapter's of the
+ * version this code reads.
+ */
+async function readManifest(manifestPath: string): Promise<{ manifest: Manifest; id: string }> {
   const manifestText = (
     await readAdapterFile(
       manifestPath,
@@ -142,6 +155,7 @@ async function readManifest(manifestPath: string): Promise<Manifest> {
     )
   ).toString("utf8");
   const manifest = parseJson(manifestText, manifestPath, manifestSchema);
+  const id = adapterIdOf(manifestText);
   if (manifest.format !== adapterFormat) {
     throw new ArtifactError(`not an easy-adapt adapter (format "${manifest.format}")`, manifestPath);
   }
@@ -151,7 +165,7 @@ async function readManifest(manifestPath: string): Promise<Manifest> {
       manifestPath,
     );
   }
-  return manifest;
+  return { manifest, id };
 }
 
 /**

@@ -35,6 +35,8 @@ export const defaultMaxLmCallsPerRequest = 64;
  */
 export interface ServeAppDependencies extends AdapterChoice {
   decisionLog: DecisionLog;
+  /** Whether the decision log holds each input's text (`--log-inputs`), not only its hash. */
+  logInputs?: boolean | undefined;
   metrics: ServeMetrics;
   /** When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`. */
   apiKey?: string | undefined;
@@ -138,6 +140,7 @@ function createServedModels(dependencies: ServeAppDependencies): ModelDirectory 
         circuitBreaker: entry.circuitBreaker,
         metrics: metrics.forAdapter(entry.name),
         decisionLog: dependencies.decisionLog,
+        logInputs: dependencies.logInputs,
         clock: dependencies.clock,
         logger: dependencies.logger ?? silentLogger,
         maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,

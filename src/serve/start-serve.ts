@@ -33,6 +33,13 @@ export interface StartServeOptions {
   apiKey?: string | undefined;
   /** JSON-lines decision log; none when undefined. */
   logPath?: string | undefined;
+  /** Whether the decision log holds each input's text, not only its SHA-256 (default false). */
+  logInputs?: boolean | undefined;
+  /**
+   * Rotate the decision log when it holds this many bytes: it is renamed `FILE.1` (older ones
+   * shifted, 5 kept) and a new file opened. Default: never.
+   */
+  logMaxBytes?: number | undefined;
   /** LM calls in flight at most (default 8); further LM-routed inputs wait their turn. */
   maxConcurrentLmCalls?: number;
   /** Inputs longer than this many characters are a 400 (default 20,000). */
@@ -105,6 +112,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
       : await openDecisionLog({
           path: options.logPath,
           logger,
+          maxBytes: options.logMaxBytes,
           onWriteError: () => metrics.recordDecisionLogError(),
         });
   // Aborted when close() cuts off the requests still in flight, so that they are counted as such.
@@ -113,6 +121,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     adapter: options.adapter,
     adapters: options.adapters,
     decisionLog,
+    logInputs: options.logInputs,
     metrics,
     apiKey: options.apiKey,
     maxConcurrentLmCalls: options.maxConcurrentLmCalls ?? 8,

@@ -39,6 +39,13 @@ const serveOptionsSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "--api-key-env must be an environment variable name")
     .optional(),
   log: z.string().min(1, "--log must name a file").optional(),
+  logInputs: z.boolean().default(false),
+  logMaxMb: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "--log-max-mb must be a number of megabytes")
+    .transform(Number)
+    .refine((value) => value > 0, "--log-max-mb must be more than 0")
+    .optional(),
   lmModel: z.string().optional(),
   lmBaseUrl: z.string().optional(),
   drainTimeoutMs: wholeNumber("--drain-timeout-ms", 0),
@@ -73,6 +80,9 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const parsed = serveOptionsSchema.safeParse(rawOptions);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   const options = parsed.data;
+  if (options.log === undefined && (options.logInputs || options.logMaxMb !== undefined)) {
+    throw new UsageError("--log-inputs and --log-max-mb need --log FILE");
+  }
   const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
   const artifacts = await loadServedArtifacts(await adapterFolders(options.adapter, options.adapters));
   const circuitBreaker = createCircuitBreaker({
@@ -97,6 +107,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       port: options.port,
       apiKey,
       logPath: options.log,
+      logInputs: options.logInputs,
+      logMaxBytes: options.logMaxMb === undefined ? undefined : Math.round(options.logMaxMb * 1024 * 1024),
       maxConcurrentLmCalls: setup?.concurrency ?? 8,
       requestTimeoutMs: options.requestTimeoutMs,
       maxInputChars: options.maxInputChars,
@@ -107,7 +119,12 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       `easy-adapt serve: listening on ${serve.url} (${describeModels(served)}` +
         `${apiKey === undefined ? ", no API key required" : ""})\n`,
     );
+    const onHangUp = () => {
+      void serve.decisionLog.reopen();
+    };
+    process.on("SIGHUP", onHangUp);
     const signal = await shutdownSignal();
+    process.off("SIGHUP", onHangUp);
     process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
     await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
     process.stderr.write("easy-adapt serve: stopped\n");
@@ -205,7 +222,15 @@ function declareServeCommand(program: Command): Command {
       "--api-key-env <name>",
       "environment variable holding the key clients must send as `Authorization: Bearer`",
     )
-    .option("--log <file>", "append one JSON line per decision to this file (input hashed, never stored)")
+    .option(
+      "--log <file>",
+      "append one JSON line per decision to this file (input hashed; reopened on SIGHUP, for logrotate)",
+    )
+    .option("--log-inputs", "also write each input's text in the decision log (to retrain from it)")
+    .option(
+      "--log-max-mb <n>",
+      "rotate the decision log when it reaches N MB: renamed FILE.1 (older shifted, 5 kept), a new one opened",
+    )
     .option(
       "--drain-timeout-ms <n>",
       "on SIGTERM/SIGINT, wait at most this long for requests in flight",
