@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { TrainedSsm } from "../small-models/ssm-trainer.js";
@@ -85,6 +85,10 @@ export function adapterIdOf(manifest: string | Uint8Array): string {
   return sha256(manifest).slice(0, 16);
 }
 
+/**
+ * Writes the adapter folder, safe to write over a folder a server is serving (`serve --watch`): the
+ * old manifest is removed first, the files written, the manifest last (see `loadAdapterArtifact`).
+ */
 export async function saveAdapterArtifact(directory: string, artifact: AdapterArtifact): Promise<void> {
   await mkdir(directory, { recursive: true });
   // A stale manifest must not vouch for half-written files.
@@ -108,7 +112,11 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
     createdBy: `easy-adapt ${artifact.description.versions.easyAdapt}`,
     files,
   };
-  await writeFile(join(directory, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Written last, and whole (renamed into place): a reader sees no manifest, or one whose files are
+  // all written; it checks every file's hash, so one that read the old manifest is refused.
+  const temporary = join(directory, "manifest.json.partial");
+  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(temporary, join(directory, "manifest.json"));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
 import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
+import type { Adapter } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
@@ -15,6 +16,7 @@ import {
   loadServedArtifacts,
   servedAdapters,
 } from "../serve-adapters.js";
+import { createAdapterReloader } from "../serve-reload.js";
 
 /** A flag's whole-number value, at least `minimum`. */
 function wholeNumber(flag: string, minimum: number) {
@@ -54,6 +56,7 @@ const serveOptionsSchema = z.object({
   breakerCooldownMs: wholeNumber("--breaker-cooldown-ms", 1),
   maxInputChars: positiveWholeNumber("--max-input-chars"),
   maxLmCallsPerRequest: positiveWholeNumber("--max-lm-calls-per-request"),
+  watch: z.boolean().default(false),
 });
 
 /** A flag's value as a whole number of at least 1. */
@@ -119,11 +122,30 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       `easy-adapt serve: listening on ${serve.url} (${describeModels(served)}` +
         `${apiKey === undefined ? ", no API key required" : ""})\n`,
     );
+    const reloader = createAdapterReloader({
+      folders: artifacts,
+      initialIds: new Map(served.map((entry) => [entry.name, entry.adapter.id])),
+      build: async (folder, artifact) => {
+        const [reloaded] = await servedAdapters(
+          [{ ...folder, artifact }],
+          lmStackFor,
+          circuitBreaker,
+          adapters,
+        );
+        return reloaded!.adapter;
+      },
+      replace: serve.replaceAdapter,
+      retire: (old) => retireAdapter(old, adapters, options.requestTimeoutMs + 1000),
+      say: (line) => process.stderr.write(`${line}\n`),
+    });
     const onHangUp = () => {
       void serve.decisionLog.reopen();
+      void reloader.reloadAll();
     };
     process.on("SIGHUP", onHangUp);
+    const stopWatching = options.watch ? reloader.watch() : () => {};
     const signal = await shutdownSignal();
+    stopWatching();
     process.off("SIGHUP", onHangUp);
     process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
     await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
@@ -135,6 +157,17 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   }
   // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+/**
+ * Closes an adapter a reload replaced once the requests on it are done (after `graceMs`: a request's
+ * deadline bounds its wait), unless the server closes it first.
+ */
+function retireAdapter(old: Adapter, opened: ClosableAdapter[], graceMs: number): void {
+  const index = opened.indexOf(old as ClosableAdapter);
+  if (index < 0) return;
+  const [closable] = opened.splice(index, 1);
+  setTimeout(() => void closable?.close(), graceMs).unref();
 }
 
 /**
@@ -251,6 +284,10 @@ function declareServeCommand(program: Command): Command {
       "--breaker-failures <n>",
       "open the circuit breaker on the LLM after this many failed calls in a row (0: never)",
       "5",
+    )
+    .option(
+      "--watch",
+      "reload an adapter when its folder is replaced or rewritten (SIGHUP reloads them all, always)",
     )
     .option(
       "--breaker-cooldown-ms <n>",
