@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { TrainedSsm } from "../small-models/ssm-trainer.js";
@@ -62,6 +62,11 @@ export async function listAdapterFiles(directory: string): Promise<string[] | un
 }
 
 export interface AdapterArtifact {
+  /**
+   * The adapter's id, set when it was read from a folder: the first 16 hex digits of its manifest's
+   * SHA-256 (see `adapterIdOf`). The manifest lists every file's hash, so any change gives a new id.
+   */
+  id?: string;
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];
   calibration: Record<string, unknown>;
@@ -75,6 +80,15 @@ export function sha256(content: string | Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
 }
 
+/** An adapter's id from its manifest's bytes: the first 16 hex digits of their SHA-256. */
+export function adapterIdOf(manifest: string | Uint8Array): string {
+  return sha256(manifest).slice(0, 16);
+}
+
+/**
+ * Writes the adapter folder, safe to write over a folder a server is serving (`serve --watch`): the
+ * old manifest is removed first, the files written, the manifest last (see `loadAdapterArtifact`).
+ */
 export async function saveAdapterArtifact(directory: string, artifact: AdapterArtifact): Promise<void> {
   await mkdir(directory, { recursive: true });
   // A stale manifest must not vouch for half-written files.
@@ -98,7 +112,11 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
     createdBy: `easy-adapt ${artifact.description.versions.easyAdapt}`,
     files,
   };
-  await writeFile(join(directory, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Written last, and whole (renamed into place): a reader sees no manifest, or one whose files are
+  // all written; it checks every file's hash, so one that read the old manifest is refused.
+  const temporary = join(directory, "manifest.json.partial");
+  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(temporary, join(directory, "manifest.json"));
 }
 
 /**
@@ -109,7 +127,7 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
  */
 export async function loadAdapterArtifact(directory: string): Promise<AdapterArtifact> {
   const manifestPath = join(directory, "manifest.json");
-  const manifest = await readManifest(manifestPath);
+  const { manifest, id } = await readManifest(manifestPath);
   const files: VerifiedFiles = {
     contents: await readVerifiedFiles(directory, manifest, manifestPath),
     manifestPath,
@@ -127,13 +145,16 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   );
   checkLabelStatistics(description, descriptionPath);
   const ssms = decodeSsms(directory, description, files);
-  return { description, ssms, calibration };
+  return { id, description, ssms, calibration };
 }
 
 type Manifest = z.infer<typeof manifestSchema>;
 
-/** The adapter's manifest, refused unless it is an easy-adapt adapter's of the version this code reads. */
-async function readManifest(manifestPath: string): Promise<Manifest> {
+/**
+ * The adapter's manifest and the id it gives, refused unless it is an easy-adapt adapter's of the
+ * version this code reads.
+ */
+async function readManifest(manifestPath: string): Promise<{ manifest: Manifest; id: string }> {
   const manifestText = (
     await readAdapterFile(
       manifestPath,
@@ -142,6 +163,7 @@ async function readManifest(manifestPath: string): Promise<Manifest> {
     )
   ).toString("utf8");
   const manifest = parseJson(manifestText, manifestPath, manifestSchema);
+  const id = adapterIdOf(manifestText);
   if (manifest.format !== adapterFormat) {
     throw new ArtifactError(`not an easy-adapt adapter (format "${manifest.format}")`, manifestPath);
   }
@@ -151,7 +173,7 @@ async function readManifest(manifestPath: string): Promise<Manifest> {
       manifestPath,
     );
   }
-  return manifest;
+  return { manifest, id };
 }
 
 /**

@@ -75,6 +75,7 @@ export async function adapterFromArtifact(
   });
   return {
     ...adapter,
+    ...(artifact.id === undefined ? {} : { id: artifact.id }),
     async close() {
       if (ownsEncoder) await encoder?.close();
     },

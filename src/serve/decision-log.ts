@@ -1,11 +1,13 @@
 import { type FileHandle, open } from "node:fs/promises";
 import type { AdaptedPrediction, Route } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
+import { createRotatingLogFile } from "./rotating-log-file.js";
 import { decisionLogOpenError } from "./start-error-messages.js";
 
 /**
- * One line of the decision log: what was decided for one input, without the input itself (only
- * its SHA-256), so that a later version can be retrained from the LM answers collected in serving.
+ * One line of the decision log: what was decided for one input, with its SHA-256 and, only when
+ * asked (`--log-inputs`), its text, so that a later version can be retrained from the LM answers
+ * collected in serving.
  */
 export interface DecisionRecord {
   /** ISO 8601 time of the answer. */
@@ -13,8 +15,14 @@ export interface DecisionRecord {
   endpoint: "chat_completions" | "classify";
   /** The model name of the adapter that answered (its task name, or the name it is served as). */
   adapter?: string;
+  /** The id of the adapter that answered (a hash of its manifest), when it was loaded from a folder. */
+  adapterId?: string;
+  /** The adapter's task name. */
+  task?: string;
   /** Hex SHA-256 of the UTF-8 input text. */
   inputSha256: string;
+  /** The input text itself, only when the server logs inputs (`logInputs`, `--log-inputs`). */
+  input?: string;
   route: Route;
   label: string;
   /** The estimated probability that `label` is right. */
@@ -44,6 +52,11 @@ export interface DecisionLog {
   append(record: DecisionRecord | (() => DecisionRecord)): void;
   /** Writes everything appended so far. Never rejects. */
   flush(): Promise<void>;
+  /**
+   * Writes what was appended so far, then closes the file: the next write opens the path anew (after
+   * logrotate renamed it, say). Never rejects.
+   */
+  reopen(): Promise<void>;
   /** Flushes and closes the file. Never rejects. */
   close(): Promise<void>;
 }
@@ -57,6 +70,11 @@ export interface DecisionLogOptions {
   flushIntervalMs?: number;
   /** A write starts at once when this many records are buffered (default 2,048). */
   maxBufferedRecords?: number;
+  /**
+   * When set, a file that holds this many bytes or more is rotated before the next write: renamed
+   * `FILE.1` (older ones shifted, `rotatedLogFilesKept` kept) and a new file opened.
+   */
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -79,7 +97,7 @@ export function createDecisionLog(options: DecisionLogOptions, openFile?: FileHa
   const maxBufferedRecords = options.maxBufferedRecords ?? 2048;
   let pending: (DecisionRecord | (() => DecisionRecord))[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let file: FileHandle | undefined = openFile;
+  const file = createRotatingLogFile(options.path, { maxBytes: options.maxBytes, file: openFile });
   let writing: Promise<void> = Promise.resolve();
   let closed = false;
 
@@ -98,7 +116,6 @@ export function createDecisionLog(options: DecisionLogOptions, openFile?: FileHa
       for (const record of records) {
         text += `${JSON.stringify(typeof record === "function" ? record() : record)}\n`;
       }
-      file ??= await open(options.path, "a");
       await file.write(text);
     } catch (error) {
       options.logger.warn("decision-log-write-failed", {
@@ -131,26 +148,34 @@ export function createDecisionLog(options: DecisionLogOptions, openFile?: FileHa
       else scheduleFlush();
     },
     flush,
+    reopen() {
+      flush();
+      writing = writing.then(() => closeQuietly("decision-log-reopen-failed"));
+      return writing;
+    },
     async close() {
       await flush();
       closed = true;
-      const handle = file;
-      file = undefined;
-      try {
-        await handle?.close();
-      } catch (error) {
-        options.logger.warn("decision-log-close-failed", {
-          path: options.path,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+      await closeQuietly("decision-log-close-failed");
     },
   };
+
+  async function closeQuietly(event: string): Promise<void> {
+    try {
+      await file.close();
+    } catch (error) {
+      options.logger.warn(event, {
+        path: options.path,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
 }
 
 /** The decision log used when none is asked for: records nothing. */
 export const disabledDecisionLog: DecisionLog = {
   append() {},
   flush: () => Promise.resolve(),
+  reopen: () => Promise.resolve(),
   close: () => Promise.resolve(),
 };

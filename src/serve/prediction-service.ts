@@ -43,6 +43,8 @@ export interface PredictionServiceDependencies {
   circuitBreaker?: CircuitBreaker | undefined;
   metrics: ServeMetrics;
   decisionLog: DecisionLog;
+  /** Whether the decision log holds each input's text, not only its hash. */
+  logInputs?: boolean | undefined;
   clock: ServeClock;
   logger: Logger;
   /** LM calls one `/v1/classify` request may make at most; its further LM-routed inputs fall back. */

@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import type { CircuitState } from "../large-models/circuit-breaker.js";
+import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
 import type { DecisionLog } from "./decision-log.js";
 import { observeRequest } from "./middleware/observe-request.js";
 import { openAiErrorHandler, openAiNotFound } from "./middleware/openai-error-handler.js";
 import { requireApiKey } from "./middleware/require-api-key.js";
-import { createPredictionService } from "./prediction-service.js";
+import { createPredictionService, type PredictionService } from "./prediction-service.js";
 import { defaultRequestTimeoutMs } from "./request-deadline.js";
 import { chatCompletionsRoute } from "./routes/chat-completions.js";
 import { classifyRoute } from "./routes/classify.js";
@@ -35,6 +36,8 @@ export const defaultMaxLmCallsPerRequest = 64;
  */
 export interface ServeAppDependencies extends AdapterChoice {
   decisionLog: DecisionLog;
+  /** Whether the decision log holds each input's text (`--log-inputs`), not only its hash. */
+  logInputs?: boolean | undefined;
   metrics: ServeMetrics;
   /** When set, every `/v1/*` request must send `Authorization: Bearer <apiKey>`. */
   apiKey?: string | undefined;
@@ -79,8 +82,42 @@ const observedApiPaths: ReadonlyArray<readonly [path: string, endpoint: ServeEnd
  * name (see `namedAdapters`).
  */
 export function createServeApp(dependencies: ServeAppDependencies): Hono {
+  return createReloadableServeApp(dependencies).app;
+}
+
+/** The app of `createServeApp`, and the swap of a served model's adapter (a hot reload). */
+export interface ReloadableServeApp {
+  app: Hono;
+  /**
+   * Serves `adapter` as the model `name` from now on and returns the adapter it replaces: requests
+   * already answering finish on that one (close it once they are done). It gets a prediction
+   * service of its own (a fresh LM-share budget) under the server's limits and the same breaker.
+   * Throws a RangeError when no model has that name.
+   */
+  replaceAdapter(name: string, adapter: Adapter): Adapter;
+}
+
+/** `createServeApp`, with the means to swap an adapter while serving. */
+export function createReloadableServeApp(dependencies: ServeAppDependencies): ReloadableServeApp {
+  const { models, serviceFor } = createServedModels(dependencies);
+  const app = createRoutes(dependencies, models);
+  return {
+    app,
+    replaceAdapter(name, adapter) {
+      const model = models.models.find((entry) => entry.name === name);
+      if (model === undefined) throw new RangeError(`no model "${name}" is served`);
+      const previous = model.adapter;
+      const predictions = serviceFor({ name, adapter, circuitBreaker: model.circuitBreaker });
+      model.adapter = adapter;
+      model.predictions = predictions;
+      return previous;
+    },
+  };
+}
+
+/** The routes of the app over the served `models`. */
+function createRoutes(dependencies: ServeAppDependencies, models: ModelDirectory): Hono {
   const { metrics } = dependencies;
-  const models = createServedModels(dependencies);
   const maxBodyBytes = dependencies.maxBodyBytes ?? defaultMaxBodyBytes;
   const maxInputChars = dependencies.maxInputChars ?? defaultMaxInputChars;
   const requestTimeoutMs = dependencies.requestTimeoutMs ?? defaultRequestTimeoutMs;
@@ -117,7 +154,10 @@ export function createServeApp(dependencies: ServeAppDependencies): Hono {
  * under one cap on the LM calls in flight; the calls in flight and the inputs waiting for a slot
  * are exposed as gauges, and so is the state of the circuit breakers.
  */
-function createServedModels(dependencies: ServeAppDependencies): ModelDirectory {
+function createServedModels(dependencies: ServeAppDependencies): {
+  models: ModelDirectory;
+  serviceFor: (entry: NamedAdapter) => PredictionService;
+} {
   const { metrics } = dependencies;
   const named = namedAdapters(dependencies);
   const lmLimit = createConcurrencyLimit(dependencies.maxConcurrentLmCalls);
@@ -128,23 +168,38 @@ function createServedModels(dependencies: ServeAppDependencies): ModelDirectory 
     () => lmLimit.waiting,
   );
   addCircuitGauges(metrics, named);
-  return createModelDirectory(
-    named.map((entry) => ({
-      ...entry,
-      predictions: createPredictionService({
-        adapter: entry.adapter,
-        adapterName: entry.name,
-        lmLimit,
-        circuitBreaker: entry.circuitBreaker,
-        metrics: metrics.forAdapter(entry.name),
-        decisionLog: dependencies.decisionLog,
-        clock: dependencies.clock,
-        logger: dependencies.logger ?? silentLogger,
-        maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,
-        shutdown: dependencies.shutdown,
-      }),
-    })),
-  );
+  const serviceFor = (entry: NamedAdapter) =>
+    createPredictionService({
+      adapter: entry.adapter,
+      adapterName: entry.name,
+      lmLimit,
+      circuitBreaker: entry.circuitBreaker,
+      metrics: metrics.forAdapter(entry.name),
+      decisionLog: dependencies.decisionLog,
+      logInputs: dependencies.logInputs,
+      clock: dependencies.clock,
+      logger: dependencies.logger ?? silentLogger,
+      maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,
+      shutdown: dependencies.shutdown,
+    });
+  const models = createModelDirectory(named.map((entry) => ({ ...entry, predictions: serviceFor(entry) })));
+  addAdapterInfoGauges(metrics, models);
+  return { models, serviceFor };
+}
+
+/**
+ * The gauge `easy_adapt_adapter_info{adapter,id} 1`, one series per served model: the id of the
+ * adapter it serves now (a hash of its manifest; "" for an adapter not loaded from a folder).
+ */
+function addAdapterInfoGauges(metrics: ServeMetrics, models: ModelDirectory): void {
+  for (const model of models.models) {
+    metrics.addGauge(
+      "easy_adapt_adapter_info",
+      "The adapter each model serves now, by id (a hash of its manifest).",
+      () => 1,
+      () => `adapter=${JSON.stringify(model.name)},id=${JSON.stringify(model.adapter.id ?? "")}`,
+    );
+  }
 }
 
 const circuitStateHelp = "State of the circuit breaker on the upstream LLM: 0 closed, 1 half-open, 2 open.";

@@ -32,7 +32,7 @@ export interface ServeMetrics {
    */
   forAdapter(name: string): ServeMetrics;
   /** Adds a gauge read at render time (e.g. LM calls in flight), with `labels` (e.g. `adapter="x"`) when given. */
-  addGauge(name: string, help: string, read: () => number, labels?: string): void;
+  addGauge(name: string, help: string, read: () => number, labels?: string | (() => string)): void;
   render(): string;
 }
 

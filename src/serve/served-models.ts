@@ -1,10 +1,16 @@
+import type { Adapter } from "../spec/adapter.js";
 import { modelNotFound, modelRequired } from "./openai/request-errors.js";
 import type { PredictionService } from "./prediction-service.js";
 import type { NamedAdapter } from "./served-adapters.js";
 
-/** A served adapter as the routes see it: its name, the adapter, and its prediction service. */
+/**
+ * A served adapter as the routes see it: its name, the adapter, and its prediction service. A hot
+ * reload swaps `adapter` and `predictions` together (the object stays): a request reads both once,
+ * when it picks the model, and finishes on them.
+ */
 export interface ServedModel extends NamedAdapter {
-  readonly predictions: PredictionService;
+  adapter: Adapter;
+  predictions: PredictionService;
 }
 
 /** The models a server serves, in order, and the one a request's `model` picks. */

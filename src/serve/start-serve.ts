@@ -3,7 +3,7 @@ import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { logCircuitEvents } from "./circuit-log.js";
 import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
-import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
+import { createReloadableServeApp, type ServeAppDependencies } from "./serve-app.js";
 import { type ServeClock, systemClock } from "./serve-clock.js";
 import { createServeMetrics, type ServeMetrics } from "./serve-metrics.js";
 import {
@@ -33,6 +33,13 @@ export interface StartServeOptions {
   apiKey?: string | undefined;
   /** JSON-lines decision log; none when undefined. */
   logPath?: string | undefined;
+  /** Whether the decision log holds each input's text, not only its SHA-256 (default false). */
+  logInputs?: boolean | undefined;
+  /**
+   * Rotate the decision log when it holds this many bytes: it is renamed `FILE.1` (older ones
+   * shifted, 5 kept) and a new file opened. Default: never.
+   */
+  logMaxBytes?: number | undefined;
   /** LM calls in flight at most (default 8); further LM-routed inputs wait their turn. */
   maxConcurrentLmCalls?: number;
   /** Inputs longer than this many characters are a 400 (default 20,000). */
@@ -64,6 +71,12 @@ export interface ServeHandle {
   readonly port: number;
   readonly metrics: ServeMetrics;
   readonly decisionLog: DecisionLog;
+  /**
+   * Hot reload: serves `adapter` as the model `name` from now on, with no request dropped, and
+   * returns the adapter it replaces (requests already answering finish on it: close it once they
+   * are done). `/healthz` and `/metrics` show the new adapter's id. A RangeError for an unknown name.
+   */
+  replaceAdapter(name: string, adapter: Adapter): Adapter;
   /** Graceful stop: stop accepting, wait for in-flight requests, flush and close the decision log. */
   close(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
@@ -105,6 +118,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
       : await openDecisionLog({
           path: options.logPath,
           logger,
+          maxBytes: options.logMaxBytes,
           onWriteError: () => metrics.recordDecisionLogError(),
         });
   // Aborted when close() cuts off the requests still in flight, so that they are counted as such.
@@ -113,6 +127,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     adapter: options.adapter,
     adapters: options.adapters,
     decisionLog,
+    logInputs: options.logInputs,
     metrics,
     apiKey: options.apiKey,
     maxConcurrentLmCalls: options.maxConcurrentLmCalls ?? 8,
@@ -124,7 +139,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     clock: options.clock ?? systemClock,
     logger,
   };
-  const app = createServeApp(appDependencies);
+  const { app, replaceAdapter } = createReloadableServeApp(appDependencies);
   let server: RunningServer;
   try {
     // Before the port opens: the first requests find the router, the SSM and the JSON handling warm.
@@ -148,6 +163,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     port: server.port,
     metrics,
     decisionLog,
+    replaceAdapter,
     close(closeOptions) {
       closing ??= (async () => {
         await server.close(closeOptions);

@@ -54,6 +54,11 @@ export interface RouteDecision {
  */
 export interface Adapter {
   readonly task: Task;
+  /**
+   * The adapter's id, on adapters loaded from a folder: a hash of its manifest (16 hex digits), so
+   * two folders with the same files have the same id and any rebuilt adapter a new one.
+   */
+  readonly id?: string | undefined;
   /** The LM id the adapter was calibrated against (e.g. "openai-compatible:gpt-4"). */
   readonly lmId: string;
   /**

@@ -148,7 +148,7 @@ describe("an adapter adapted with --max-lm-share holds its cap on new inputs", (
     const metrics = createServeMetrics();
     const app = createServeApp({
       adapter,
-      decisionLog: { append() {}, flush: async () => {}, close: async () => {} },
+      decisionLog: { append() {}, flush: async () => {}, reopen: async () => {}, close: async () => {} },
       metrics,
       maxConcurrentLmCalls: 2,
       clock: systemClock,

@@ -45,6 +45,7 @@ describe("the latency of each input of a /v1/classify batch", () => {
         append: (record: DecisionRecord | (() => DecisionRecord)) =>
           records.push(typeof record === "function" ? record() : record),
         flush: async () => {},
+        reopen: async () => {},
         close: async () => {},
       },
       clock: { now: () => now },

@@ -96,8 +96,18 @@ describe("easy-adapt serve with several adapters (CLI)", () => {
       expect(await (await fetch(`${serve.url}/healthz`)).json()).toEqual({
         status: "ok",
         models: [
-          { model: "tickets", lm: adapters.tickets.lmId, lm_circuit: "closed" },
-          { model: "news", lm: "openai-compatible:replay-topics", lm_circuit: "closed" },
+          {
+            model: "tickets",
+            lm: adapters.tickets.lmId,
+            adapter_id: adapters.tickets.id,
+            lm_circuit: "closed",
+          },
+          {
+            model: "news",
+            lm: "openai-compatible:replay-topics",
+            adapter_id: adapters.topics.id,
+            lm_circuit: "closed",
+          },
         ],
       });
 

@@ -153,8 +153,8 @@ describe("many adapters in one server (startServe, over HTTP)", () => {
     expect(health).toEqual({
       status: "ok",
       models: [
-        { model: "tickets", lm: adapters.tickets.lmId },
-        { model: "news", lm: "openai-compatible:replay-topics" },
+        { model: "tickets", lm: adapters.tickets.lmId, adapter_id: adapters.tickets.id },
+        { model: "news", lm: "openai-compatible:replay-topics", adapter_id: adapters.topics.id },
       ],
     });
   });

@@ -40,6 +40,7 @@ function contextOf(
     decisionLog: {
       append: (record) => records.push(typeof record === "function" ? record() : record),
       flush: async () => {},
+      reopen: async () => {},
       close: async () => {},
     },
     clock: {

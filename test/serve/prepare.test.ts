@@ -48,7 +48,7 @@ describe("serve with an adapter that must prepare its texts (a sentence encoder)
     };
     const app = createServeApp({
       adapter,
-      decisionLog: { append() {}, flush: async () => {}, close: async () => {} },
+      decisionLog: { append() {}, flush: async () => {}, reopen: async () => {}, close: async () => {} },
       metrics: createServeMetrics(),
       maxConcurrentLmCalls: 2,
       clock: systemClock,

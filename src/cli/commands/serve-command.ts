@@ -5,6 +5,7 @@ import type { ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
 import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
+import type { Adapter } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
 import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
@@ -17,6 +18,7 @@ import {
   loadServedArtifacts,
   servedAdapters,
 } from "../serve-adapters.js";
+import { createAdapterReloader } from "../serve-reload.js";
 
 /** A flag's whole-number value, at least `minimum`. */
 function wholeNumber(flag: string, minimum: number) {
@@ -41,6 +43,13 @@ const serveOptionsSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "--api-key-env must be an environment variable name")
     .optional(),
   log: z.string().min(1, "--log must name a file").optional(),
+  logInputs: z.boolean().default(false),
+  logMaxMb: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "--log-max-mb must be a number of megabytes")
+    .transform(Number)
+    .refine((value) => value > 0, "--log-max-mb must be more than 0")
+    .optional(),
   lmModel: z.string().optional(),
   lmBaseUrl: z.string().optional(),
   drainTimeoutMs: wholeNumber("--drain-timeout-ms", 0),
@@ -49,6 +58,7 @@ const serveOptionsSchema = z.object({
   breakerCooldownMs: wholeNumber("--breaker-cooldown-ms", 1),
   maxInputChars: positiveWholeNumber("--max-input-chars"),
   maxLmCallsPerRequest: positiveWholeNumber("--max-lm-calls-per-request"),
+  watch: z.boolean().default(false),
 });
 
 /** A flag's value as a whole number of at least 1. */
@@ -78,6 +88,9 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const parsed = serveOptionsSchema.safeParse(rawOptions);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   const options = parsed.data;
+  if (options.log === undefined && (options.logInputs || options.logMaxMb !== undefined)) {
+    throw new UsageError("--log-inputs and --log-max-mb need --log FILE");
+  }
   const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
   const artifacts = await loadServedArtifacts(await adapterFolders(options.adapter, options.adapters));
   const circuitBreaker = createCircuitBreaker({
@@ -105,6 +118,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       port: options.port,
       apiKey,
       logPath: options.log,
+      logInputs: options.logInputs,
+      logMaxBytes: options.logMaxMb === undefined ? undefined : Math.round(options.logMaxMb * 1024 * 1024),
       maxConcurrentLmCalls: setup?.concurrency ?? 8,
       requestTimeoutMs: options.requestTimeoutMs,
       maxInputChars: options.maxInputChars,
@@ -115,7 +130,31 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       `easy-adapt serve: listening on ${serve.url} (${describeModels(served)}` +
         `${apiKey === undefined ? ", no API key required" : ""})\n`,
     );
+    const reloader = createAdapterReloader({
+      folders: artifacts,
+      initialIds: new Map(served.map((entry) => [entry.name, entry.adapter.id])),
+      build: async (folder, artifact) => {
+        const [reloaded] = await servedAdapters(
+          [{ ...folder, artifact }],
+          lmStackFor,
+          circuitBreaker,
+          adapters,
+        );
+        return reloaded!.adapter;
+      },
+      replace: serve.replaceAdapter,
+      retire: (old) => retireAdapter(old, adapters, options.requestTimeoutMs + 1000),
+      say: (line) => process.stderr.write(`${line}\n`),
+    });
+    const onHangUp = () => {
+      void serve.decisionLog.reopen();
+      void reloader.reloadAll();
+    };
+    process.on("SIGHUP", onHangUp);
+    const stopWatching = options.watch ? reloader.watch() : () => {};
     const signal = await shutdownSignal();
+    stopWatching();
+    process.off("SIGHUP", onHangUp);
     process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
     await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
     process.stderr.write("easy-adapt serve: stopped\n");
@@ -126,6 +165,17 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   }
   // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+/**
+ * Closes an adapter a reload replaced once the requests on it are done (after `graceMs`: a request's
+ * deadline bounds its wait), unless the server closes it first.
+ */
+function retireAdapter(old: Adapter, opened: ClosableAdapter[], graceMs: number): void {
+  const index = opened.indexOf(old as ClosableAdapter);
+  if (index < 0) return;
+  const [closable] = opened.splice(index, 1);
+  setTimeout(() => void closable?.close(), graceMs).unref();
 }
 
 /**
@@ -212,7 +262,15 @@ function declareServeCommand(program: Command): Command {
       "--api-key-env <name>",
       "environment variable holding the key clients must send as `Authorization: Bearer`",
     )
-    .option("--log <file>", "append one JSON line per decision to this file (input hashed, never stored)")
+    .option(
+      "--log <file>",
+      "append one JSON line per decision to this file (input hashed; reopened on SIGHUP, for logrotate)",
+    )
+    .option("--log-inputs", "also write each input's text in the decision log (to retrain from it)")
+    .option(
+      "--log-max-mb <n>",
+      "rotate the decision log when it reaches N MB: renamed FILE.1 (older shifted, 5 kept), a new one opened",
+    )
     .option(
       "--drain-timeout-ms <n>",
       "on SIGTERM/SIGINT, wait at most this long for requests in flight",
@@ -233,6 +291,10 @@ function declareServeCommand(program: Command): Command {
       "--breaker-failures <n>",
       "open the circuit breaker on the LLM after this many failed calls in a row (0: never)",
       "5",
+    )
+    .option(
+      "--watch",
+      "reload an adapter when its folder is replaced or rewritten (SIGHUP reloads them all, always)",
     )
     .option(
       "--breaker-cooldown-ms <n>",

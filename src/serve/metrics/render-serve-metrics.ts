@@ -61,7 +61,10 @@ function renderGauges(out: string[], values: ServeMetricValues): void {
   for (const name of names) {
     const samples = values.gauges.filter((gauge) => gauge.name === name);
     header(out, name, samples[0]!.help, "gauge");
-    for (const gauge of samples) out.push(`${name}${braces(gauge.labels ?? "")} ${gauge.read()}`);
+    for (const gauge of samples) {
+      const labels = typeof gauge.labels === "function" ? gauge.labels() : (gauge.labels ?? "");
+      out.push(`${name}${braces(labels)} ${gauge.read()}`);
+    }
   }
 }
 

@@ -12,8 +12,11 @@ export interface Gauge {
   name: string;
   help: string;
   read: () => number;
-  /** Its labels as rendered between the braces (e.g. `adapter="tickets"`), when it has any. */
-  labels?: string | undefined;
+  /**
+   * Its labels as rendered between the braces (e.g. `adapter="tickets"`), when it has any; a
+   * function gives them at render time (labels that change, such as an adapter's id).
+   */
+  labels?: string | (() => string) | undefined;
 }
 
 /** The answers of one served adapter: by route, their latency, the fallbacks and the declines of the caps. */

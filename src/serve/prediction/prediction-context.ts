@@ -24,6 +24,8 @@ export interface PredictionContext {
   maxLmCallsPerRequest: number;
   metrics: ServeMetrics;
   decisionLog: DecisionLog;
+  /** Whether the decision log holds each input's text (`--log-inputs`), not only its hash. */
+  logInputs?: boolean | undefined;
   clock: ServeClock;
   logger: Logger;
   /** Aborted when the server, shutting down, cuts off the requests still in flight. */

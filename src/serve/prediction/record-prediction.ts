@@ -27,7 +27,9 @@ export function recordPrediction(
     decisionLog,
     clock,
     adapterName,
-  }: Pick<PredictionContext, "metrics" | "decisionLog" | "clock" | "adapterName">,
+    adapter,
+    logInputs,
+  }: Pick<PredictionContext, "metrics" | "decisionLog" | "clock" | "adapterName" | "adapter" | "logInputs">,
   answered: AnsweredInput,
 ): void {
   const finishedAt = clock.now();
@@ -35,12 +37,21 @@ export function recordPrediction(
   metrics.recordPrediction(answered.prediction.route, latencyMs / 1000, answered.prediction.fallbackReason);
   // Built when the log is written, not on the request's path: the hash and the date cost a request
   // that just woke up ~0.1 ms.
-  decisionLog.append(() => decisionRecord(adapterName, answered, finishedAt, latencyMs));
+  const source: RecordSource = { name: adapterName, id: adapter.id, task: adapter.task.name, logInputs };
+  decisionLog.append(() => decisionRecord(source, answered, finishedAt, latencyMs));
+}
+
+/** Which adapter answered (its served name, id and task), and whether the input text is logged. */
+interface RecordSource {
+  name: string | undefined;
+  id: string | undefined;
+  task: string;
+  logInputs: boolean | undefined;
 }
 
 /** The decision-log line of an answered input. */
 function decisionRecord(
-  adapter: string | undefined,
+  source: RecordSource,
   { text, endpoint, decision, prediction, shareCapped }: AnsweredInput,
   finishedAt: number,
   latencyMs: number,
@@ -48,8 +59,11 @@ function decisionRecord(
   const entry: DecisionRecord = {
     time: new Date(finishedAt).toISOString(),
     endpoint,
-    ...(adapter === undefined ? {} : { adapter }),
+    ...(source.name === undefined ? {} : { adapter: source.name }),
+    ...(source.id === undefined ? {} : { adapterId: source.id }),
+    task: source.task,
     inputSha256: createHash("sha256").update(text, "utf8").digest("hex"),
+    ...(source.logInputs === true ? { input: text } : {}),
     route: prediction.route,
     label: prediction.label,
     confidence: prediction.confidence,

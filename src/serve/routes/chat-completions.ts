@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import type { Adapter } from "../../spec/adapter.js";
 import { limitBody } from "../middleware/limit-body.js";
 import { methodNotAllowed } from "../middleware/method-not-allowed.js";
 import {
@@ -17,7 +18,7 @@ import { zodIssueMessage } from "../openai/zod-issue-message.js";
 import { readJsonBody } from "../read-json-body.js";
 import { requestSignalOf } from "../request-deadline.js";
 import type { ServeClock } from "../serve-clock.js";
-import type { ModelDirectory, ServedModel } from "../served-models.js";
+import type { ModelDirectory } from "../served-models.js";
 import { jsonResponse, routeHeader } from "./json-response.js";
 
 const path = "/v1/chat/completions";
@@ -41,11 +42,11 @@ export interface ChatCompletionsRouteDependencies {
  * `x-easy-adapt-route` header and the body's `easy_adapt` field. Other methods: 405.
  */
 export function chatCompletionsRoute(dependencies: ChatCompletionsRouteDependencies): Hono {
-  // One serializer per model, made once: its name and labels are serialised in advance.
-  const serializers = new Map<ServedModel, ChatCompletionSerializer>();
-  for (const model of dependencies.models.models) {
-    serializers.set(model, createChatCompletionSerializer(model.name, model.adapter.task.labels));
-  }
+  // One serializer per model and adapter (a reload brings a new adapter), made once: its name and
+  // labels are serialised in advance.
+  const made = new WeakMap<Adapter, ChatCompletionSerializer>();
+  for (const model of dependencies.models.models) serializerOf(made, model.name, model.adapter);
+  const serializers = (name: string, adapter: Adapter) => serializerOf(made, name, adapter);
   const app = new Hono();
   app.post(path, limitBody(dependencies.maxBodyBytes), (context) =>
     chatCompletion(context, dependencies, serializers),
@@ -54,19 +55,35 @@ export function chatCompletionsRoute(dependencies: ChatCompletionsRouteDependenc
   return app;
 }
 
+/** The serializer of the model `name` served by `adapter`, made on first use. */
+function serializerOf(
+  made: WeakMap<Adapter, ChatCompletionSerializer>,
+  name: string,
+  adapter: Adapter,
+): ChatCompletionSerializer {
+  let serializer = made.get(adapter);
+  if (serializer === undefined) {
+    serializer = createChatCompletionSerializer(name, adapter.task.labels);
+    made.set(adapter, serializer);
+  }
+  return serializer;
+}
+
 /** Reads and checks the request, classifies its last user message and answers it. */
 async function chatCompletion(
   context: Context,
   dependencies: ChatCompletionsRouteDependencies,
-  serializers: ReadonlyMap<ServedModel, ChatCompletionSerializer>,
+  serializers: (name: string, adapter: Adapter) => ChatCompletionSerializer,
 ): Promise<Response> {
   const request = await readChatCompletionRequest(context, dependencies.maxBodyBytes);
   const model = dependencies.models.pick(request.model);
-  const serializer = serializers.get(model)!;
+  // Read once: a reload during this request does not change the adapter it is answered by.
+  const { adapter, predictions } = model;
+  const serializer = serializers(model.name, adapter);
   const text = textToClassify(request, dependencies.maxInputChars);
   // Checked before the input is answered: a format the answer cannot take is a 400 and no LM call.
-  const format = answerFormatOf(request.response_format, model.adapter.task.labels);
-  const answer = await model.predictions.classify(
+  const format = answerFormatOf(request.response_format, adapter.task.labels);
+  const answer = await predictions.classify(
     text,
     "chat_completions",
     requestSignalOf(context, dependencies.requestTimeoutMs),
