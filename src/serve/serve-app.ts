@@ -1,8 +1,10 @@
 import { Hono } from "hono";
+import { createFleetShareBudget } from "../adapter/fleet-share-budget.js";
 import type { CircuitBreaker, CircuitState } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
+import type { RedisLink } from "../util/redis-link.js";
 import type { DecisionLog } from "./decision-log.js";
 import { observeRequest } from "./middleware/observe-request.js";
 import { openAiErrorHandler, openAiNotFound } from "./middleware/openai-error-handler.js";
@@ -51,6 +53,11 @@ export interface ServeAppDependencies {
   requestTimeoutMs?: number;
   /** The breaker on the upstream, when there is one: its state is in `/healthz` and `/metrics`. */
   circuitBreaker?: CircuitBreaker | undefined;
+  /**
+   * The Redis link of a fleet of replicas (`--redis`): the adapter's `--max-lm-share` budget is then
+   * one bucket for the fleet (src/adapter/fleet-share-budget.ts), held locally while Redis is down.
+   */
+  redis?: RedisLink | undefined;
 }
 
 /** The value of the circuit-state gauge for each state. */
@@ -131,8 +138,16 @@ function createServePredictions(dependencies: ServeAppDependencies): PredictionS
       () => circuitStateValue[breaker.state],
     );
   }
+  const { adapter, redis } = dependencies;
   return createPredictionService({
-    adapter: dependencies.adapter,
+    adapter,
+    shareBudget:
+      redis === undefined
+        ? undefined
+        : createFleetShareBudget(redis, {
+            key: `easy-adapt:share:${adapter.task.name}`,
+            maxLmShare: adapter.maxLmShare,
+          }),
     lmLimit,
     circuitBreaker: breaker,
     metrics,

@@ -1,6 +1,7 @@
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
+import type { RedisLink } from "../util/redis-link.js";
 import { logCircuitEvents } from "./circuit-log.js";
 import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
 import { createServeApp, type ServeAppDependencies } from "./serve-app.js";
@@ -42,6 +43,11 @@ export interface StartServeOptions {
    * its state is in `/healthz` and `/metrics`, and its changes and the upstream failures are logged.
    */
   circuitBreaker?: CircuitBreaker;
+  /**
+   * The Redis link replicas share state through (`--redis`): the share budget is the fleet's, and
+   * `/metrics` has the gauge `easy_adapt_redis_up` (1 while Redis answers, 0 while the replica uses local state).
+   */
+  redis?: RedisLink | undefined;
   /** Timeouts and the connection cap for clients (default `defaultServeHttpLimits`: 10 s headers, 30 s request, 1,024 connections). */
   httpLimits?: Partial<ServeHttpLimits>;
   clock?: ServeClock;
@@ -87,6 +93,14 @@ export interface ServeHandle {
 export async function startServe(options: StartServeOptions): Promise<ServeHandle> {
   const logger = options.logger ?? silentLogger;
   const metrics = createServeMetrics();
+  const redis = options.redis;
+  if (redis !== undefined) {
+    metrics.addGauge(
+      "easy_adapt_redis_up",
+      "1 while the shared Redis answers, 0 while this replica uses local state.",
+      () => (redis.up ? 1 : 0),
+    );
+  }
   const decisionLog =
     options.logPath === undefined
       ? disabledDecisionLog
@@ -108,6 +122,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     shutdown: shutdown.signal,
     requestTimeoutMs: options.requestTimeoutMs,
     circuitBreaker: options.circuitBreaker,
+    redis,
     clock: options.clock ?? systemClock,
     logger,
   };

@@ -7,7 +7,9 @@ import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
+import type { RedisLink } from "../../util/redis-link.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
+import { openRedisLink, sharedBreaker } from "../redis-options.js";
 import { runAction } from "../run-action.js";
 
 /** A flag's whole-number value, at least `minimum`. */
@@ -40,6 +42,10 @@ const serveOptionsSchema = z.object({
   breakerCooldownMs: wholeNumber("--breaker-cooldown-ms", 1),
   maxInputChars: positiveWholeNumber("--max-input-chars"),
   maxLmCallsPerRequest: positiveWholeNumber("--max-lm-calls-per-request"),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "--redis must be a redis:// or rediss:// URL")
+    .optional(),
 });
 
 /** A flag's value as a whole number of at least 1. */
@@ -65,14 +71,25 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   const options = parsed.data;
   const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
   const artifact = await loadAdapterArtifact(options.adapter);
-  const circuitBreaker = createCircuitBreaker({
-    failures: options.breakerFailures,
+  const redis = options.redis === undefined ? undefined : openRedisLink(options.redis);
+  const breakerOptions = { failures: options.breakerFailures, cooldownMs: options.breakerCooldownMs };
+  const circuitBreaker = sharedBreaker(createCircuitBreaker(breakerOptions), redis, {
+    upstream: `${options.lmBaseUrl ?? "default"}|${options.lmModel ?? artifact.description.lmId}`,
     cooldownMs: options.breakerCooldownMs,
   });
   const logger = createStderrLogger();
-  const setup = serveLargeModel(options, rawOptions, artifact.description.lmId, circuitBreaker, logger);
+  const setup = serveLargeModel(
+    options,
+    rawOptions,
+    artifact.description.lmId,
+    circuitBreaker,
+    logger,
+    redis,
+  );
   let adapter: ClosableAdapter | undefined;
   try {
+    // The first requests find the shared state when Redis answers (else one loud line, and local state).
+    await redis?.ready(2_000);
     if (setup?.dryRun === true) throw new UsageError("--dry-run makes no sense for serve");
     adapter = await adapterFromArtifact(artifact, { largeModel: setup?.model });
     const serve = await startServe({
@@ -85,7 +102,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       requestTimeoutMs: options.requestTimeoutMs,
       maxInputChars: options.maxInputChars,
       maxLmCallsPerRequest: options.maxLmCallsPerRequest,
-      ...(setup === undefined ? {} : { circuitBreaker }),
+      ...(setup === undefined ? {} : { circuitBreaker, redis }),
       logger,
     });
     process.stdout.write(
@@ -100,6 +117,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   } finally {
     await adapter?.close();
     setup?.close();
+    circuitBreaker.stop?.();
+    await redis?.close();
   }
   // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
@@ -116,6 +135,7 @@ function serveLargeModel(
   lmId: string,
   circuitBreaker: CircuitBreaker,
   logger: Logger,
+  redis: RedisLink | undefined,
 ): LargeModelSetup | undefined {
   if (options.lmModel === undefined && options.lmBaseUrl === undefined) {
     process.stderr.write(
@@ -132,6 +152,7 @@ function serveLargeModel(
     // A corrupt cache must not stop the server: it answers without it, said once on stderr.
     cacheErrors: "bypass",
     logger,
+    redis,
   });
 }
 
