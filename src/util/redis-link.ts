@@ -42,81 +42,115 @@ export interface RedisLink {
 
 /** Opens a Redis link to `options.url` (connecting in the background). See `RedisLink`. */
 export function createRedisLink(options: RedisLinkOptions): RedisLink {
-  const url = redactUrl(options.url);
-  const client = connect(options);
-  let up = false;
+  return new Link(options);
+}
+
+/** The link's state: up or down, told once per change, with a ping a second while connected but failing. */
+class Link implements RedisLink {
+  readonly url: string;
+  readonly client: Redis;
+  readonly #options: RedisLinkOptions;
+  #up = false;
   // Undefined until the first connection attempt ends: no "back" line for the first connection.
-  let known: boolean | undefined;
-  let pinging: NodeJS.Timeout | undefined;
-  let closed = false;
-  const firstOutcome: Array<(up: boolean) => void> = [];
-  const change = (nowUp: boolean, reason: string) => {
-    up = nowUp;
-    if (nowUp) stopPinging();
-    for (const resolve of firstOutcome.splice(0)) resolve(nowUp);
-    if (known === nowUp || closed) return;
-    const first = known === undefined;
-    known = nowUp;
-    if (first && nowUp) return;
-    options.onChange?.({ up: nowUp, reason, url });
-  };
-  client.on("ready", () => change(true, "connected"));
-  client.on("error", (error: unknown) => {
-    if (client.status !== "ready") change(false, describe(error));
-  });
-  client.on("close", () => change(false, "the connection closed"));
-  const stopPinging = () => {
-    if (pinging !== undefined) clearInterval(pinging);
-    pinging = undefined;
-  };
-  const failed = (error: unknown) => {
-    change(false, describe(error));
-    // Connected but failing (a timed-out command, say): a ping a second tells when it answers again.
-    if (pinging !== undefined || closed) return;
-    pinging = setInterval(() => {
-      if (client.status !== "ready") return;
-      client.ping().then(
-        () => change(true, "commands answer again"),
-        () => {},
+  #known: boolean | undefined;
+  #pinging: NodeJS.Timeout | undefined;
+  #verifying = false;
+  #closed = false;
+  readonly #firstOutcome: Array<(up: boolean) => void> = [];
+
+  constructor(options: RedisLinkOptions) {
+    this.#options = options;
+    this.url = redactUrl(options.url);
+    this.client = connect(options);
+    this.client.on("ready", () => this.#change(true, "connected"));
+    this.client.on("error", (error: unknown) => {
+      if (this.client.status !== "ready") this.#change(false, describe(error));
+    });
+    this.client.on("close", () => this.#change(false, "the connection closed"));
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  async run<Value>(command: (client: Redis) => Promise<Value>, fallback: () => Value): Promise<Value> {
+    // The first commands wait for the first connection (at most its timeout), not fall back at once.
+    if (this.#known === undefined) await this.ready(this.#options.connectTimeoutMs ?? 1_000);
+    if (!this.#up) return fallback();
+    try {
+      return await command(this.client);
+    } catch (error) {
+      this.failed(error);
+      return fallback();
+    }
+  }
+
+  failed(error: unknown): void {
+    // A command timed out while connected: Redis may be hung, or this process's event loop was busy
+    // (a reply read late). A fresh ping tells which; only its failure takes the link down.
+    if (this.client.status === "ready" && this.#up && describe(error).includes("timed out")) {
+      if (this.#verifying) return;
+      this.#verifying = true;
+      this.client.ping().then(
+        () => {
+          this.#verifying = false;
+        },
+        (pingError: unknown) => {
+          this.#verifying = false;
+          this.#markDown(pingError);
+        },
       );
-    }, 1_000);
-    pinging.unref();
-  };
-  const ready = (timeoutMs: number): Promise<boolean> => {
-    if (known !== undefined) return Promise.resolve(up);
+      return;
+    }
+    this.#markDown(error);
+  }
+
+  ready(timeoutMs: number): Promise<boolean> {
+    if (this.#known !== undefined) return Promise.resolve(this.#up);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(up), timeoutMs);
-      firstOutcome.push((value) => {
+      const timer = setTimeout(() => resolve(this.#up), timeoutMs);
+      this.#firstOutcome.push((value) => {
         clearTimeout(timer);
         resolve(value);
       });
     });
-  };
-  return {
-    url,
-    get up() {
-      return up;
-    },
-    client,
-    async run(command, fallback) {
-      // The first commands wait for the first connection (at most its timeout), not fall back at once.
-      if (known === undefined) await ready(options.connectTimeoutMs ?? 1_000);
-      if (!up) return fallback();
-      try {
-        return await command(client);
-      } catch (error) {
-        failed(error);
-        return fallback();
-      }
-    },
-    failed,
-    ready,
-    async close() {
-      closed = true;
-      stopPinging();
-      client.disconnect();
-    },
-  };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#stopPinging();
+    this.client.disconnect();
+  }
+
+  #markDown(error: unknown): void {
+    this.#change(false, describe(error));
+    // Connected but failing (a hung server, say): a ping a second tells when it answers again.
+    if (this.#pinging !== undefined || this.#closed) return;
+    this.#pinging = setInterval(() => {
+      if (this.client.status !== "ready") return;
+      this.client.ping().then(
+        () => this.#change(true, "commands answer again"),
+        () => {},
+      );
+    }, 1_000);
+    this.#pinging.unref();
+  }
+
+  #stopPinging(): void {
+    if (this.#pinging !== undefined) clearInterval(this.#pinging);
+    this.#pinging = undefined;
+  }
+
+  #change(up: boolean, reason: string): void {
+    this.#up = up;
+    if (up) this.#stopPinging();
+    for (const resolve of this.#firstOutcome.splice(0)) resolve(up);
+    if (this.#known === up || this.#closed) return;
+    const first = this.#known === undefined;
+    this.#known = up;
+    if (first && up) return;
+    this.#options.onChange?.({ up, reason, url: this.url });
+  }
 }
 
 /**
