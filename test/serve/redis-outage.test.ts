@@ -85,5 +85,26 @@ describe.skipIf(redisMissing !== undefined)(
         expect(await redisUpGauge(replica)).toBe("1");
       }
     }, 30_000);
+
+    it("answers SSM-routed inputs without waiting for Redis: with Redis frozen, at once", async () => {
+      const adapter = await loadAdapter(await ticketsAdapterFolder());
+      const ssmTexts = texts.filter((text) => !adapter.decide(text).useLm).slice(0, 20);
+      redis.pause();
+      try {
+        for (const text of ssmTexts) {
+          const startedAt = performance.now();
+          const response = await fetch(`${fleet[1]!.serve.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: chatBody("tickets", text),
+          });
+          expect(((await response.json()) as { easy_adapt: { route: string } }).easy_adapt.route).toBe("ssm");
+          // Far below the 500 ms a Redis command may wait: the SSM route sends none.
+          expect(performance.now() - startedAt).toBeLessThan(250);
+        }
+      } finally {
+        redis.resume();
+      }
+    });
   },
 );

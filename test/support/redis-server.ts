@@ -21,6 +21,10 @@ export interface TestRedis {
   readonly port: number;
   /** Kills it at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, commands get no reply, as a hung server. */
+  pause(): void;
+  /** Thaws it (SIGCONT). */
+  resume(): void;
   /** Starts it again on the same port (empty: nothing was saved). */
   restart(): Promise<void>;
   /** Stops it and removes its folder. */
@@ -44,6 +48,8 @@ export async function startTestRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     kill,
+    pause: () => child?.kill("SIGSTOP"),
+    resume: () => child?.kill("SIGCONT"),
     async restart() {
       await kill();
       child = await launch(port, dir);
