@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadAdapter } from "../../src/adapter/load-adapter.js";
@@ -52,12 +53,24 @@ describe.skipIf(redisMissing !== undefined)("probe --redis, then serve --redis (
         "--out",
         "answers.csv",
         "--no-cache",
+        "--redis-cache-ttl-s",
+        "3600",
         ...lmFlags,
       ],
       { cwd: directory },
     );
     expect(probe.status, probe.stderr).toBe(0);
     expect(upstream.calls).toBe(texts.length);
+    const admin = new Redis(redis.url, { maxRetriesPerRequest: 0 });
+    try {
+      const keys = await admin.keys("easy-adapt:answer:openai-compatible:scripted:*");
+      expect(keys).toHaveLength(texts.length);
+      const ttl = await admin.pttl(keys[0]!);
+      expect(ttl).toBeGreaterThan(3_000_000);
+      expect(ttl).toBeLessThanOrEqual(3_600_000);
+    } finally {
+      admin.disconnect();
+    }
     const serve = await startServeProcess(["--adapter", await ticketsAdapterFolder(), ...lmFlags]);
     try {
       for (const text of texts) {
