@@ -1,14 +1,11 @@
-import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { type AnswerCache, createAnswerCache } from "../large-models/answer-cache.js";
+import type { AnswerCache } from "../large-models/answer-cache.js";
 import { createAnthropicModel } from "../large-models/anthropic-model.js";
 import { type Budget, createBudget, createBudgetedModel, type TokenPrices } from "../large-models/budget.js";
-import { createCachedModel } from "../large-models/cached-model.js";
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import { createCircuitBreakingModel } from "../large-models/circuit-breaking-model.js";
 import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
-import { createDeduplicatingModel } from "../large-models/deduplicating-model.js";
 import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
 import { createRetryingModel, type RetryOptions } from "../large-models/retrying-model.js";
@@ -17,7 +14,10 @@ import { UsageError } from "../spec/errors/usage-error.js";
 import type { CompletionRequest, LargeModel } from "../spec/large-model.js";
 import type { Logger } from "../spec/logger.js";
 import { isLocalOrPrivateUrl } from "../util/private-address.js";
+import type { RedisLink } from "../util/redis-link.js";
+import { withAnswerCache } from "./answer-cache-setup.js";
 import { parseOptions } from "./parse-options.js";
+import { openRedisLink, redisOptionHelp } from "./redis-options.js";
 
 /** Where the answer cache lives by default, relative to the current directory (reruns hit it). */
 export const defaultCacheFile = ".easy-adapt/cache.sqlite";
@@ -40,7 +40,12 @@ export function addLargeModelOptions(command: Command): Command {
       "environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY when set; none for local servers)",
     )
     .option("--cache <file>", `SQLite answer cache (default ${defaultCacheFile})`)
-    .option("--no-cache", "do not read or write the answer cache")
+    .option(
+      "--no-cache",
+      "do not read or write the SQLite answer cache (with --redis: Redis alone holds answers)",
+    )
+    .option("--redis <url>", redisOptionHelp)
+    .option("--redis-cache-ttl-s <n>", "seconds an answer lives in the Redis cache (default: no expiry)")
     .option("--concurrency <n>", "LM calls in flight at once", "8")
     .option("--lm-timeout-ms <n>", "timeout of one LM call in milliseconds", "60000")
     .option("--max-retries <n>", "retries of a failed LM call (429, 5xx, timeouts, network errors)", "3")
@@ -88,6 +93,11 @@ const optionsSchema = z.object({
   priceInputPerMtok: amount("--price-input-per-mtok").optional(),
   priceOutputPerMtok: amount("--price-output-per-mtok").optional(),
   dryRun: z.boolean().default(false),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "--redis must be a redis:// or rediss:// URL")
+    .optional(),
+  redisCacheTtlS: integer("--redis-cache-ttl-s", 1).optional(),
 });
 
 export type LargeModelSettings = z.infer<typeof optionsSchema>;
@@ -144,6 +154,8 @@ export interface LargeModelDependencies {
   cacheErrors?: "throw" | "bypass";
   /** Where the cache's bypass warning goes. */
   logger?: Logger;
+  /** The Redis link of `--redis`, when the caller opened it (serve); else opened here and closed by `close()`. */
+  redis?: RedisLink | undefined;
 }
 
 /**
@@ -180,10 +192,14 @@ export function largeModelFromOptions(
     maxDollars: settings.maxDollars,
     prices,
   });
+  const ownRedis =
+    dependencies.redis === undefined && settings.redis !== undefined
+      ? openRedisLink(settings.redis)
+      : undefined;
   const { model, cache } = withAnswerCache(
     createBudgetedModel(calling, budget),
     settings,
-    dependencies,
+    { ...dependencies, redis: dependencies.redis ?? ownRedis },
     stats,
   );
   const snapshot = () => statsSnapshot(stats, budget);
@@ -201,6 +217,7 @@ export function largeModelFromOptions(
     describeSpend: () => describeSpend(snapshot(), prices),
     close() {
       cache?.close();
+      void ownRedis?.close();
     },
   };
 }
@@ -276,48 +293,6 @@ function callingModel(
     },
   });
   return createConcurrencyLimitedModel(retrying, settings.concurrency);
-}
-
-/**
- * The model behind the SQLite answer cache (hits counted in `stats`), at --cache or the default
- * path; the model as is with --no-cache.
- */
-function withAnswerCache(
-  model: LargeModel,
-  settings: LargeModelSettings,
-  dependencies: LargeModelDependencies,
-  stats: LargeModelStats,
-): { model: LargeModel; cache: AnswerCache | undefined } {
-  if (settings.cache === false) return { model: deduplicated(model, stats), cache: undefined };
-  const cachePath =
-    typeof settings.cache === "string"
-      ? resolve(settings.cache)
-      : resolve(dependencies.cwd ?? process.cwd(), defaultCacheFile);
-  const cache = createAnswerCache(cachePath, {
-    onError: dependencies.cacheErrors ?? "throw",
-    ...(dependencies.logger === undefined ? {} : { logger: dependencies.logger }),
-  });
-  const cached = createCachedModel(model, cache, {
-    onHit: () => {
-      stats.cacheHits++;
-    },
-    onEmptyReply: () => {
-      stats.emptyReplies++;
-    },
-  });
-  return { model: deduplicated(cached, stats), cache };
-}
-
-/**
- * The model with identical requests in flight at once sent upstream once (outermost: the callers
- * that join share the cache lookup and its one write), joins counted in `stats`.
- */
-function deduplicated(model: LargeModel, stats: LargeModelStats): LargeModel {
-  return createDeduplicatingModel(model, {
-    onShared: () => {
-      stats.sharedCalls++;
-    },
-  });
 }
 
 /** The counters, with the paid calls and their usage as the budget has recorded them. */

@@ -1,3 +1,4 @@
+import type { ShareBudget } from "../adapter/fleet-share-budget.js";
 import { createRunningShareBudget } from "../adapter/lm-share-budget.js";
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { AdaptedPrediction, Adapter } from "../spec/adapter.js";
@@ -51,6 +52,8 @@ export interface PredictionServiceDependencies {
   maxLmCallsPerRequest: number;
   /** Aborted when the server, shutting down, cuts off the requests still in flight. */
   shutdown?: AbortSignal | undefined;
+  /** The adapter's share budget when a fleet shares it (Redis); default a budget of this server's own. */
+  shareBudget?: ShareBudget | undefined;
 }
 
 /**
@@ -61,7 +64,7 @@ export function createPredictionService(dependencies: PredictionServiceDependenc
   const context: PredictionContext = {
     ...dependencies,
     // The adapter's --max-lm-share cap, held over everything this server answers (src/adapter/lm-share-budget.ts).
-    shareBudget: createRunningShareBudget(dependencies.adapter.maxLmShare),
+    shareBudget: dependencies.shareBudget ?? createRunningShareBudget(dependencies.adapter.maxLmShare),
   };
   const service: PredictionService = {
     classify: (text, endpoint, abortSignal) => classifyOne(context, text, endpoint, abortSignal),

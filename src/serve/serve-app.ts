@@ -1,8 +1,10 @@
 import { Hono } from "hono";
+import { createFleetShareBudget } from "../adapter/fleet-share-budget.js";
 import type { CircuitState } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
+import type { RedisLink } from "../util/redis-link.js";
 import type { DecisionLog } from "./decision-log.js";
 import { observeRequest } from "./middleware/observe-request.js";
 import { openAiErrorHandler, openAiNotFound } from "./middleware/openai-error-handler.js";
@@ -57,6 +59,11 @@ export interface ServeAppDependencies extends AdapterChoice {
   shutdown?: AbortSignal;
   /** A request's deadline (default 10 s): then the SSM answers its LM-routed inputs (`fallback`, `deadline`). */
   requestTimeoutMs?: number;
+  /**
+   * The Redis link of a fleet of replicas (`--redis`): each adapter's `--max-lm-share` budget is then
+   * one bucket for the fleet (src/adapter/fleet-share-budget.ts), held locally while Redis is down.
+   */
+  redis?: RedisLink | undefined;
 }
 
 /** The value of the circuit-state gauge for each state. */
@@ -172,6 +179,13 @@ function createServedModels(dependencies: ServeAppDependencies): {
     createPredictionService({
       adapter: entry.adapter,
       adapterName: entry.name,
+      shareBudget:
+        dependencies.redis === undefined
+          ? undefined
+          : createFleetShareBudget(dependencies.redis, {
+              key: `easy-adapt:share:${entry.name}`,
+              maxLmShare: entry.adapter.maxLmShare,
+            }),
       lmLimit,
       circuitBreaker: entry.circuitBreaker,
       metrics: metrics.forAdapter(entry.name),

@@ -1,6 +1,7 @@
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
+import type { RedisLink } from "../util/redis-link.js";
 import { logCircuitEvents } from "./circuit-log.js";
 import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
 import { createReloadableServeApp, type ServeAppDependencies } from "./serve-app.js";
@@ -58,6 +59,11 @@ export interface StartServeOptions {
    * With `adapters`, the breaker of those that name none of their own.
    */
   circuitBreaker?: CircuitBreaker;
+  /**
+   * The Redis link replicas share state through (`--redis`): the share budget is the fleet's, and
+   * `/metrics` has the gauge `easy_adapt_redis_up` (1 while Redis answers, 0 while the replica uses local state).
+   */
+  redis?: RedisLink | undefined;
   /** Timeouts and the connection cap for clients (default `defaultServeHttpLimits`: 10 s headers, 30 s request, 1,024 connections). */
   httpLimits?: Partial<ServeHttpLimits>;
   clock?: ServeClock;
@@ -112,6 +118,14 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
   // Checked before anything is opened: no adapter, or two with one name, is refused at once.
   const named = namedAdapters(options);
   const metrics = createServeMetrics();
+  const redis = options.redis;
+  if (redis !== undefined) {
+    metrics.addGauge(
+      "easy_adapt_redis_up",
+      "1 while the shared Redis answers, 0 while this replica uses local state.",
+      () => (redis.up ? 1 : 0),
+    );
+  }
   const decisionLog =
     options.logPath === undefined
       ? disabledDecisionLog
@@ -136,6 +150,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     shutdown: shutdown.signal,
     requestTimeoutMs: options.requestTimeoutMs,
     circuitBreaker: options.circuitBreaker,
+    redis,
     clock: options.clock ?? systemClock,
     logger,
   };

@@ -36,6 +36,8 @@ export async function warmUp(dependencies: ServeAppDependencies): Promise<number
     metrics: createServeMetrics(),
     apiKey: undefined,
     circuitBreaker: undefined,
+    // The warm-up's inputs are not the fleet's: they must not spend its shared budget.
+    redis: undefined,
     logger: silentLogger,
   });
   const budget = AbortSignal.timeout(warmUpBudgetMs);

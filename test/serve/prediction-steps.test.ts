@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRunningShareBudget } from "../../src/adapter/lm-share-budget.js";
+import { createRunningShareBudget, type RunningShareBudget } from "../../src/adapter/lm-share-budget.js";
 import { LargeModelAuthenticationError } from "../../src/large-models/errors/large-model-authentication-error.js";
 import type { DecisionRecord } from "../../src/serve/decision-log.js";
 import { callLm } from "../../src/serve/prediction/call-lm.js";
@@ -93,8 +93,8 @@ describe("the prediction steps of serve", () => {
     ]);
     // Request-capped inputs are not share-capped: they count in the share budget as inputs kept local.
     expect(records.filter((record) => record.shareCapped === true)).toEqual([]);
-    expect(context.shareBudget.lmCalls).toBe(2);
-    expect(context.shareBudget.inputs).toBe(6);
+    expect((context.shareBudget as RunningShareBudget).lmCalls).toBe(2);
+    expect((context.shareBudget as RunningShareBudget).inputs).toBe(6);
     expect(metrics.render()).toMatch(/^easy_adapt_lm_request_cap_declines_total 3$/m);
     expect(metrics.render()).toMatch(/^easy_adapt_lm_share_cap_declines_total 0$/m);
   });

@@ -8,14 +8,17 @@ import { startServe } from "../../serve/start-serve.js";
 import type { Adapter } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
+import type { RedisLink } from "../../util/redis-link.js";
 import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
+import { openRedisLink, sharedBreaker } from "../redis-options.js";
 import { runAction } from "../run-action.js";
 import {
   adapterFolders,
   collectValues,
   describeModels,
   loadServedArtifacts,
+  type ServedArtifact,
   servedAdapters,
 } from "../serve-adapters.js";
 import { createAdapterReloader } from "../serve-reload.js";
@@ -59,6 +62,10 @@ const serveOptionsSchema = z.object({
   maxInputChars: positiveWholeNumber("--max-input-chars"),
   maxLmCallsPerRequest: positiveWholeNumber("--max-lm-calls-per-request"),
   watch: z.boolean().default(false),
+  redis: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, "--redis must be a redis:// or rediss:// URL")
+    .optional(),
 });
 
 /** A flag's value as a whole number of at least 1. */
@@ -93,23 +100,13 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   }
   const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
   const artifacts = await loadServedArtifacts(await adapterFolders(options.adapter, options.adapters));
-  const circuitBreaker = createCircuitBreaker({
-    failures: options.breakerFailures,
-    cooldownMs: options.breakerCooldownMs,
-  });
+  const redis = options.redis === undefined ? undefined : openRedisLink(options.redis);
   const logger = createStderrLogger();
-  // Each distinct LM's stack, by the adapter's LM id and base URL (one for all when flags name them).
-  const stacks = new Map<string, LargeModelSetup | undefined>();
-  const lmStackFor = (description: LmDefaults) => {
-    const model = options.lmModel === undefined ? description.lmId : "";
-    const baseUrl = options.lmBaseUrl === undefined ? (description.lmBaseUrl ?? "") : "";
-    const key = `${model} ${baseUrl}`;
-    if (!stacks.has(key))
-      stacks.set(key, serveLargeModel(options, rawOptions, description, circuitBreaker, logger));
-    return stacks.get(key);
-  };
+  const { circuitBreaker, stacks, lmStackFor } = serveLmStacks(options, rawOptions, artifacts, redis, logger);
   const adapters: ClosableAdapter[] = [];
   try {
+    // The first requests find the shared state when Redis answers (else one loud line, and local state).
+    await redis?.ready(2_000);
     const served = await servedAdapters(artifacts, lmStackFor, circuitBreaker, adapters);
     const setup = [...stacks.values()].find((stack) => stack !== undefined);
     const serve = await startServe({
@@ -124,6 +121,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       requestTimeoutMs: options.requestTimeoutMs,
       maxInputChars: options.maxInputChars,
       maxLmCallsPerRequest: options.maxLmCallsPerRequest,
+      ...(setup === undefined ? {} : { redis }),
       logger,
     });
     process.stdout.write(
@@ -162,9 +160,47 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   } finally {
     for (const adapter of adapters) await adapter.close();
     for (const stack of stacks.values()) stack?.close();
+    circuitBreaker.stop?.();
+    await redis?.close();
   }
   // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+/** The LM stacks of the served adapters, built on first use, and the circuit breaker they share. */
+interface ServeLmStacks {
+  circuitBreaker: CircuitBreaker & { stop?(): void };
+  stacks: Map<string, LargeModelSetup | undefined>;
+  lmStackFor: (description: LmDefaults) => LargeModelSetup | undefined;
+}
+
+/**
+ * One breaker for the one upstream (shared by the fleet's replicas through Redis when given) and
+ * each distinct LM's stack, by the adapter's LM id and base URL (one for all when flags name them).
+ */
+function serveLmStacks(
+  options: z.infer<typeof serveOptionsSchema>,
+  rawOptions: Record<string, unknown>,
+  artifacts: readonly ServedArtifact[],
+  redis: RedisLink | undefined,
+  logger: Logger,
+): ServeLmStacks {
+  const first = artifacts[0]?.artifact.description;
+  const breakerOptions = { failures: options.breakerFailures, cooldownMs: options.breakerCooldownMs };
+  const circuitBreaker = sharedBreaker(createCircuitBreaker(breakerOptions), redis, {
+    upstream: `${options.lmBaseUrl ?? first?.lmBaseUrl ?? "default"}|${options.lmModel ?? first?.lmId ?? ""}`,
+    cooldownMs: options.breakerCooldownMs,
+  });
+  const stacks = new Map<string, LargeModelSetup | undefined>();
+  const lmStackFor = (description: LmDefaults) => {
+    const model = options.lmModel === undefined ? description.lmId : "";
+    const baseUrl = options.lmBaseUrl === undefined ? (description.lmBaseUrl ?? "") : "";
+    const key = `${model} ${baseUrl}`;
+    if (!stacks.has(key))
+      stacks.set(key, serveLargeModel(options, rawOptions, description, circuitBreaker, logger, redis));
+    return stacks.get(key);
+  };
+  return { circuitBreaker, stacks, lmStackFor };
 }
 
 /**
@@ -189,6 +225,7 @@ function serveLargeModel(
   description: LmDefaults,
   circuitBreaker: CircuitBreaker,
   logger: Logger,
+  redis: RedisLink | undefined,
 ): LargeModelSetup | undefined {
   if (options.lmModel === undefined && options.lmBaseUrl === undefined) {
     process.stderr.write(
@@ -204,6 +241,7 @@ function serveLargeModel(
     // A corrupt cache must not stop the server: it answers without it, said once on stderr.
     cacheErrors: "bypass",
     logger,
+    redis,
   });
 }
 

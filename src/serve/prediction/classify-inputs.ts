@@ -16,7 +16,8 @@ export async function classifyOne(
 ): Promise<AdaptedPrediction> {
   const startedAt = context.clock.now();
   const decision = context.adapter.decide(text);
-  if (!admitToLm(context, decision)) {
+  const admission = admitToLm(context, decision);
+  if (!(typeof admission === "boolean" ? admission : await admission)) {
     const prediction = ssmAnswer(decision);
     recordPrediction(context, {
       text,
@@ -51,7 +52,8 @@ export async function classifyBatch(
     const startedAt = context.clock.now();
     const decision = context.adapter.decide(text);
     const requestCapped = decision.useLm && lmCalls.length >= context.maxLmCallsPerRequest;
-    if (requestCapped || !admitToLm(context, decision)) {
+    const admission = requestCapped ? false : admitToLm(context, decision);
+    if (!(typeof admission === "boolean" ? admission : await admission)) {
       const prediction = requestCapped ? requestCapFallback(context, decision) : ssmAnswer(decision);
       predictions[index] = prediction;
       recordPrediction(context, {

@@ -3,15 +3,23 @@ import type { PredictionContext } from "./prediction-context.js";
 
 /**
  * Whether an input goes to the LM: where the router sends it, while the LM-share cap allows. An
- * input the router sent that the cap keeps local is counted as a share-cap decline.
+ * input the router sent that the cap keeps local is counted as a share-cap decline. An input the
+ * router keeps local is answered at once; one it sends may wait for a fleet's shared budget.
  */
 export function admitToLm(
   { shareBudget, metrics }: Pick<PredictionContext, "shareBudget" | "metrics">,
   decision: RouteDecision,
-): boolean {
-  const admitted = shareBudget.admit(decision.useLm);
-  if (decision.useLm && !admitted) metrics.recordShareCapDecline();
-  return admitted;
+): boolean | Promise<boolean> {
+  if (!decision.useLm) {
+    shareBudget.admit(false);
+    return false;
+  }
+  const admitted = shareBudget.admit(true);
+  const count = (allowed: boolean) => {
+    if (!allowed) metrics.recordShareCapDecline();
+    return allowed;
+  };
+  return typeof admitted === "boolean" ? count(admitted) : admitted.then(count);
 }
 
 /** The SSM's answer, from the router's decision alone. */

@@ -1,4 +1,4 @@
-import type { RunningShareBudget } from "../../adapter/lm-share-budget.js";
+import type { ShareBudget } from "../../adapter/fleet-share-budget.js";
 import type { CircuitBreaker } from "../../large-models/circuit-breaker.js";
 import type { AdaptedPrediction, Adapter } from "../../spec/adapter.js";
 import type { Logger } from "../../spec/logger.js";
@@ -18,8 +18,8 @@ export interface PredictionContext {
   lmLimit: ConcurrencyLimit;
   /** The breaker on the upstream, when there is one: while it refuses calls, the SSM answers at once. */
   circuitBreaker?: CircuitBreaker | undefined;
-  /** The adapter's --max-lm-share cap, held over everything this server answers. */
-  shareBudget: RunningShareBudget;
+  /** The adapter's --max-lm-share cap, held over everything this server (or, with Redis, its fleet) answers. */
+  shareBudget: ShareBudget;
   /** LM calls one `/v1/classify` request may make at most; its further LM-routed inputs fall back. */
   maxLmCallsPerRequest: number;
   metrics: ServeMetrics;
