@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createClassificationPrompter } from "../large-models/classification-prompt.js";
 import {
   type ConsecutiveFailures,
@@ -168,6 +169,9 @@ function cancellationOf(signal: AbortSignal | undefined): {
   release(): void;
 } {
   const controller = new AbortController();
+  // Every call in flight listens to this signal once, until it ends: with `concurrency` over 10,
+  // Node's default cap of 10 listeners would print a false "memory leak" warning.
+  setMaxListeners(0, controller.signal);
   const follow = () => controller.abort(signal?.reason);
   if (signal?.aborted) follow();
   else signal?.addEventListener("abort", follow, { once: true });

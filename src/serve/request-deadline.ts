@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Context } from "hono";
 import { clientAbortSignal } from "./read-request-text.js";
 
@@ -27,10 +28,15 @@ export function requestSignalOf(context: Context, timeoutMs: number): () => Abor
   const startedAt = performance.now();
   let signal: AbortSignal | undefined;
   return () => {
-    signal ??= AbortSignal.any([
-      clientAbortSignal(context),
-      deadlineSignal(timeoutMs, timeoutMs - (performance.now() - startedAt)),
-    ]);
+    if (signal === undefined) {
+      signal = AbortSignal.any([
+        clientAbortSignal(context),
+        deadlineSignal(timeoutMs, timeoutMs - (performance.now() - startedAt)),
+      ]);
+      // Each of a /v1/classify request's LM calls in flight listens to it once, until it ends: more
+      // than 10 would otherwise print Node's false "memory leak" warning.
+      setMaxListeners(0, signal);
+    }
     return signal;
   };
 }
