@@ -44,7 +44,8 @@ export async function answerWithLm(
   } catch (error) {
     if (error instanceof LargeModelAuthenticationError) throw error;
     if (error instanceof LargeModelAbortedError && signal?.aborted) throw error;
-    return fallbackAnswer(labels, inspected, failureReason(error));
+    const lmError = error instanceof Error ? error.message : String(error);
+    return { ...fallbackAnswer(labels, inspected, failureReason(error)), lmError };
   }
   const answer = completion.text;
   const lmUsage = completion.cached ? { promptTokens: 0, completionTokens: 0 } : completion.usage;

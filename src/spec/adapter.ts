@@ -35,6 +35,8 @@ export interface AdaptedPrediction {
    * call was made.
    */
   fallbackReason?: FallbackReason;
+  /** Set when the LM call failed, timed out or was refused by the circuit breaker: the error's message. */
+  lmError?: string;
 }
 
 /** The router's decision for one input before any LM call: cheap, synchronous, local. */

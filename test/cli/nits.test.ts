@@ -172,6 +172,10 @@ describe("predict without an LM", () => {
     expect(failing.status).toBe(0);
     expect(failing.stdout).toContain("\tfallback (lm-error)\t");
     expect(failing.stderr).not.toContain("no LM configured");
+    // ... and says why the call failed, once.
+    expect(failing.stderr).toMatch(
+      /^note: the LM call failed for 1 of 1 texts \(the small model answered\): \S/m,
+    );
   }, 120_000);
 });
 

@@ -62,6 +62,12 @@ async function predictCommand(texts: string[], rawOptions: Record<string, unknow
         `note: no LM configured (--lm-base-url/--lm-model): ${routedToLm} of ${texts.length} texts the router sends to the LM were answered by the small model\n`,
       );
     }
+    const failed = predictions.filter((prediction) => prediction.lmError !== undefined);
+    if (failed.length > 0) {
+      process.stderr.write(
+        `note: the LM call failed for ${failed.length} of ${texts.length} texts (the small model answered): ${failed[0]?.lmError}\n`,
+      );
+    }
     for (const [index, prediction] of predictions.entries()) {
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ text: texts[index], ...prediction })}\n`);
