@@ -10,6 +10,7 @@ import {
   routePredictions,
   thinOperatingCurve,
 } from "../../src/evaluate/operating-curve.js";
+import { createSeededRandom } from "../../src/util/seeded-random.js";
 
 // row: gold, SSM, LM, score
 // 0: a a b 0.05 (only the SSM right)   1: a b a 0.8 (only the LM right)
@@ -21,16 +22,8 @@ const small: OperatingCurveInput = {
   scores: [0.05, 0.8, 0.5, 0.5, 0.1],
 };
 
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
-
 function randomInput(rows: number, seed: number, distinctScores: number): OperatingCurveInput {
-  const random = seededRandom(seed);
+  const random = createSeededRandom(seed);
   const input = {
     gold: [] as string[],
     ssmLabels: [] as string[],
