@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadAdapter } from "../../src/adapter/load-adapter.js";
 import { type ReplayServer, startReplayServer } from "../../src/replay/replay-server.js";
+import { startServeProcess } from "../fixtures/serve/serve-process.js";
 import { readTicketRows, ticketsAdapterFolder } from "../fixtures/serve/tickets-adapter.js";
-import { runCli, startCli } from "../support/run-cli.js";
+import { runCli } from "../support/run-cli.js";
 
 describe("easy-adapt serve (CLI)", () => {
   let replay: ReplayServer;
@@ -28,17 +29,13 @@ describe("easy-adapt serve (CLI)", () => {
 
   it("serves until SIGTERM, then drains, flushes the decision log and exits 0", async () => {
     const logPath = join(directory, "decisions.jsonl");
-    const child = startCli(
+    const serve = await startServeProcess(
       [
-        "serve",
         "--adapter",
         adapterDir,
         // --lm-model defaults to the model the adapter was calibrated against ("replay").
         "--lm-base-url",
         replay.url,
-        "--no-cache",
-        "--port",
-        "0",
         "--log",
         logPath,
         "--api-key-env",
@@ -50,20 +47,7 @@ describe("easy-adapt serve (CLI)", () => {
       ],
       { env: { SERVE_TEST_KEY: "cli-key" } },
     );
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    const url = await new Promise<string>((resolve, reject) => {
-      let stdout = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk;
-        const match = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.on("close", () => reject(new Error(`serve exited early: ${stderr}`)));
-    });
+    const url = serve.url;
     const adapter = await loadAdapter(adapterDir);
     const rows = readTicketRows("test.csv");
     const [routed, otherRouted] = rows.filter((row) => adapter.decide(row.text).useLm && row.llm !== "");
@@ -92,9 +76,8 @@ describe("easy-adapt serve (CLI)", () => {
       body: JSON.stringify({ inputs: ["x".repeat(301)] }),
     });
     expect(tooLong.status).toBe(400);
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(/stopped/);
+    expect(await serve.stop()).toBe(0);
+    expect(serve.stderr()).toMatch(/stopped/);
     const lines = (await readFile(logPath, "utf8")).trim().split("\n");
     expect(lines).toHaveLength(5);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ endpoint: "classify" });

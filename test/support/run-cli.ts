@@ -14,6 +14,7 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How the CLI child process runs: its folder and extra environment variables. */
 export interface CliOptions {
   cwd?: string;
   /** Added to (and overriding) the test's own environment. */
