@@ -22,7 +22,8 @@ const layerOf: Record<string, number> = {
   adapt: 6,
   benchmark: 7,
   serve: 7,
-  cli: 8,
+  online: 8,
+  cli: 9,
 };
 
 const importPattern = /(?:from|import)\s*\(?\s*"(\.[^"]+)"/g;

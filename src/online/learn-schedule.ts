@@ -1,0 +1,34 @@
+/**
+ * When the online learner refreshes: after every `n` new LLM answers (`--learn-every N`), or on
+ * growing intervals (`--learn-every auto`): the first refresh after `first` answers, each next one
+ * once the new answers reach `fraction` of all the answers learnt from so far (never fewer than
+ * `first`). Growing intervals keep the total refresh work linear in the stream's length (each
+ * refresh learns from all the answers so far: with intervals a fixed fraction of them, the rows
+ * trained on over the whole stream are at most (1 + 1/fraction) times the answers), while the
+ * first adapters, the ones that take the LLM share down from 100%, come early.
+ */
+export type LearnSchedule =
+  | { kind: "every"; n: number }
+  | { kind: "growing"; first: number; fraction: number };
+
+/**
+ * `--learn-every auto`: the first refresh after 100 answers (about the fewest a cross-fitted
+ * adapter of a few labels can be estimated from), then every time the new answers reach a quarter
+ * of those learnt from. Chosen by reasoning on cost and on how fast the share must fall, not tuned
+ * on any stream.
+ */
+export const defaultLearnSchedule: LearnSchedule = { kind: "growing", first: 100, fraction: 0.25 };
+
+/** How many new LLM answers the next refresh waits for, once `learnt` answers have been learnt from. */
+export function answersBeforeRefresh(schedule: LearnSchedule, learnt: number): number {
+  if (schedule.kind === "every") return schedule.n;
+  return Math.max(schedule.first, Math.ceil(schedule.fraction * learnt));
+}
+
+/** `--learn-every`'s value: a whole number of at least 1, or "auto" (`defaultLearnSchedule`); undefined when invalid. */
+export function parseLearnSchedule(value: string): LearnSchedule | undefined {
+  if (value === "auto") return defaultLearnSchedule;
+  if (!/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return n >= 1 && Number.isSafeInteger(n) ? { kind: "every", n } : undefined;
+}
