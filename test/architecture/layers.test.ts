@@ -20,9 +20,10 @@ const layerOf: Record<string, number> = {
   fit: 5,
   evaluate: 5,
   adapt: 6,
-  benchmark: 7,
-  serve: 7,
-  cli: 8,
+  refresh: 7,
+  benchmark: 8,
+  serve: 8,
+  cli: 9,
 };
 
 const importPattern = /(?:from|import)\s*\(?\s*"(\.[^"]+)"/g;
