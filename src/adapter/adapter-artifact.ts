@@ -7,6 +7,12 @@ import { ArtifactError } from "../spec/errors/artifact-error.js";
 import { type AdapterDescription, adapterDescriptionSchema } from "./adapter-parts.js";
 import { maxAdapterFileBytes, maxManifestBytes, readAdapterFile } from "./read-adapter-file.js";
 import { ssmCodecFor } from "./ssm-codec.js";
+import {
+  decodeTrainingRows,
+  encodeTrainingRows,
+  type KeptTrainingRow,
+  trainingRowsFileName,
+} from "./training-rows-file.js";
 
 /**
  * The adapter folder: `adapter.json` (task, router, gate, operating point, fingerprints, versions),
@@ -70,6 +76,8 @@ export interface AdapterArtifact {
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];
   calibration: Record<string, unknown>;
+  /** The rows the adapter learnt from, written to `training-rows.jsonl.gz` when given (see `loadTrainingRows`). */
+  trainingRows?: readonly KeptTrainingRow[];
 }
 
 export function ssmFileName(index: number): string {
@@ -98,6 +106,10 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
     const path = join(directory, ssmFileName(index));
     await ssmCodecFor(ssm.kind, path).save(ssm, path);
     paths.push(ssmFileName(index));
+  }
+  if (artifact.trainingRows !== undefined) {
+    await writeFile(join(directory, trainingRowsFileName), encodeTrainingRows(artifact.trainingRows));
+    paths.push(trainingRowsFileName);
   }
   await writeFile(join(directory, "adapter.json"), `${JSON.stringify(artifact.description, null, 2)}\n`);
   await writeFile(join(directory, "calibration.json"), `${JSON.stringify(artifact.calibration, null, 2)}\n`);
@@ -146,6 +158,21 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   checkLabelStatistics(description, descriptionPath);
   const ssms = decodeSsms(directory, description, files);
   return { id, description, ssms, calibration };
+}
+
+/**
+ * The rows the adapter in `directory` learnt from (`training-rows.jsonl.gz`, checked against its
+ * manifest like every file), or undefined for an adapter that keeps none (built before adapters kept
+ * them).
+ */
+export async function loadTrainingRows(directory: string): Promise<KeptTrainingRow[] | undefined> {
+  const manifestPath = join(directory, "manifest.json");
+  const { manifest } = await readManifest(manifestPath);
+  const entry = manifest.files.find((file) => file.path === trainingRowsFileName);
+  if (entry === undefined) return undefined;
+  const contents = await readVerifiedFiles(directory, { ...manifest, files: [entry] }, manifestPath);
+  const path = join(directory, trainingRowsFileName);
+  return decodeTrainingRows(contents.get(trainingRowsFileName) ?? Buffer.alloc(0), path);
 }
 
 type Manifest = z.infer<typeof manifestSchema>;
