@@ -23,6 +23,7 @@ const commandLoaders: ReadonlyArray<readonly [name: string, load: () => Promise<
   ["bench", async () => (await import("./commands/bench-command.js")).registerBenchCommand],
   ["bench-all", async () => (await import("./commands/bench-all-command.js")).registerBenchAllCommand],
   ["serve", async () => (await import("./commands/serve-command.js")).registerServeCommand],
+  ["stream", async () => (await import("./commands/stream-command.js")).registerStreamCommand],
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createLmFirstAdapter } from "../adapter/lm-first-adapter.js";
 import { loadAdapter } from "../adapter/load-adapter.js";
@@ -115,6 +115,8 @@ async function streamThroughServe(
   seed: number,
 ) {
   const say = options.say ?? (() => {});
+  // A stream starts with no adapter: the adapters of an earlier run in the folder are not its own.
+  await rm(join(options.outDir, "learned"), { recursive: true, force: true });
   const counted = countingModel(
     createOpenAICompatibleModel({ baseUrl: lmUrl, model: "replay", timeoutMs: 30_000 }),
   );
