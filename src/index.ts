@@ -191,6 +191,12 @@ export {
 
 // Serving: an adapter behind an OpenAI-compatible HTTP API.
 
+export {
+  createOnlineLearner,
+  type OnlineLearner,
+  type OnlineLearnerOptions,
+} from "./online/online-learner.js";
+export type { OnlineServing, ServedLmAnswer } from "./serve/audit/online-serving.js";
 export type { ServedAdapter } from "./serve/served-adapters.js";
 export { type ServeHandle, type StartServeOptions, startServe } from "./serve/start-serve.js";
 
