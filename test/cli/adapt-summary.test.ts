@@ -22,6 +22,8 @@ const summary: AdaptSummary = {
   seconds: { probe: 1.25, adapt: 2.5, encode: 0.75, ssmTrain: 1 },
   spend: "28 calls, 3100 tok, 12 cached",
   metric: "accuracy",
+  criterion: { kind: "default" },
+  reference: "gold",
   warnings: [],
 };
 
@@ -35,6 +37,7 @@ describe("formatAdaptSummary", () => {
         "estimated on 40 calibration rows, out of fold:",
         "  LM alone 80.00%, SSM alone 71.25%, oracle 90.00%",
         "  adapted 85.00% with 25.00% of inputs sent to the LM (logistic router, the LM's answer kept as is)",
+        "  operating point chosen by the default rule: the cheapest point near the best estimated accuracy, not below the LLM alone (one-sided 99%)",
         "time: probe 1.25s, adaptation 2.5s (SSM training 1s); LM spend: 28 calls, 3100 tok, 12 cached",
         "",
       ].join("\n"),
