@@ -11,11 +11,11 @@ describe("the learn schedule", () => {
     expect(answersBeforeRefresh({ kind: "every", n: 250 }, 10_000)).toBe(250);
   });
 
-  it("grows its intervals with auto: the first after 100 answers, then a quarter of those learnt from", () => {
+  it("grows its intervals with auto: the first after 100 answers, then half of those learnt from", () => {
     expect(parseLearnSchedule("auto")).toEqual(defaultLearnSchedule);
     expect(answersBeforeRefresh(defaultLearnSchedule, 0)).toBe(100);
-    expect(answersBeforeRefresh(defaultLearnSchedule, 300)).toBe(100);
-    expect(answersBeforeRefresh(defaultLearnSchedule, 1000)).toBe(250);
+    expect(answersBeforeRefresh(defaultLearnSchedule, 150)).toBe(100);
+    expect(answersBeforeRefresh(defaultLearnSchedule, 1000)).toBe(500);
   });
 
   it("refuses anything else", () => {
