@@ -65,7 +65,7 @@ export const operatingPointHelp = [
   "                    the cheapest point where at most a share D of the inputs the small model",
   "                    answers differ from the LM's answer (where a gold label exists: net of the",
   "                    inputs the small model gets right and the LM wrong), one-sided 99% (one pseudo",
-  "                    differing row), there and at every costlier point.",
+  "                    differing row), with no costlier point significantly above D.",
 ].join("\n");
 
 export function registerAdaptCommand(program: Command): void {
