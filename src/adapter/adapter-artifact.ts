@@ -78,6 +78,11 @@ export interface AdapterArtifact {
   calibration: Record<string, unknown>;
   /** The rows the adapter learnt from, written to `training-rows.jsonl.gz` when given (see `loadTrainingRows`). */
   trainingRows?: readonly KeptTrainingRow[];
+  /**
+   * That file's bytes as read from a folder (kept compressed, not decoded: `loadTrainingRows` reads
+   * the rows), so that saving a loaded adapter writes it again byte for byte.
+   */
+  trainingRowsFile?: Buffer;
 }
 
 export function ssmFileName(index: number): string {
@@ -107,8 +112,11 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
     await ssmCodecFor(ssm.kind, path).save(ssm, path);
     paths.push(ssmFileName(index));
   }
-  if (artifact.trainingRows !== undefined) {
-    await writeFile(join(directory, trainingRowsFileName), encodeTrainingRows(artifact.trainingRows));
+  const trainingRows =
+    artifact.trainingRowsFile ??
+    (artifact.trainingRows === undefined ? undefined : encodeTrainingRows(artifact.trainingRows));
+  if (trainingRows !== undefined) {
+    await writeFile(join(directory, trainingRowsFileName), trainingRows);
     paths.push(trainingRowsFileName);
   }
   await writeFile(join(directory, "adapter.json"), `${JSON.stringify(artifact.description, null, 2)}\n`);
@@ -157,7 +165,14 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   );
   checkLabelStatistics(description, descriptionPath);
   const ssms = decodeSsms(directory, description, files);
-  return { id, description, ssms, calibration };
+  const trainingRowsFile = files.contents.get(trainingRowsFileName);
+  return {
+    id,
+    description,
+    ssms,
+    calibration,
+    ...(trainingRowsFile === undefined ? {} : { trainingRowsFile }),
+  };
 }
 
 /**

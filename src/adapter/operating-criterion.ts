@@ -25,7 +25,7 @@ import { z } from "zod";
  * - `max-disagreement`: the rule of adapters built without (enough) gold labels: the cheapest point
  *   where the inputs the SSM answers lose at most `maxDisagreement` of them against the LM's answer
  *   (with no gold label: differ from the LM's answer), one-sided 99% (`safetyZ`, one pseudo
- *   differing row) there and at every costlier point. See `chooseAgreementPoint`.
+ *   differing row), with no costlier point significantly above it. See `chooseAgreementPoint`.
  */
 export type OperatingCriterion =
   | { kind: "default" }

@@ -61,8 +61,8 @@ export function operatingCriterionOf(
     options.lmCost === undefined ? undefined : "--lm-cost",
     options.maxDisagreement === undefined ? undefined : "--max-disagreement",
   ].filter((flag) => flag !== undefined);
-  if (given.length > 1)
-    throw new UsageError(`give one of ${given.join(", ")}, not ${given.length === 2 ? "both" : "several"}`);
+  if (given.length === 2) throw new UsageError(`give either ${given[0]} or ${given[1]}, not both`);
+  if (given.length > 2) throw new UsageError(`give only one of ${given.join(", ")}`);
   if (options.maxLmShare !== undefined) return { kind: "max-lm-share", maxLmShare: options.maxLmShare };
   if (options.lmCost !== undefined) return { kind: "lm-cost", lmCost: options.lmCost };
   if (options.maxDisagreement !== undefined)

@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { type AdaptResult, adapt } from "../adapt/adapt.js";
-import { loadAdapterArtifact, loadTrainingRows } from "../adapter/adapter-artifact.js";
+import { loadAdapterArtifact } from "../adapter/adapter-artifact.js";
 import type { AdapterDescription } from "../adapter/adapter-parts.js";
 import type { AdapterOperatingPoint, OperatingCriterion } from "../adapter/operating-criterion.js";
+import { decodeTrainingRows, trainingRowsFileName } from "../adapter/training-rows-file.js";
 import type { DataRow } from "../spec/dataset.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { LargeModel } from "../spec/large-model.js";
@@ -106,8 +108,11 @@ async function startingPoint(from: RefreshOptions["from"]): Promise<{
   trainingRows: readonly RefreshRow[];
 }> {
   if ("task" in from) return { task: from.task, trainingRows: [] };
+  // One read of the folder: the kept rows come from the same verified files as the description.
   const artifact = await loadAdapterArtifact(from.adapterDir);
-  const trainingRows = (await loadTrainingRows(from.adapterDir)) ?? [];
+  const file = artifact.trainingRowsFile;
+  const trainingRows =
+    file === undefined ? [] : decodeTrainingRows(file, join(from.adapterDir, trainingRowsFileName));
   return { task: artifact.description.task, description: artifact.description, trainingRows };
 }
 

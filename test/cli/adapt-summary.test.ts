@@ -44,6 +44,27 @@ describe("formatAdaptSummary", () => {
     );
   });
 
+  it("says what the estimates are measured against and the criterion, without gold labels", () => {
+    const text = formatAdaptSummary(
+      { ...summary, reference: "lm", criterion: { kind: "max-disagreement", maxDisagreement: 0.02 } },
+      240,
+      false,
+    );
+    expect(text).toContain(
+      "estimated on 240 rows, out of fold, against agreement with the LLM's answers (no gold labels):\n",
+    );
+    expect(text).toContain(
+      "  operating point chosen by agreement with the LLM: at most 2.0% of the inputs the small model answers differ from the LLM's answer (one-sided 99%; --max-disagreement)\n",
+    );
+    const mixed = formatAdaptSummary(
+      { ...summary, reference: "mixed", criterion: { kind: "max-lm-share", maxLmShare: 0.3 } },
+      240,
+      false,
+    );
+    expect(mixed).toContain("against gold labels where given, agreement with the LLM's answers elsewhere:");
+    expect(mixed).toContain("operating point chosen by LLM share cap of 30.0% (--max-lm-share)");
+  });
+
   it("names a gated answer, a probe stopped by the budget and the encoding time", () => {
     const text = formatAdaptSummary(
       {

@@ -59,4 +59,19 @@ describe("refreshAdapter", () => {
     expect(await readFile(join(oldDir, "manifest.json"), "utf8")).toBe(manifestBefore);
     setup.close();
   }, 60_000);
+
+  it("starts from a task alone, and uses gold rows for the LLM's reliability (few-gold)", async () => {
+    const refreshed = await refreshAdapter({
+      from: { task: ticketTask },
+      answers: later.map((row) => ({ text: row.text, answer: row.answer })),
+      goldRows: later.slice(0, 150).map((row) => ({ text: row.text, label: row.gold, columns: {} })),
+    });
+    expect(refreshed.before).toBeUndefined();
+    expect(refreshed.rows).toEqual({ answers: 900, gold: 150, oldTraining: 0, dropped: 0 });
+    const point = refreshed.result.description.operatingPoint;
+    expect(point).toMatchObject({ criterion: { kind: "max-disagreement" }, reference: "mixed" });
+    const goldAccuracy = later.slice(0, 150).filter((row) => row.answer === row.gold).length / 150;
+    expect(Math.abs(refreshed.result.description.reliability.accuracy - goldAccuracy)).toBeLessThan(0.05);
+    expect(refreshed.after.lmShare).toBeLessThan(0.5);
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAdapterArtifact } from "../../src/adapter/adapter-artifact.js";
+import { adapt } from "../../src/adapt/adapt.js";
+import { loadAdapterArtifact, loadTrainingRows } from "../../src/adapter/adapter-artifact.js";
 import { loadAdapter } from "../../src/adapter/load-adapter.js";
 import { writeCsvFile } from "../../src/data/write-csv.js";
 import { createOpenAICompatibleModel } from "../../src/large-models/openai-compatible-model.js";
@@ -60,18 +61,19 @@ async function serveAndLog(adapterDir: string, texts: readonly string[]): Promis
 describe("easy-adapt refresh", () => {
   it("turns a serve --log-inputs log into an adapter that sends fewer inputs to the LLM; the old folder untouched", async () => {
     const oldDir = join(folder, "v1");
-    const adapted = await runCli([
-      "adapt",
-      ...["--task", join(folder, "task.json"), "--train", join(folder, "train.csv")],
-      ...["--calib", join(folder, "calib.csv"), "--out", oldDir, "--json", ...lmFlags],
-    ]);
-    expect(adapted.stderr).not.toContain("note:");
-    expect(adapted.status).toBe(0);
-    const summary = JSON.parse(adapted.stdout);
-    expect(summary).toMatchObject({
-      criterion: { kind: "max-disagreement", maxDisagreement: 0.02 },
-      reference: "lm",
+    const largeModel = createOpenAICompatibleModel({
+      baseUrl: replay.url,
+      model: "replay",
+      timeoutMs: 10_000,
     });
+    const unlabelled = (rows: typeof first) => rows.map((row) => ({ text: row.text, columns: {} }));
+    const built = await adapt({
+      task: ticketTask,
+      trainRows: unlabelled(first.slice(0, 120)),
+      calibRows: unlabelled(first.slice(120)),
+      largeModel,
+    });
+    await built.save(oldDir);
     const logPath = await serveAndLog(
       oldDir,
       later.map((row) => row.text),
@@ -130,5 +132,23 @@ describe("easy-adapt refresh", () => {
       `${logPath}: line 2 was logged by an adapter of task "sentiment", not of "tickets"`,
     );
     expect(refused.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it("keeps no training rows with --no-keep-rows", async () => {
+    const out = join(folder, "no-rows");
+    const adapted = await runCli([
+      "adapt",
+      ...["--task", join(folder, "task.json"), "--train", join(folder, "train.csv")],
+      ...["--calib", join(folder, "calib.csv"), "--out", out, "--no-keep-rows", "--json", ...lmFlags],
+    ]);
+    expect(adapted.stderr).not.toContain("note:");
+    expect(adapted.status).toBe(0);
+    expect(JSON.parse(adapted.stdout)).toMatchObject({
+      criterion: { kind: "max-disagreement", maxDisagreement: 0.02 },
+      reference: "lm",
+      probe: { asked: 240 },
+    });
+    expect(await readdir(out)).not.toContain("training-rows.jsonl.gz");
+    expect(await loadTrainingRows(out)).toBeUndefined();
   }, 30_000);
 });

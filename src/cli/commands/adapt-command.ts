@@ -42,6 +42,7 @@ const adaptOptionsSchema = encoderOptionsSchema.extend({
   calib: z.string({ error: "--calib FILE is required" }).min(1),
   out: z.string({ error: "--out DIR is required" }).min(1),
   probeTrain: z.boolean().default(false),
+  keepRows: z.boolean().default(true),
   textColumn: z.string().min(1).default("text"),
   labelColumn: z.string().min(1).default("label"),
   json: z.boolean().default(false),
@@ -64,7 +65,7 @@ export const operatingPointHelp = [
   "                    the cheapest point where at most a share D of the inputs the small model",
   "                    answers differ from the LM's answer (where a gold label exists: net of the",
   "                    inputs the small model gets right and the LM wrong), one-sided 99% (one pseudo",
-  "                    differing row), there and at every costlier point.",
+  "                    differing row), with no costlier point significantly above D.",
 ].join("\n");
 
 export function registerAdaptCommand(program: Command): void {
@@ -87,6 +88,10 @@ export function registerAdaptCommand(program: Command): void {
     )
     .option("--out <dir>", "adapter folder to write: new, empty, or an adapter to replace")
     .option("--probe-train", "also ask the LM about the training rows")
+    .option(
+      "--no-keep-rows",
+      "do not keep the rows learnt from (texts, labels, LM answers) in the adapter folder (refresh then learns from its logs alone)",
+    )
     .option("--text-column <name>", "column holding the text", "text")
     .option("--label-column <name>", "column holding the gold label", "label")
     .option("--json", "print the summary as one JSON object")
@@ -225,6 +230,7 @@ async function adaptIntoFolder(
       largeModel: setup.model,
       lmBaseUrl: setup.baseUrl,
       probeTrain: options.probeTrain,
+      keepTrainingRows: options.keepRows,
       ...(criterion.kind === "default" ? {} : { criterion }),
       metric: options.metric,
       fingerprints,
