@@ -64,7 +64,8 @@ describe("easy-adapt stream", () => {
     expect(existsSync(join(out, "learned", "refresh-0003", "manifest.json"))).toBe(true);
   }, 60_000);
 
-  it("prints a table per quarter without --json", async () => {
+  it("prints a table per quarter without --json, and learns from the first N gold labels with --gold N", async () => {
+    const out = join(directory, "table");
     const result = await runCli(
       [
         "stream",
@@ -73,18 +74,23 @@ describe("easy-adapt stream", () => {
         "llm",
         "--splits",
         "test",
+        "--gold",
+        "30",
         "--learn-every",
-        "1000",
+        "60",
         "--out",
-        join(directory, "table"),
+        out,
       ],
       { timeoutMs: 60_000 },
     );
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain("topics (llm), 125 inputs, gold none, 0 refreshes:");
+    expect(result.stdout).toContain("topics (llm), 125 inputs, gold 30, 2 refreshes:");
     for (const stretch of ["quarter 1", "quarter 2", "quarter 3", "quarter 4", "all"]) {
-      expect(result.stdout).toMatch(new RegExp(`${stretch}\\s+\\d+\\s+[\\d.]+%\\s+100\\.0%`));
+      expect(result.stdout).toMatch(new RegExp(`${stretch}\\s+\\d+\\s+[\\d.]+%\\s+[\\d.]+%`));
     }
+    // The first refresh learnt from the 30 gold rows fed before it, beside the LLM's answers.
+    expect(result.stderr).toMatch(/refreshed from 60 new answers \(\+ 0 kept rows, 30 gold\)/);
+    expect(JSON.parse(await readFile(join(out, "stream.json"), "utf8"))).toMatchObject({ gold: 30 });
   }, 60_000);
 
   it("says what is wrong, without a stack trace, for a column the dataset lacks or a bad flag", async () => {
