@@ -87,6 +87,13 @@ export { type ClosableAdapter, type LoadAdapterDependencies, loadAdapter } from 
 export type { OperatingCriterion, OperatingMetric } from "./adapter/operating-criterion.js";
 export type { RouterKind } from "./adapter/router.js";
 export { type ProbeOptions, type ProbeResult, type ProbeRow, type ProbeStats, probe } from "./probe/probe.js";
+export {
+  type LearnedAnswer,
+  type RefreshEstimate,
+  type RefreshOptions,
+  type RefreshResult,
+  refreshAdapter,
+} from "./refresh/refresh-adapter.js";
 export type { SsmTrainer, TrainedSsm } from "./small-models/ssm-trainer.js";
 
 // Large models: connectors, and wrappers that add retries, a cache, a budget, a concurrency limit and in-flight de-duplication.
@@ -184,6 +191,12 @@ export {
 
 // Serving: an adapter behind an OpenAI-compatible HTTP API.
 
+export {
+  createOnlineLearner,
+  type OnlineLearner,
+  type OnlineLearnerOptions,
+} from "./online/online-learner.js";
+export type { OnlineServing, ServedLmAnswer } from "./serve/audit/online-serving.js";
 export type { ServedAdapter } from "./serve/served-adapters.js";
 export { type ServeHandle, type StartServeOptions, startServe } from "./serve/start-serve.js";
 

@@ -2,7 +2,11 @@ import { saveAdapterArtifact } from "../adapter/adapter-artifact.js";
 import type { AdapterDescription } from "../adapter/adapter-parts.js";
 import { createAdapterRuntime, type LoadedAdapter } from "../adapter/adapter-runtime.js";
 import { preparedTextsKept } from "../adapter/load-adapter.js";
-import type { OperatingCriterion, OperatingMetric } from "../adapter/operating-criterion.js";
+import type {
+  OperatingCriterion,
+  OperatingMetric,
+  OperatingReference,
+} from "../adapter/operating-criterion.js";
 import type { RouterKind } from "../adapter/router.js";
 import { type AdaptationOptions, type FittedAdaptation, fitAdaptation } from "../fit/fit-adaptation.js";
 import type { ProbeOptions } from "../probe/probe.js";
@@ -19,6 +23,7 @@ import { describeAdapter } from "./describe-adapter.js";
 import { prepareTrainer } from "./prepare-trainer.js";
 import { type ProbeSummary, probeRows } from "./probe-rows.js";
 import { resolveGoldIds } from "./resolve-gold-ids.js";
+import { criterionFor, keptTrainingRows, referenceOf, teacherLabels } from "./teacher-labels.js";
 
 export { defaultTrainer } from "./prepare-trainer.js";
 export type { ProbeSummary } from "./probe-rows.js";
@@ -28,8 +33,22 @@ export interface AdaptOptions {
   task: Task;
   /** Training rows; rows without a gold label are learnt from the LM's answer (distillation) when probed. */
   trainRows: readonly DataRow[];
-  /** Calibration rows (gold labels required): always probed. */
+  /**
+   * Calibration rows: always probed. Where some have no gold label, the LM's answers are the
+   * teacher: every row without one is probed, learnt from the LM's answer, and the operating point
+   * is chosen on agreement with the LM (`maxDisagreement`); the gold rows, if any, fit the LM's
+   * reliability and the answer gate.
+   */
   calibRows: readonly DataRow[];
+  /**
+   * Without gold labels, the default rule's accepted disagreement: at most this share of the inputs
+   * the SSM answers may differ from the LM's answer, one-sided 99% (default 0.02).
+   */
+  maxDisagreement?: number;
+  /** LM answers already known, by text (e.g. from a decision log): those rows are not asked again. */
+  knownAnswers?: ReadonlyMap<string, string>;
+  /** Keep the rows learnt from in the adapter folder, for `refresh` (default true). */
+  keepTrainingRows?: boolean;
   /** The LM, already wrapped with its cache, budget, retries and concurrency limit. */
   largeModel: LargeModel;
   /**
@@ -124,15 +143,30 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const started = performance.now();
   const logger = options.logger ?? silentLogger;
   const { task, trainRows, calibRows } = options;
+  const reference = referenceOf(trainRows, calibRows);
   const goldIds = resolveGoldIds(task, trainRows, calibRows);
   const rows = [...trainRows, ...calibRows];
-  const probed = await probeRows(rows, trainRows.length, options, logger);
+  const shouldProbe = (index: number) =>
+    index >= trainRows.length ||
+    options.probeTrain === true ||
+    (reference !== "gold" && (goldIds[index] ?? -1) < 0);
+  const known = options.knownAnswers;
+  const probed = await probeRows(
+    rows,
+    { shouldProbe, ...(known === undefined ? {} : { known }) },
+    options,
+    logger,
+  );
   const texts = rows.map((row) => row.text);
   const prepared = await prepareTrainer(texts, options);
   const fitStarted = performance.now();
-  const fitted = await fitAdaptation(
-    { labels: task.labels, texts, goldIds, answerIds: probed.answerIds },
-    fitOptionsOf(options, prepared.trainer),
+  const labelled = teacherLabels(reference, goldIds, probed.answerIds);
+  const fitted = withReference(
+    await fitAdaptation(
+      { labels: task.labels, texts, answerIds: probed.answerIds, ...labelled },
+      fitOptionsOf(options, prepared.trainer, reference),
+    ),
+    reference,
   );
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const ssms = averageFoldModels(fitted.ssms);
@@ -163,15 +197,36 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       ssmTrainSeconds: fitted.timings.ssmTrainSeconds,
       adaptSeconds: (performance.now() - started) / 1000 - probed.seconds,
     },
-    save: (directory) => saveAdapterArtifact(directory, { description, ssms, calibration }),
+    save: (directory) =>
+      saveAdapterArtifact(directory, {
+        description,
+        ssms,
+        calibration,
+        ...(options.keepTrainingRows === false
+          ? {}
+          : { trainingRows: keptTrainingRows(rows, task.labels, goldIds, probed.answerIds) }),
+      }),
   };
 }
 
-/** `fitAdaptation`'s options: the trainer, the criterion (default `{ kind: "default" }`) and those given. */
-function fitOptionsOf(options: AdaptOptions, trainer: SsmTrainer): AdaptationOptions {
+/** The fit with its operating point's reference recorded (left out for gold, as in older adapters). */
+function withReference(fitted: FittedAdaptation, reference: OperatingReference): FittedAdaptation {
+  if (reference === "gold") return fitted;
+  return { ...fitted, operatingPoint: { ...fitted.operatingPoint, reference } };
+}
+
+/**
+ * `fitAdaptation`'s options: the trainer, the criterion (default `{ kind: "default" }`, without gold
+ * labels `max-disagreement`) and those given.
+ */
+function fitOptionsOf(
+  options: AdaptOptions,
+  trainer: SsmTrainer,
+  reference: OperatingReference,
+): AdaptationOptions {
   return {
     trainer,
-    criterion: options.criterion ?? { kind: "default" },
+    criterion: criterionFor(reference, options.criterion, options.maxDisagreement),
     ...(options.metric === undefined ? {} : { metric: options.metric }),
     ...(options.complementStrengths === undefined
       ? {}

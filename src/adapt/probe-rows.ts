@@ -14,6 +14,8 @@ export interface ProbeSummary {
   failed: number;
   notAsked: number;
   cacheHits: number;
+  /** Rows whose LM answer was already known (e.g. from a decision log), not asked again. */
+  known?: number;
   stoppedBy?: "budget";
   /** The error of a failed call (the last in row order), when some failed. */
   lastFailure?: string;
@@ -38,22 +40,31 @@ export interface ProbedRows {
   seconds: number;
 }
 
+/** Which rows `probeRows` asks the LM about, and the answers already known (by text: not asked again). */
+export interface ProbePlan {
+  shouldProbe: (index: number) => boolean;
+  known?: ReadonlyMap<string, string>;
+}
+
 /**
- * Asks the LM about the calibration rows (and the training rows with `probeTrain`). A probe
- * stopped by the budget keeps the answers it got (logged as `probe-stopped`); any other error
- * is thrown.
+ * Asks the LM about the rows `plan.shouldProbe` picks (`adapt`: the calibration rows, the
+ * training rows with `probeTrain`, and every row without a gold label when adapting without
+ * them), except those whose answer `plan.known` already holds. A probe stopped by the budget keeps
+ * the answers it got (logged as `probe-stopped`); any other error is thrown.
  */
 export async function probeRows(
   rows: readonly DataRow[],
-  trainCount: number,
+  plan: ProbePlan,
   options: ProbeRowsOptions,
   logger: Logger,
 ): Promise<ProbedRows> {
   const started = performance.now();
   const probeIndices: number[] = [];
+  const knownIndices: number[] = [];
   for (let index = 0; index < rows.length; index += 1) {
-    const isCalib = index >= trainCount;
-    if (isCalib || options.probeTrain === true) probeIndices.push(index);
+    if (!plan.shouldProbe(index)) continue;
+    if (plan.known?.has(rows[index]?.text ?? "") === true) knownIndices.push(index);
+    else probeIndices.push(index);
   }
   let answers: readonly (ProbeRow | undefined)[];
   let stoppedBy: "budget" | undefined;
@@ -77,9 +88,27 @@ export async function probeRows(
     stoppedBy = "budget";
   }
   const recorded = recordAnswers(options.task.labels, rows.length, probeIndices, answers, stoppedBy);
+  if (knownIndices.length > 0) recordKnown(recorded, options.task.labels, rows, knownIndices, plan.known);
   const seconds = (performance.now() - started) / 1000;
   logger.info("probe-done", { ...recorded.summary });
   return { ...recorded, seconds };
+}
+
+/** Records the known answers of the rows at `indices` (an answer off the label set is unusable). */
+function recordKnown(
+  recorded: { answerIds: Int32Array; summary: ProbeSummary },
+  labels: readonly string[],
+  rows: readonly DataRow[],
+  indices: readonly number[],
+  known: ReadonlyMap<string, string> | undefined,
+): void {
+  const labelIds = new Map(labels.map((label, index) => [label, index]));
+  for (const index of indices) {
+    const answer = known?.get(rows[index]?.text ?? "");
+    recorded.answerIds[index] = (answer === undefined ? undefined : labelIds.get(answer)) ?? unusableAnswer;
+    recorded.summary.notAsked -= 1;
+  }
+  recorded.summary.known = indices.length;
 }
 
 /** Turns the probe's answers (one per probed row, in `probeIndices` order) into answer ids and counts. */

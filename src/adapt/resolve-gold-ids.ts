@@ -3,9 +3,9 @@ import { DataError } from "../spec/errors/data-error.js";
 import type { Task } from "../spec/task.js";
 
 /**
- * The gold label id of every row, training rows then calibration rows (-1 where a training row
- * has no label). Throws a `DataError` for a calibration row without a label (checked first) or a
- * label outside the task's label set.
+ * The gold label id of every row, training rows then calibration rows (-1 where a row has no
+ * label: adapting without gold labels, see `referenceOf`). Throws a `DataError` for a label outside
+ * the task's label set.
  */
 export function resolveGoldIds(
   task: Task,
@@ -15,11 +15,6 @@ export function resolveGoldIds(
   const labelIds = new Map(task.labels.map((label, index) => [label, index]));
   const rows = [...trainRows, ...calibRows];
   const trainCount = trainRows.length;
-  calibRows.forEach((row, index) => {
-    if (row.label === undefined) {
-      throw new DataError("calibration rows need a gold label", { file: "calibration data", row: index + 1 });
-    }
-  });
   const goldIds = new Int32Array(rows.length).fill(-1);
   rows.forEach((row, index) => {
     if (row.label === undefined) return;

@@ -7,6 +7,12 @@ import { ArtifactError } from "../spec/errors/artifact-error.js";
 import { type AdapterDescription, adapterDescriptionSchema } from "./adapter-parts.js";
 import { maxAdapterFileBytes, maxManifestBytes, readAdapterFile } from "./read-adapter-file.js";
 import { ssmCodecFor } from "./ssm-codec.js";
+import {
+  decodeTrainingRows,
+  encodeTrainingRows,
+  type KeptTrainingRow,
+  trainingRowsFileName,
+} from "./training-rows-file.js";
 
 /**
  * The adapter folder: `adapter.json` (task, router, gate, operating point, fingerprints, versions),
@@ -70,6 +76,13 @@ export interface AdapterArtifact {
   description: AdapterDescription;
   ssms: readonly TrainedSsm[];
   calibration: Record<string, unknown>;
+  /** The rows the adapter learnt from, written to `training-rows.jsonl.gz` when given (see `loadTrainingRows`). */
+  trainingRows?: readonly KeptTrainingRow[];
+  /**
+   * That file's bytes as read from a folder (kept compressed, not decoded: `loadTrainingRows` reads
+   * the rows), so that saving a loaded adapter writes it again byte for byte.
+   */
+  trainingRowsFile?: Buffer;
 }
 
 export function ssmFileName(index: number): string {
@@ -98,6 +111,13 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
     const path = join(directory, ssmFileName(index));
     await ssmCodecFor(ssm.kind, path).save(ssm, path);
     paths.push(ssmFileName(index));
+  }
+  const trainingRows =
+    artifact.trainingRowsFile ??
+    (artifact.trainingRows === undefined ? undefined : encodeTrainingRows(artifact.trainingRows));
+  if (trainingRows !== undefined) {
+    await writeFile(join(directory, trainingRowsFileName), trainingRows);
+    paths.push(trainingRowsFileName);
   }
   await writeFile(join(directory, "adapter.json"), `${JSON.stringify(artifact.description, null, 2)}\n`);
   await writeFile(join(directory, "calibration.json"), `${JSON.stringify(artifact.calibration, null, 2)}\n`);
@@ -145,7 +165,29 @@ export async function loadAdapterArtifact(directory: string): Promise<AdapterArt
   );
   checkLabelStatistics(description, descriptionPath);
   const ssms = decodeSsms(directory, description, files);
-  return { id, description, ssms, calibration };
+  const trainingRowsFile = files.contents.get(trainingRowsFileName);
+  return {
+    id,
+    description,
+    ssms,
+    calibration,
+    ...(trainingRowsFile === undefined ? {} : { trainingRowsFile }),
+  };
+}
+
+/**
+ * The rows the adapter in `directory` learnt from (`training-rows.jsonl.gz`, checked against its
+ * manifest like every file), or undefined for an adapter that keeps none (built before adapters kept
+ * them).
+ */
+export async function loadTrainingRows(directory: string): Promise<KeptTrainingRow[] | undefined> {
+  const manifestPath = join(directory, "manifest.json");
+  const { manifest } = await readManifest(manifestPath);
+  const entry = manifest.files.find((file) => file.path === trainingRowsFileName);
+  if (entry === undefined) return undefined;
+  const contents = await readVerifiedFiles(directory, { ...manifest, files: [entry] }, manifestPath);
+  const path = join(directory, trainingRowsFileName);
+  return decodeTrainingRows(contents.get(trainingRowsFileName) ?? Buffer.alloc(0), path);
 }
 
 type Manifest = z.infer<typeof manifestSchema>;

@@ -6,6 +6,7 @@ import {
   type AdapterOperatingPoint,
   operatingCriterionSchema,
   operatingMetricSchema,
+  operatingReferenceSchema,
 } from "./operating-criterion.js";
 import { type RouterModel, routerModelSchema } from "./router.js";
 import { routerFeatureNames } from "./router-features.js";
@@ -72,6 +73,7 @@ export const adapterDescriptionSchema = z.object({
     criterion: operatingCriterionSchema,
     metric: operatingMetricSchema.optional(),
     estimatedMacroF1: z.number().optional(),
+    reference: operatingReferenceSchema.optional(),
   }),
   complementStrength: z.number(),
   fingerprints: z.object({ train: z.string(), calib: z.string() }),

@@ -22,17 +22,35 @@ import { z } from "zod";
  *   the LM's answer.
  *   The parameters (`defaultRule`) come from `bench/operating-point-study.ts` (`fit/operating-point.ts` holds the rules) (train/dev only):
  *   see `defaultRule`.
+ * - `max-disagreement`: the rule of adapters built without (enough) gold labels: the cheapest point
+ *   where the inputs the SSM answers lose at most `maxDisagreement` of them against the LM's answer
+ *   (with no gold label: differ from the LM's answer), one-sided 99% (`safetyZ`, one pseudo
+ *   differing row), with no costlier point significantly above it. See `chooseAgreementPoint`.
  */
 export type OperatingCriterion =
   | { kind: "default" }
   | { kind: "max-lm-share"; maxLmShare: number }
-  | { kind: "lm-cost"; lmCost: number };
+  | { kind: "lm-cost"; lmCost: number }
+  | { kind: "max-disagreement"; maxDisagreement: number };
+
+/** `--max-disagreement`'s default: at most 2% of the inputs the SSM answers may differ from the LM's answer. */
+export const defaultMaxDisagreement = 0.02;
 
 export const operatingCriterionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("default") }),
   z.object({ kind: z.literal("max-lm-share"), maxLmShare: z.number().min(0).max(1) }),
   z.object({ kind: z.literal("lm-cost"), lmCost: z.number().min(0) }),
+  z.object({ kind: z.literal("max-disagreement"), maxDisagreement: z.number().min(0).max(1) }),
 ]);
+
+/**
+ * What the out-of-fold estimates were measured against: `gold` labels (every calibration row has
+ * one), the `lm`'s answers (no gold label: accuracy is agreement with the LM), or `mixed` (gold
+ * where given, the LM's answer elsewhere).
+ */
+export type OperatingReference = "gold" | "lm" | "mixed";
+
+export const operatingReferenceSchema = z.enum(["gold", "lm", "mixed"]);
 
 /**
  * What the operating point maximises and holds not below the LM alone: `accuracy` (the default) or
@@ -57,4 +75,6 @@ export interface AdapterOperatingPoint {
   metric?: OperatingMetric;
   /** The estimated macro-F1 at the point, out of fold (absent in older adapters). */
   estimatedMacroF1?: number;
+  /** What `estimatedAccuracy` is measured against (absent: gold). */
+  reference?: OperatingReference;
 }

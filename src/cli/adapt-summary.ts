@@ -1,5 +1,10 @@
 import type { AdaptResult } from "../adapt/adapt.js";
-import type { OperatingMetric } from "../adapter/operating-criterion.js";
+import type {
+  OperatingCriterion,
+  OperatingMetric,
+  OperatingReference,
+} from "../adapter/operating-criterion.js";
+import { criterionWords, referenceWords } from "./criterion-words.js";
 
 /** What `easy-adapt adapt` reports once the adapter is written (its --json output, key for key). */
 export interface AdaptSummary {
@@ -18,6 +23,10 @@ export interface AdaptSummary {
   };
   /** The metric the operating point was chosen by. */
   metric: OperatingMetric;
+  /** The criterion that chose the operating point (without gold labels: `max-disagreement`). */
+  criterion: OperatingCriterion;
+  /** What the estimates are measured against: gold labels, the LLM's answers (agreement), or both. */
+  reference: OperatingReference;
   /** What the user should know about the adapter, e.g. that it is below the LM alone on macro-F1. */
   warnings: string[];
   smallModel: string;
@@ -57,6 +66,8 @@ export function adaptSummary(
       ...(estimates.macroF1 === undefined ? {} : { macroF1: estimates.macroF1 }),
     },
     metric: result.description.operatingPoint.metric ?? "accuracy",
+    criterion: result.description.operatingPoint.criterion,
+    reference: result.description.operatingPoint.reference ?? "gold",
     warnings: summaryWarnings(estimates.macroF1, result.description.operatingPoint.metric ?? "accuracy"),
     smallModel: result.description.ssmKind,
     router: result.description.router.kind,
@@ -88,7 +99,9 @@ export function formatAdaptSummary(summary: AdaptSummary, estimatedOnRows: numbe
         (probe.lastFailure === undefined
           ? ""
           : `\n  the failed calls count as unusable answers (the adapter answers them with the SSM); the last: ${probe.lastFailure}`),
-      `estimated on ${estimatedOnRows} calibration rows, out of fold:`,
+      summary.reference === "gold"
+        ? `estimated on ${estimatedOnRows} calibration rows, out of fold:`
+        : `estimated on ${estimatedOnRows} rows, out of fold, against ${referenceWords(summary.reference)}:`,
       `  LM alone ${percent(estimated.lmAlone)}, SSM alone ${percent(estimated.ssmAlone)}, oracle ${percent(estimated.oracle)}`,
       `  adapted ${percent(estimated.adapted)} with ${percent(estimated.lmShare)} of inputs sent to the LM (${summary.router} router, ${summary.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
       ...(estimated.macroF1 === undefined
@@ -96,6 +109,7 @@ export function formatAdaptSummary(summary: AdaptSummary, estimatedOnRows: numbe
         : [
             `  macro-F1: LM alone ${percent(estimated.macroF1.lmAlone)}, adapted ${percent(estimated.macroF1.adapted)} (operating point chosen by ${summary.metric})`,
           ]),
+      `  operating point chosen by ${criterionWords(summary.criterion)}`,
       ...summary.warnings.map((warning) => `warning: ${warning}`),
       `time: probe ${seconds.probe}s, adaptation ${seconds.adapt}s (${encoded ? `encoding ${seconds.encode}s, ` : ""}SSM training ${seconds.ssmTrain}s); LM spend: ${summary.spend}`,
     ].join("\n") + "\n"

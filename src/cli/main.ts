@@ -18,11 +18,13 @@ const commandLoaders: ReadonlyArray<readonly [name: string, load: () => Promise<
     async () => (await import("./commands/replay-server-command.js")).registerReplayServerCommand,
   ],
   ["adapt", async () => (await import("./commands/adapt-command.js")).registerAdaptCommand],
+  ["refresh", async () => (await import("./commands/refresh-command.js")).registerRefreshCommand],
   ["predict", async () => (await import("./commands/predict-command.js")).registerPredictCommand],
   ["eval", async () => (await import("./commands/eval-command.js")).registerEvalCommand],
   ["bench", async () => (await import("./commands/bench-command.js")).registerBenchCommand],
   ["bench-all", async () => (await import("./commands/bench-all-command.js")).registerBenchAllCommand],
   ["serve", async () => (await import("./commands/serve-command.js")).registerServeCommand],
+  ["stream", async () => (await import("./commands/stream-command.js")).registerStreamCommand],
 ];
 
 /**

@@ -35,12 +35,17 @@ export const operatingPointOptionsSchema = z.object({
   lmCost: numberOption("--lm-cost")
     .refine((value) => value >= 0, "--lm-cost must not be negative")
     .optional(),
+  maxDisagreement: share("--max-disagreement").optional(),
 });
 
 export function addOperatingPointOptions(command: Command): Command {
   return command
     .option("--max-lm-share <share>", "cap the share of inputs sent to the LM (0..1)")
     .option("--lm-cost <points>", "accuracy (as a fraction) one full share of LM calls must buy, e.g. 0.05")
+    .option(
+      "--max-disagreement <share>",
+      "the agreement rule (default without gold labels): at most this share of the inputs the small model answers may differ from the LM's answer (default 0.02)",
+    )
     .option(
       "--metric <metric>",
       "what the operating point maximises and holds not below the LM alone: accuracy or macro-f1",
@@ -51,10 +56,16 @@ export function addOperatingPointOptions(command: Command): Command {
 export function operatingCriterionOf(
   options: z.output<typeof operatingPointOptionsSchema>,
 ): OperatingCriterion {
-  if (options.maxLmShare !== undefined && options.lmCost !== undefined) {
-    throw new UsageError("give either --max-lm-share or --lm-cost, not both");
-  }
+  const given = [
+    options.maxLmShare === undefined ? undefined : "--max-lm-share",
+    options.lmCost === undefined ? undefined : "--lm-cost",
+    options.maxDisagreement === undefined ? undefined : "--max-disagreement",
+  ].filter((flag) => flag !== undefined);
+  if (given.length === 2) throw new UsageError(`give either ${given[0]} or ${given[1]}, not both`);
+  if (given.length > 2) throw new UsageError(`give only one of ${given.join(", ")}`);
   if (options.maxLmShare !== undefined) return { kind: "max-lm-share", maxLmShare: options.maxLmShare };
   if (options.lmCost !== undefined) return { kind: "lm-cost", lmCost: options.lmCost };
+  if (options.maxDisagreement !== undefined)
+    return { kind: "max-disagreement", maxDisagreement: options.maxDisagreement };
   return { kind: "default" };
 }

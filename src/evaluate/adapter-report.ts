@@ -57,6 +57,8 @@ function ruleOf(criterion: OperatingCriterion, metric: OperatingMetric): string 
     return `LM share <= ${(criterion.maxLmShare * 100).toFixed(1)}%: the ${byMacroF1 ? "point of best macro-F1" : "most accurate point"} safely not below the LM alone${byMacroF1 ? "'s macro-F1" : ""}, else the costliest within the cap; at most that share of a batch's inputs go to the LM`;
   if (criterion.kind === "lm-cost")
     return `best ${byMacroF1 ? "macro-F1" : "accuracy"} - ${criterion.lmCost} x LM share`;
+  if (criterion.kind === "max-disagreement")
+    return `cheapest point where at most ${(criterion.maxDisagreement * 100).toFixed(1)}% of the inputs the SSM answers differ from the LM's answer, one-sided 99%`;
   return byMacroF1
     ? "cheapest point within 0.2 points (or one paired standard error) of the best estimated macro-F1, not below the LM alone's macro-F1 at one-sided 99%"
     : "cheapest point within 0.2 points (or one paired standard error) of the best estimated accuracy, not below the LM alone at one-sided 99%";

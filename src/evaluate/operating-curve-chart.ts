@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { OperatingPoint } from "./operating-curve.js";
+import { renderVegaLiteSvg } from "./vega-lite-svg.js";
 
 export interface OperatingCurveChartInput {
   /** The adapted system's curve (thin it first: a few hundred points at most). */
@@ -259,20 +260,7 @@ export function operatingCurveSpec(input: OperatingCurveChartInput): TopLevelSpe
   };
 }
 
-/**
- * Renders the operating curve to a standalone SVG document, in Node (no browser, no canvas).
- * Vega is imported on first use: it takes most of a second to load, which commands that never
- * draw a chart should not pay.
- */
-export async function renderOperatingCurveSvg(input: OperatingCurveChartInput): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
-  // Warnings would go to the console; a spec error still throws.
-  const quiet = vega.logger(vega.Error);
-  const vegaSpec = vegaLite.compile(operatingCurveSpec(input), { logger: quiet }).spec;
-  const view = new vega.View(vega.parse(vegaSpec), { renderer: "none", logger: quiet });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** Renders the operating curve to a standalone SVG document, in Node (see `renderVegaLiteSvg`). */
+export function renderOperatingCurveSvg(input: OperatingCurveChartInput): Promise<string> {
+  return renderVegaLiteSvg(operatingCurveSpec(input));
 }

@@ -4,6 +4,7 @@ import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { AdaptedPrediction, Adapter } from "../spec/adapter.js";
 import type { Logger } from "../spec/logger.js";
 import type { ConcurrencyLimit } from "../util/concurrency-limit.js";
+import type { OnlineContext } from "./audit/audit-input.js";
 import type { DecisionLog } from "./decision-log.js";
 import { clientClosedRequest } from "./openai/request-errors.js";
 import { classifyBatch, classifyOne } from "./prediction/classify-inputs.js";
@@ -54,6 +55,8 @@ export interface PredictionServiceDependencies {
   shutdown?: AbortSignal | undefined;
   /** The adapter's share budget when a fleet shares it (Redis); default a budget of this server's own. */
   shareBudget?: ShareBudget | undefined;
+  /** Online mode's audits and learner, when on. */
+  online?: OnlineContext | undefined;
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import { createConcurrencyLimit } from "../util/concurrency-limit.js";
 import type { RedisLink } from "../util/redis-link.js";
+import { createOnlineModels } from "./audit/online-models.js";
+import type { OnlineServing } from "./audit/online-serving.js";
 import type { DecisionLog } from "./decision-log.js";
 import { observeRequest } from "./middleware/observe-request.js";
 import { openAiErrorHandler, openAiNotFound } from "./middleware/openai-error-handler.js";
@@ -64,6 +66,8 @@ export interface ServeAppDependencies extends AdapterChoice {
    * one bucket for the fleet (src/adapter/fleet-share-budget.ts), held locally while Redis is down.
    */
   redis?: RedisLink | undefined;
+  /** Online mode: audits of the SSM's answers and the learner's ear (`serve --learn-every`, `stream`). */
+  online?: OnlineServing | undefined;
 }
 
 /** The value of the circuit-state gauge for each state. */
@@ -106,20 +110,18 @@ export interface ReloadableServeApp {
 
 /** `createServeApp`, with the means to swap an adapter while serving. */
 export function createReloadableServeApp(dependencies: ServeAppDependencies): ReloadableServeApp {
-  const { models, serviceFor } = createServedModels(dependencies);
-  const app = createRoutes(dependencies, models);
-  return {
-    app,
-    replaceAdapter(name, adapter) {
-      const model = models.models.find((entry) => entry.name === name);
-      if (model === undefined) throw new RangeError(`no model "${name}" is served`);
-      const previous = model.adapter;
-      const predictions = serviceFor({ name, adapter, circuitBreaker: model.circuitBreaker });
-      model.adapter = adapter;
-      model.predictions = predictions;
-      return previous;
-    },
+  const replaceAdapter = (name: string, adapter: Adapter): Adapter => {
+    const model = models.models.find((entry) => entry.name === name);
+    if (model === undefined) throw new RangeError(`no model "${name}" is served`);
+    const previous = model.adapter;
+    const predictions = serviceFor({ name, adapter, circuitBreaker: model.circuitBreaker });
+    model.adapter = adapter;
+    model.predictions = predictions;
+    return previous;
   };
+  const { models, serviceFor } = createServedModels(dependencies, replaceAdapter);
+  const app = createRoutes(dependencies, models);
+  return { app, replaceAdapter };
 }
 
 /** The routes of the app over the served `models`. */
@@ -161,12 +163,23 @@ function createRoutes(dependencies: ServeAppDependencies, models: ModelDirectory
  * under one cap on the LM calls in flight; the calls in flight and the inputs waiting for a slot
  * are exposed as gauges, and so is the state of the circuit breakers.
  */
-function createServedModels(dependencies: ServeAppDependencies): {
+function createServedModels(
+  dependencies: ServeAppDependencies,
+  replace: (name: string, adapter: Adapter) => void,
+): {
   models: ModelDirectory;
   serviceFor: (entry: NamedAdapter) => PredictionService;
 } {
   const { metrics } = dependencies;
   const named = namedAdapters(dependencies);
+  const online = createOnlineModels({
+    online: dependencies.online,
+    names: named.map((entry) => entry.name),
+    metrics,
+    logger: dependencies.logger ?? silentLogger,
+    shutdown: dependencies.shutdown,
+    replace,
+  });
   const lmLimit = createConcurrencyLimit(dependencies.maxConcurrentLmCalls);
   metrics.addGauge("easy_adapt_lm_calls_in_flight", "Large-model calls in flight.", () => lmLimit.active);
   metrics.addGauge(
@@ -195,6 +208,7 @@ function createServedModels(dependencies: ServeAppDependencies): {
       logger: dependencies.logger ?? silentLogger,
       maxLmCallsPerRequest: dependencies.maxLmCallsPerRequest ?? defaultMaxLmCallsPerRequest,
       shutdown: dependencies.shutdown,
+      online: online.contextFor(entry.name, entry.adapter),
     });
   const models = createModelDirectory(named.map((entry) => ({ ...entry, predictions: serviceFor(entry) })));
   addAdapterInfoGauges(metrics, models);

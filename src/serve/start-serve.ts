@@ -2,6 +2,7 @@ import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import type { Adapter } from "../spec/adapter.js";
 import { type Logger, silentLogger } from "../spec/logger.js";
 import type { RedisLink } from "../util/redis-link.js";
+import type { OnlineServing } from "./audit/online-serving.js";
 import { logCircuitEvents } from "./circuit-log.js";
 import { type DecisionLog, disabledDecisionLog, openDecisionLog } from "./decision-log.js";
 import { createReloadableServeApp, type ServeAppDependencies } from "./serve-app.js";
@@ -66,6 +67,13 @@ export interface StartServeOptions {
   redis?: RedisLink | undefined;
   /** Timeouts and the connection cap for clients (default `defaultServeHttpLimits`: 10 s headers, 30 s request, 1,024 connections). */
   httpLimits?: Partial<ServeHttpLimits>;
+  /**
+   * Online mode: `auditShare` of the inputs the SSM answers is also asked of the LLM off the
+   * response path (the client gets the SSM's answer), the measured agreement is in `/metrics` and a
+   * drop below the adapter's estimate sends every input to the LLM until the adapter is replaced;
+   * `onLmAnswer` hears every LLM answer (the online learner, `createOnlineLearner`).
+   */
+  online?: OnlineServing | undefined;
   clock?: ServeClock;
   logger?: Logger;
 }
@@ -151,6 +159,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeHandl
     requestTimeoutMs: options.requestTimeoutMs,
     circuitBreaker: options.circuitBreaker,
     redis,
+    online: options.online,
     clock: options.clock ?? systemClock,
     logger,
   };

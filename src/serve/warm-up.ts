@@ -38,6 +38,8 @@ export async function warmUp(dependencies: ServeAppDependencies): Promise<number
     circuitBreaker: undefined,
     // The warm-up's inputs are not the fleet's: they must not spend its shared budget.
     redis: undefined,
+    // Nor audited or learnt from.
+    online: undefined,
     logger: silentLogger,
   });
   const budget = AbortSignal.timeout(warmUpBudgetMs);

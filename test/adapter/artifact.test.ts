@@ -72,6 +72,7 @@ describe("the adapter artifact", () => {
       "adapter.json",
       "calibration.json",
       "ssm-1.bin",
+      "training-rows.jsonl.gz",
     ]);
     const description = JSON.parse(await readFile(join(adapterDir, "adapter.json"), "utf8"));
     // The five fold models are kept as their average: one model, as fast as each of them.

@@ -20,9 +20,11 @@ const layerOf: Record<string, number> = {
   fit: 5,
   evaluate: 5,
   adapt: 6,
-  benchmark: 7,
-  serve: 7,
-  cli: 8,
+  refresh: 7,
+  benchmark: 8,
+  serve: 8,
+  online: 9,
+  cli: 10,
 };
 
 const importPattern = /(?:from|import)\s*\(?\s*"(\.[^"]+)"/g;

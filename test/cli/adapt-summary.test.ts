@@ -22,6 +22,8 @@ const summary: AdaptSummary = {
   seconds: { probe: 1.25, adapt: 2.5, encode: 0.75, ssmTrain: 1 },
   spend: "28 calls, 3100 tok, 12 cached",
   metric: "accuracy",
+  criterion: { kind: "default" },
+  reference: "gold",
   warnings: [],
 };
 
@@ -35,10 +37,32 @@ describe("formatAdaptSummary", () => {
         "estimated on 40 calibration rows, out of fold:",
         "  LM alone 80.00%, SSM alone 71.25%, oracle 90.00%",
         "  adapted 85.00% with 25.00% of inputs sent to the LM (logistic router, the LM's answer kept as is)",
+        "  operating point chosen by the default rule: the cheapest point near the best estimated accuracy, not below the LLM alone (one-sided 99%)",
         "time: probe 1.25s, adaptation 2.5s (SSM training 1s); LM spend: 28 calls, 3100 tok, 12 cached",
         "",
       ].join("\n"),
     );
+  });
+
+  it("says what the estimates are measured against and the criterion, without gold labels", () => {
+    const text = formatAdaptSummary(
+      { ...summary, reference: "lm", criterion: { kind: "max-disagreement", maxDisagreement: 0.02 } },
+      240,
+      false,
+    );
+    expect(text).toContain(
+      "estimated on 240 rows, out of fold, against agreement with the LLM's answers (no gold labels):\n",
+    );
+    expect(text).toContain(
+      "  operating point chosen by agreement with the LLM: at most 2.0% of the inputs the small model answers differ from the LLM's answer (one-sided 99%; --max-disagreement)\n",
+    );
+    const mixed = formatAdaptSummary(
+      { ...summary, reference: "mixed", criterion: { kind: "max-lm-share", maxLmShare: 0.3 } },
+      240,
+      false,
+    );
+    expect(mixed).toContain("against gold labels where given, agreement with the LLM's answers elsewhere:");
+    expect(mixed).toContain("operating point chosen by LLM share cap of 30.0% (--max-lm-share)");
   });
 
   it("names a gated answer, a probe stopped by the budget and the encoding time", () => {

@@ -217,6 +217,7 @@ describe("adapt --out", () => {
       "manifest.json",
       "notes.txt",
       "ssm-1.bin",
+      "training-rows.jsonl.gz",
     ]);
     const replaced = await loadAdapter(out, { largeModel: undefined });
     expect(replaced.task.name).toBe("topics");

@@ -22,6 +22,20 @@ describe("--max-lm-share and --lm-cost", () => {
     expect(() => criterionOf({ lmCost: "-0.5" })).toThrow("--lm-cost must not be negative");
     expect(() => criterionOf({ maxLmShare: "0.5", lmCost: "0.1" })).toThrow(UsageError);
   });
+
+  it("--max-disagreement asks for the agreement rule, alone", () => {
+    expect(criterionOf({ maxDisagreement: "0.05" })).toEqual({
+      kind: "max-disagreement",
+      maxDisagreement: 0.05,
+    });
+    expect(() => criterionOf({ maxDisagreement: "2" })).toThrow("--max-disagreement must be between 0 and 1");
+    expect(() => criterionOf({ maxDisagreement: "0.05", lmCost: "0.1" })).toThrow(
+      "give either --lm-cost or --max-disagreement, not both",
+    );
+    expect(() => criterionOf({ maxLmShare: "0.5", lmCost: "0.1" })).toThrow(
+      "give either --max-lm-share or --lm-cost, not both",
+    );
+  });
 });
 
 describe("--metric", () => {

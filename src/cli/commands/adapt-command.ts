@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { adapt } from "../../adapt/adapt.js";
+import { referenceOf } from "../../adapt/teacher-labels.js";
 import type { OperatingCriterion } from "../../adapter/operating-criterion.js";
 import { fileSha256 } from "../../data/file-sha256.js";
 import { loadRows } from "../../data/stream-rows.js";
@@ -41,6 +42,7 @@ const adaptOptionsSchema = encoderOptionsSchema.extend({
   calib: z.string({ error: "--calib FILE is required" }).min(1),
   out: z.string({ error: "--out DIR is required" }).min(1),
   probeTrain: z.boolean().default(false),
+  keepRows: z.boolean().default(true),
   textColumn: z.string().min(1).default("text"),
   labelColumn: z.string().min(1).default("label"),
   json: z.boolean().default(false),
@@ -59,6 +61,11 @@ export const operatingPointHelp = [
   "                    that standard error wherever the small model answers some inputs) is not",
   "                    negative, there and at every costlier point: where the small model is weak or",
   "                    only ties the LM, the adapter calls the LM (nearly) always.",
+  "  --max-disagreement D  (the default where calibration rows have no gold label; D default 0.02)",
+  "                    the cheapest point where at most a share D of the inputs the small model",
+  "                    answers differ from the LM's answer (where a gold label exists: net of the",
+  "                    inputs the small model gets right and the LM wrong), one-sided 99% (one pseudo",
+  "                    differing row), with no costlier point significantly above D.",
 ].join("\n");
 
 export function registerAdaptCommand(program: Command): void {
@@ -75,9 +82,16 @@ export function registerAdaptCommand(program: Command): void {
       "--train <file>",
       "training rows (CSV or JSONL); rows without a label are learnt from the LM's answers",
     )
-    .option("--calib <file>", "calibration rows with gold labels (always asked to the LM)")
+    .option(
+      "--calib <file>",
+      "calibration rows (always asked to the LM); without gold labels the LM's answers are the teacher and the operating point is chosen on agreement with it",
+    )
     .option("--out <dir>", "adapter folder to write: new, empty, or an adapter to replace")
     .option("--probe-train", "also ask the LM about the training rows")
+    .option(
+      "--no-keep-rows",
+      "do not keep the rows learnt from (texts, labels, LM answers) in the adapter folder (refresh then learns from its logs alone)",
+    )
     .option("--text-column <name>", "column holding the text", "text")
     .option("--label-column <name>", "column holding the gold label", "label")
     .option("--json", "print the summary as one JSON object")
@@ -143,10 +157,11 @@ async function loadAdaptData(options: AdaptCommandOptions): Promise<AdaptData> {
   const { task, source } = known ?? taskFromTrainingRows(trainRows, options.train, options.labelColumn);
   const sourceNote = describeTaskSource(task, source);
   if (sourceNote !== undefined) process.stderr.write(`${sourceNote}\n`);
-  const calibRows = await loadRows(options.calib, { ...columns, labels: task.labels });
+  const calibRows = await loadRows(options.calib, { ...columns, labels: task.labels, labelsOptional: true });
   if (calibRows.length === 0) throw new DataError("no calibration rows", { file: options.calib });
   const unlabelledTrain = trainRows.filter((row) => row.label === undefined).length;
-  if (unlabelledTrain > 0 && !options.probeTrain) {
+  // Without gold calibration labels the LM is the teacher: every unlabelled row is asked.
+  if (unlabelledTrain > 0 && !options.probeTrain && referenceOf(trainRows, calibRows) === "gold") {
     if (unlabelledTrain === trainRows.length) {
       throw new DataError(
         `no training row has a label in column "${options.labelColumn}" (${trainRows.length} rows): ` +
@@ -215,7 +230,8 @@ async function adaptIntoFolder(
       largeModel: setup.model,
       lmBaseUrl: setup.baseUrl,
       probeTrain: options.probeTrain,
-      criterion,
+      keepTrainingRows: options.keepRows,
+      ...(criterion.kind === "default" ? {} : { criterion }),
       metric: options.metric,
       fingerprints,
       concurrency: setup.concurrency,
@@ -241,10 +257,15 @@ async function adaptIntoFolder(
   }
 }
 
-/** The requests `adapt` asks the LM: the calibration rows, and the training rows with --probe-train. */
+/**
+ * The requests `adapt` asks the LM: the calibration rows, and the training rows with --probe-train
+ * (without gold calibration labels, every training row without a label).
+ */
 function probedRequests(data: AdaptData, options: AdaptCommandOptions) {
   const prompt = createClassificationPrompter(data.task);
-  return [...(options.probeTrain ? data.trainRows : []), ...data.calibRows].map((row) => prompt(row.text));
+  const goldFree = referenceOf(data.trainRows, data.calibRows) !== "gold";
+  const train = data.trainRows.filter((row) => options.probeTrain || (goldFree && row.label === undefined));
+  return [...train, ...data.calibRows].map((row) => prompt(row.text));
 }
 
 /** The sentence encoder chosen by --encoder, with its embedding cache; none for "none". */

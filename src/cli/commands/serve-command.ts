@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { loadAdapterArtifact } from "../../adapter/adapter-artifact.js";
 import type { AdapterDescription } from "../../adapter/adapter-parts.js";
 import type { ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
@@ -21,7 +22,13 @@ import {
   type ServedArtifact,
   servedAdapters,
 } from "../serve-adapters.js";
-import { createAdapterReloader } from "../serve-reload.js";
+import {
+  addServeOnlineOptions,
+  checkServeOnlineOptions,
+  serveOnline,
+  serveOnlineOptionsSchema,
+} from "../serve-online.js";
+import { createAdapterReloader, type ReloadableFolder } from "../serve-reload.js";
 
 /** A flag's whole-number value, at least `minimum`. */
 function wholeNumber(flag: string, minimum: number) {
@@ -32,7 +39,7 @@ function wholeNumber(flag: string, minimum: number) {
     .refine((value) => value >= minimum, `${flag} must be at least ${minimum}`);
 }
 
-const serveOptionsSchema = z.object({
+const serveOptionsSchema = serveOnlineOptionsSchema.extend({
   adapter: z.array(z.string().min(1, "--adapter must name the adapter folder")).default([]),
   adapters: z.array(z.string().min(1, "--adapters must name a folder")).default([]),
   port: z
@@ -83,6 +90,7 @@ type LmDefaults = Pick<AdapterDescription, "lmId" | "lmBaseUrl">;
 /** Registers `easy-adapt serve`: its flags (with the large-model flags) and its action. */
 export function registerServeCommand(program: Command): void {
   const command = declareServeCommand(program);
+  addServeOnlineOptions(command);
   addLargeModelOptions(command);
   command.action(runAction(serveCommand));
 }
@@ -92,18 +100,24 @@ export function registerServeCommand(program: Command): void {
  * one upstream), serves until SIGTERM/SIGINT, then drains.
  */
 async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> {
-  const parsed = serveOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const options = parsed.data;
-  if (options.log === undefined && (options.logInputs || options.logMaxMb !== undefined)) {
-    throw new UsageError("--log-inputs and --log-max-mb need --log FILE");
-  }
+  const options = parseServeOptions(rawOptions);
   const apiKey = apiKeyFromEnvironment(options.apiKeyEnv, process.env);
   const artifacts = await loadServedArtifacts(await adapterFolders(options.adapter, options.adapters));
   const redis = options.redis === undefined ? undefined : openRedisLink(options.redis);
   const logger = createStderrLogger();
   const { circuitBreaker, stacks, lmStackFor } = serveLmStacks(options, rawOptions, artifacts, redis, logger);
   const adapters: ClosableAdapter[] = [];
+  // Builds the served adapter of a folder's artifact (its LM stack, its encoder): reloads and refreshes.
+  const build = async (folder: ReloadableFolder, artifact: ServedArtifact["artifact"]) =>
+    (await servedAdapters([{ ...folder, artifact }], lmStackFor, circuitBreaker, adapters))[0]!.adapter;
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const online = await serveOnline(
+    options,
+    artifacts,
+    lmStackFor,
+    async (served, directory) => build({ ...served, directory }, await loadAdapterArtifact(directory)),
+    say,
+  );
   try {
     // The first requests find the shared state when Redis answers (else one loud line, and local state).
     await redis?.ready(2_000);
@@ -122,8 +136,11 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       maxInputChars: options.maxInputChars,
       maxLmCallsPerRequest: options.maxLmCallsPerRequest,
       ...(setup === undefined ? {} : { redis }),
+      online: online.online,
       logger,
     });
+    const graceMs = options.requestTimeoutMs + 1000;
+    online.connect((name, adapter) => retireAdapter(serve.replaceAdapter(name, adapter), adapters, graceMs));
     process.stdout.write(
       `easy-adapt serve: listening on ${serve.url} (${describeModels(served)}` +
         `${apiKey === undefined ? ", no API key required" : ""})\n`,
@@ -131,18 +148,10 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const reloader = createAdapterReloader({
       folders: artifacts,
       initialIds: new Map(served.map((entry) => [entry.name, entry.adapter.id])),
-      build: async (folder, artifact) => {
-        const [reloaded] = await servedAdapters(
-          [{ ...folder, artifact }],
-          lmStackFor,
-          circuitBreaker,
-          adapters,
-        );
-        return reloaded!.adapter;
-      },
+      build,
       replace: serve.replaceAdapter,
-      retire: (old) => retireAdapter(old, adapters, options.requestTimeoutMs + 1000),
-      say: (line) => process.stderr.write(`${line}\n`),
+      retire: (old) => retireAdapter(old, adapters, graceMs),
+      say,
     });
     const onHangUp = () => {
       void serve.decisionLog.reopen();
@@ -158,6 +167,7 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
     process.stderr.write("easy-adapt serve: stopped\n");
     process.exitCode = 0;
   } finally {
+    await online.close();
     for (const adapter of adapters) await adapter.close();
     for (const stack of stacks.values()) stack?.close();
     circuitBreaker.stop?.();
@@ -165,6 +175,18 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
   }
   // Idle keep-alive sockets of the LM client must not hold the process once the server is closed.
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+/** serve's flags, checked; a UsageError names what is wrong. */
+function parseServeOptions(rawOptions: Record<string, unknown>): z.infer<typeof serveOptionsSchema> {
+  const parsed = serveOptionsSchema.safeParse(rawOptions);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
+  const options = parsed.data;
+  if (options.log === undefined && (options.logInputs || options.logMaxMb !== undefined)) {
+    throw new UsageError("--log-inputs and --log-max-mb need --log FILE");
+  }
+  checkServeOnlineOptions(options);
+  return options;
 }
 
 /** The LM stacks of the served adapters, built on first use, and the circuit breaker they share. */

@@ -1,7 +1,7 @@
 import { combineWithAnswer, fitGate, type GateParameters, lmAnswerGate } from "../../adapter/answer-gate.js";
 import { safetyZ } from "../operating-point.js";
 import { pairedGain } from "../paired-gain.js";
-import { type FitContext, reliabilityOfFold } from "./fit-context.js";
+import { type FitContext, hasGoldLabel, reliabilityOfFold } from "./fit-context.js";
 
 /** The answer gate kept and, per labelled row (by index), whether its answer is right. */
 export interface GateChoice {
@@ -11,7 +11,9 @@ export interface GateChoice {
 
 /**
  * Fits the gate on the probed rows with a usable LM answer and keeps it only where it measurably
- * beats the LM's own answer (`lmAnswerGate`): paired, one-sided 99% (`safetyZ`).
+ * beats the LM's own answer (`lmAnswerGate`): paired, one-sided 99% (`safetyZ`). Only gold rows
+ * can show the SSM may overrule the LM: rows whose label is the LM's own answer are left out of
+ * both the fit and the test (with no gold row, the LM's answer is kept as is).
  */
 export function chooseGate(
   context: FitContext,
@@ -20,8 +22,10 @@ export function chooseGate(
 ): GateChoice {
   const { labelCount, folds, reliabilities } = context;
   const { probed, answers, gold } = context.rows;
+  const goldProbed =
+    context.rows.teacher === undefined ? probed : probed.filter((index) => hasGoldLabel(context.rows, index));
   const fittedGate = fitGate(
-    probed
+    goldProbed
       .filter((index) => (answers[index] ?? -1) >= 0)
       .map((index) => ({
         probabilities: probabilities.subarray(index * labelCount, (index + 1) * labelCount),
@@ -34,8 +38,9 @@ export function chooseGate(
   const scratch = new Float64Array(labelCount);
   const combined = gateOutcomes(context, fittedGate, probabilities, ssmRight, scratch);
   const lmOnly = gateOutcomes(context, lmAnswerGate, probabilities, ssmRight, scratch);
-  const gateGain = pairedGain(probed, combined, lmOnly);
-  const gate = gateGain.mean - safetyZ * gateGain.standardError > 0 ? fittedGate : lmAnswerGate;
+  const gateGain = pairedGain(goldProbed, combined, lmOnly);
+  const gate =
+    goldProbed.length > 0 && gateGain.mean - safetyZ * gateGain.standardError > 0 ? fittedGate : lmAnswerGate;
   return { gate, gatedRight: gate === fittedGate ? combined : lmOnly };
 }
 

@@ -1,5 +1,6 @@
 import type { OperatingCriterion, OperatingMetric } from "../../adapter/operating-criterion.js";
 import type { RouterKind } from "../../adapter/router.js";
+import { chooseAgreementPoint } from "../agreement-point.js";
 import {
   estimateMacroF1Curve,
   macroF1ShortfallError,
@@ -46,6 +47,10 @@ export function routingOf(
   metric?: RoutingMetric,
 ): Routing {
   const curve = estimateCurve(scores, outcomes.ssmRight, outcomes.gatedRight, outcomes.lmRight);
+  if (criterion.kind === "max-disagreement") {
+    const chosen = chooseAgreementPoint(curve, scores, outcomes, criterion.maxDisagreement);
+    return { kind, scores, curve, chosen, objective: objectiveOf(criterion, curve, chosen) };
+  }
   if (metric === undefined || metric.metric === "accuracy") {
     const chosen = chooseOperatingPoint(curve, criterion);
     return { kind, scores, curve, chosen, objective: objectiveOf(criterion, curve, chosen) };

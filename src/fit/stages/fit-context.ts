@@ -14,6 +14,8 @@ export interface IndexedRows {
   lengths: Int32Array;
   /** Indices of the labelled rows the LM was asked about. */
   probed: number[];
+  /** 1 where a labelled row's label is the LM's answer, not gold (see `AdaptationData.teacher`); absent: all gold. */
+  teacher?: Uint8Array;
   /** Texts of the rows without gold but with a usable LM answer (empty without distillation). */
   distilledTexts: string[];
   /** The LM's answers on those rows: the labels they are learnt with. */
@@ -35,6 +37,11 @@ export interface FitContext {
   /** The fold of each labelled row (by index). */
   folds: Int32Array;
   reliabilities: Reliabilities;
+}
+
+/** Whether the labelled row at `index` has a gold label (not the LM's answer standing in for one). */
+export function hasGoldLabel(rows: IndexedRows, index: number): boolean {
+  return rows.teacher === undefined || rows.teacher[index] !== 1;
 }
 
 /** The LM's reliability estimated without `fold`'s rows (the global one when there is none). */

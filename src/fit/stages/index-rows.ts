@@ -20,7 +20,10 @@ export function indexRows(data: AdaptationData, distillation: boolean): IndexedR
   const probed: number[] = [];
   for (let index = 0; index < labelledRows.length; index += 1)
     if ((answers[index] ?? notAsked) !== notAsked) probed.push(index);
+  const teacher =
+    data.teacher === undefined ? undefined : Uint8Array.from(labelledRows, (row) => data.teacher?.[row] ?? 0);
   return {
+    ...(teacher === undefined ? {} : { teacher }),
     labelledRows,
     gold,
     answers,

@@ -1,4 +1,5 @@
 import type { AdaptedPrediction, RouteDecision } from "../../spec/adapter.js";
+import { auditInBackground } from "../audit/audit-input.js";
 import { callLm } from "./call-lm.js";
 import { admitToLm, requestCapFallback, ssmAnswer } from "./local-answers.js";
 import type { PredictionContext, PredictionEndpoint } from "./prediction-context.js";
@@ -27,6 +28,7 @@ export async function classifyOne(
       startedAt,
       shareCapped: decision.useLm,
     });
+    if (!decision.useLm && context.online !== undefined) auditInBackground(context.online, text, decision);
     return prediction;
   }
   return answerThroughLm(context, { text, endpoint, decision, startedAt }, abortSignal);
@@ -64,6 +66,7 @@ export async function classifyBatch(
         startedAt,
         shareCapped: decision.useLm && !requestCapped,
       });
+      if (!decision.useLm && context.online !== undefined) auditInBackground(context.online, text, decision);
     } else {
       lmCalls.push(
         answerThroughLm(context, { text, endpoint, decision, startedAt }, abortSignal).then((prediction) => {

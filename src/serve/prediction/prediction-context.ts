@@ -3,6 +3,7 @@ import type { CircuitBreaker } from "../../large-models/circuit-breaker.js";
 import type { AdaptedPrediction, Adapter } from "../../spec/adapter.js";
 import type { Logger } from "../../spec/logger.js";
 import type { ConcurrencyLimit } from "../../util/concurrency-limit.js";
+import type { OnlineContext } from "../audit/audit-input.js";
 import type { DecisionLog, DecisionRecord } from "../decision-log.js";
 import type { ServeClock } from "../serve-clock.js";
 import type { CutOffReason, ServeMetrics } from "../serve-metrics.js";
@@ -30,6 +31,8 @@ export interface PredictionContext {
   logger: Logger;
   /** Aborted when the server, shutting down, cuts off the requests still in flight. */
   shutdown?: AbortSignal | undefined;
+  /** Online mode (audits of the SSM's answers, the learner hearing every LLM answer), when on. */
+  online?: OnlineContext | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { RouteDecision } from "../../spec/adapter.js";
+import { hearLmAnswer } from "../audit/audit-input.js";
 import type { DecisionRecord } from "../decision-log.js";
 import type { PredictionContext, PredictionEndpoint, ServedPrediction } from "./prediction-context.js";
 
@@ -29,7 +30,11 @@ export function recordPrediction(
     adapterName,
     adapter,
     logInputs,
-  }: Pick<PredictionContext, "metrics" | "decisionLog" | "clock" | "adapterName" | "adapter" | "logInputs">,
+    online,
+  }: Pick<
+    PredictionContext,
+    "metrics" | "decisionLog" | "clock" | "adapterName" | "adapter" | "logInputs" | "online"
+  >,
   answered: AnsweredInput,
 ): void {
   const finishedAt = clock.now();
@@ -39,6 +44,8 @@ export function recordPrediction(
   // that just woke up ~0.1 ms.
   const source: RecordSource = { name: adapterName, id: adapter.id, task: adapter.task.name, logInputs };
   decisionLog.append(() => decisionRecord(source, answered, finishedAt, latencyMs));
+  const lmRaw = answered.prediction.lmRaw;
+  if (online !== undefined && lmRaw !== undefined) hearLmAnswer(online, answered.text, lmRaw, false);
 }
 
 /** Which adapter answered (its served name, id and task), and whether the input text is logged. */

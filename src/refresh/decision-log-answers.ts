@@ -1,0 +1,114 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { z } from "zod";
+import { DataError } from "../spec/errors/data-error.js";
+import type { LearnedAnswer } from "./refresh-adapter.js";
+
+/** What `readDecisionLogAnswers` found in the decision logs. */
+export interface LoggedAnswers {
+  /** The inputs the LLM answered, in log order (duplicates kept: `refreshAdapter` deduplicates). */
+  answers: LearnedAnswer[];
+  /** Decision lines read. */
+  lines: number;
+  /** Lines without the input's text (logged without --log-inputs): not usable. */
+  withoutInput: number;
+  /** Lines with their input but no LLM answer (answered by the small model, or the LLM failed or was cut off). */
+  withoutAnswer: number;
+}
+
+/** The fields of a decision-log line (`serve --log`) that `refresh` reads; the others are ignored. */
+const decisionLineSchema = z.object({
+  inputSha256: z.string(),
+  route: z.enum(["ssm", "lm", "fallback"]),
+  label: z.string(),
+  task: z.string().optional(),
+  input: z.string().optional(),
+  lmAnswer: z.string().optional(),
+  cutOff: z.string().optional(),
+});
+
+/**
+ * Reads the decision logs written by `serve --log FILE --log-inputs` and keeps every logged input
+ * with an LLM answer: the line's `lmAnswer` (the LLM's reply, read as the probe reads it), or its
+ * label where the route is `lm` and no reply was kept. Refuses, naming the file and the line, a
+ * line that is not a decision, or one logged by an adapter of another task than `taskName`; refuses
+ * a log none of whose lines holds its input (written without --log-inputs), saying what to do.
+ */
+export async function readDecisionLogAnswers(
+  files: readonly string[],
+  taskName: string,
+): Promise<LoggedAnswers> {
+  const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0 };
+  for (const file of files) {
+    const before = { answers: found.answers.length, withoutInput: found.withoutInput, lines: found.lines };
+    await readOneLog(file, taskName, found);
+    const inputs = found.lines - before.lines - (found.withoutInput - before.withoutInput);
+    if (found.lines > before.lines && inputs === 0) {
+      throw new DataError(
+        "no line holds its input's text: the server logged without --log-inputs (a hash of each input only), " +
+          "so nothing can be learnt from it; restart serve with --log FILE --log-inputs and refresh from that log",
+        { file },
+      );
+    }
+  }
+  return found;
+}
+
+/** Adds one log file's lines to `found`. */
+async function readOneLog(file: string, taskName: string, found: LoggedAnswers): Promise<void> {
+  let stream: ReturnType<typeof createReadStream>;
+  try {
+    stream = createReadStream(file, { encoding: "utf8" });
+    await new Promise<void>((resolveOpen, rejectOpen) => {
+      stream.once("open", () => resolveOpen());
+      stream.once("error", rejectOpen);
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new DataError(`cannot read the decision log (${code ?? String(error)})`, { file });
+  }
+  let lineNumber = 0;
+  for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    lineNumber += 1;
+    if (text.trim() === "") continue;
+    const line = parseLine(text, file, lineNumber);
+    found.lines += 1;
+    if (line.task !== undefined && line.task !== taskName) {
+      throw new DataError(
+        `line ${lineNumber} was logged by an adapter of task "${line.task}", not of "${taskName}" (the adapter refreshed): ` +
+          "give only the logs of servers that served this task's adapter",
+        { file },
+      );
+    }
+    if (line.input === undefined) {
+      found.withoutInput += 1;
+      continue;
+    }
+    const answer =
+      line.cutOff === undefined
+        ? (line.lmAnswer ?? (line.route === "lm" ? line.label : undefined))
+        : undefined;
+    if (answer === undefined) found.withoutAnswer += 1;
+    else found.answers.push({ text: line.input, answer });
+  }
+}
+
+/** One line as a decision; a DataError naming the file and the line when it is not one. */
+function parseLine(text: string, file: string, lineNumber: number): z.output<typeof decisionLineSchema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DataError(`line ${lineNumber} is not JSON: not a decision log written by serve --log`, {
+      file,
+    });
+  }
+  const parsed = decisionLineSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new DataError(
+      `line ${lineNumber} is not a decision (no inputSha256, route or label): not a decision log written by serve --log`,
+      { file },
+    );
+  }
+  return parsed.data;
+}

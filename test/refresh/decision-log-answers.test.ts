@@ -1,0 +1,73 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readDecisionLogAnswers } from "../../src/refresh/decision-log-answers.js";
+
+let folder: string;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "decision-log-answers-"));
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+const line = (fields: Record<string, unknown>) =>
+  JSON.stringify({
+    time: "t",
+    endpoint: "classify",
+    task: "tickets",
+    inputSha256: "ab",
+    confidence: 1,
+    ...fields,
+  });
+
+async function logFile(name: string, lines: readonly string[]): Promise<string> {
+  const path = join(folder, name);
+  await writeFile(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+describe("readDecisionLogAnswers", () => {
+  it("keeps the inputs the LLM answered: its reply, else the label of an lm-routed line", async () => {
+    const path = await logFile("mixed.jsonl", [
+      line({ input: "a", route: "lm", label: "billing", lmAnswer: "Shipping" }),
+      line({ input: "b", route: "lm", label: "account" }),
+      line({ input: "c", route: "ssm", label: "billing" }),
+      line({ input: "d", route: "fallback", label: "billing", fallbackReason: "lm-timeout" }),
+      line({ input: "e", route: "lm", label: "billing", lmAnswer: "billing", cutOff: "shutdown" }),
+      line({ route: "lm", label: "billing", lmAnswer: "billing" }),
+      "",
+    ]);
+    const found = await readDecisionLogAnswers([path], "tickets");
+    expect(found.answers).toEqual([
+      { text: "a", answer: "Shipping" },
+      { text: "b", answer: "account" },
+    ]);
+    expect(found).toMatchObject({ lines: 6, withoutInput: 1, withoutAnswer: 3 });
+  });
+
+  it("refuses a log written without --log-inputs, saying what to do", async () => {
+    const path = await logFile("hashes.jsonl", [
+      line({ route: "lm", label: "billing", lmAnswer: "billing" }),
+    ]);
+    await expect(readDecisionLogAnswers([path], "tickets")).rejects.toThrow(
+      `${path}: no line holds its input's text: the server logged without --log-inputs`,
+    );
+  });
+
+  it("refuses a line that is not a decision, naming the file and the line", async () => {
+    const path = await logFile("broken.jsonl", [
+      line({ input: "a", route: "lm", label: "billing" }),
+      "{not json",
+    ]);
+    await expect(readDecisionLogAnswers([path], "tickets")).rejects.toThrow(`${path}: line 2 is not JSON`);
+    const other = await logFile("other.jsonl", [JSON.stringify({ hello: 1 })]);
+    await expect(readDecisionLogAnswers([other], "tickets")).rejects.toThrow(
+      `${other}: line 1 is not a decision`,
+    );
+    await expect(readDecisionLogAnswers([join(folder, "missing.jsonl")], "tickets")).rejects.toThrow(
+      "cannot read the decision log (ENOENT)",
+    );
+  });
+});
