@@ -96,7 +96,8 @@ export async function startHaproxy(replicaPorts: readonly number[]): Promise<Run
     async waitAllUp(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`haproxy exited: ${stderr}`);
         const states = await serverStates().catch(() => ({}));
         const values = Object.values(states);
         if (values.length === replicaPorts.length && values.every((state) => state === "UP")) return;
@@ -105,7 +106,7 @@ export async function startHaproxy(replicaPorts: readonly number[]): Promise<Run
       }
     },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGKILL");
         await exited;
