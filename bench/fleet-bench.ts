@@ -2,7 +2,9 @@
  * Fleet benchmark: `easy-adapt serve --redis` replicas (the real CLI, each in its own process)
  * behind Debian's HAProxy on loopback, one Debian redis-server, the replay server (in this process,
  * counting every LLM call the fleet makes, `--latency-ms` a reply) as the LLM, an adapter at
- * `--max-lm-share S` (0.1) whose router wants the LLM for more than S of the inputs. Prints:
+ * `--max-lm-share S` (0.1) whose router wants the LLM for more than S of the inputs (its threshold
+ * moved so that it sends `--router-share` (0.3) of the texts there; `--router-share ""`: as
+ * adapted). Prints:
  * - requests/s and p50/p99 for one replica behind HAProxy and for three (autocannon in its own
  *   process, `--connections` for `--duration` s after `--warm-up` s, on the dataset's texts, the
  *   LLM-routed ones answered from the shared cache after the warm-up);
@@ -13,7 +15,7 @@
  * - the SSM route's requests/s on one replica without `--redis` and with it (alternating rounds),
  *   and the commands Redis received meanwhile.
  * Run: `npm run bench:fleet [-- --json] [--duration 10] [--warm-up 2] [--connections 32] [--latency-ms 20]
- * [--share 0.1] [--inputs 3000] [--outage-seconds 10] [--ssm-rounds 2] [--adapter-dir DIR]
+ * [--share 0.1] [--router-share 0.3] [--inputs 3000] [--outage-seconds 10] [--ssm-rounds 2] [--adapter-dir DIR]
  * [--train-rows N] [--calib-rows N] [--dataset DIR --answer-column COL]` (banking77 by default).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     "latency-ms": { type: "string", default: "20" },
     share: { type: "string", default: "0.1" },
+    "router-share": { type: "string", default: "0.3" },
     inputs: { type: "string", default: "3000" },
     "outage-seconds": { type: "string", default: "10" },
     "ssm-rounds": { type: "string", default: "2" },
@@ -103,9 +106,13 @@ if (!existsSync(join(sourceDir, "manifest.json"))) {
   log(`adapted in ${seconds.toFixed(1)} s`);
 }
 const adapterDir = join(workDir, "capped");
-await writeCappedAdapter(sourceDir, adapterDir, share);
-const routing = await loadAdapter(adapterDir);
 const texts = [...new Set(answers.map((answer) => answer.text))];
+const routerShare = values["router-share"] === "" ? undefined : Number(values["router-share"]);
+await writeCappedAdapter(sourceDir, adapterDir, {
+  share,
+  ...(routerShare === undefined ? {} : { router: { texts, share: routerShare } }),
+});
+const routing = await loadAdapter(adapterDir);
 const ssmTexts = texts.filter((text) => !routing.decide(text).useLm);
 log(`${texts.length - ssmTexts.length} of ${texts.length} texts routed to the LLM; cap ${share}`);
 
@@ -166,6 +173,7 @@ async function runPhases(setup: FleetBenchSetup): Promise<FleetReport> {
       dataset: basename(datasetDir),
       cores: cpus().length,
       share: setup.share,
+      routerShare: round(1 - setup.ssmTexts.length / setup.texts.length, 3),
       connections: setup.connections,
       durationSeconds: setup.durationSeconds,
       warmUpSeconds: setup.warmUpSeconds,

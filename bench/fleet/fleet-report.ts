@@ -54,6 +54,8 @@ export const fleetReportSchema = z.object({
   dataset: z.string(),
   cores: z.number().int().positive(),
   share: z.number().positive(),
+  /** The share of the dataset's texts the router sends to the LLM. */
+  routerShare: z.number().min(0).max(1),
   connections: z.number().int().positive(),
   durationSeconds: z.number().positive(),
   warmUpSeconds: z.number().positive(),
@@ -94,7 +96,7 @@ export function printFleetReport(report: FleetReport): void {
   const window = (figures: FleetReport["cap"]) =>
     `${figures.inputs} inputs, ${figures.lmCalls} LLM calls, ⌈S·n⌉ = ${figures.capCalls}, overshoot ${figures.overshoot}`;
   const lines = [
-    `fleet bench: ${report.dataset} adapter at --max-lm-share ${report.share}, ${report.cores} cores, ${report.connections} connections x ${report.durationSeconds} s (after ${report.warmUpSeconds} s of warm-up), upstream ${report.upstreamLatencyMs} ms`,
+    `fleet bench: ${report.dataset} adapter at --max-lm-share ${report.share} (its router wants the LLM for ${Math.round(report.routerShare * 1000) / 10}% of the texts), ${report.cores} cores, ${report.connections} connections x ${report.durationSeconds} s (after ${report.warmUpSeconds} s of warm-up), upstream ${report.upstreamLatencyMs} ms`,
     `one replica behind HAProxy:    ${load(throughput.oneReplica)}`,
     `three replicas behind HAProxy: ${load(throughput.threeReplicas)}`,
     `three against one: x${throughput.gain} requests/s (the replicas, HAProxy, Redis, the replay server and the load generator share ${report.cores} cores)`,

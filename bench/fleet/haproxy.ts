@@ -25,7 +25,8 @@ export interface HaproxySettings {
 
 /**
  * The fleet's HAProxy configuration: round-robin over the replicas, each checked on `/healthz` every
- * 200 ms (out after one failed check, back after two good ones). A request whose connection fails,
+ * 200 ms (out after three failed checks, back after two good ones; a check may take 2 s, as a
+ * replica busy under load answers late but is alive). A request whose connection fails,
  * or whose replica dies before answering (an empty response), is sent again, to another replica
  * (`retries 3`, `option redispatch 1`, `retry-on conn-failure empty-response response-timeout`):
  * classification requests are idempotent, so a replay is safe, and a replica killed under load costs
@@ -33,7 +34,7 @@ export interface HaproxySettings {
  */
 export function haproxyConfig(settings: HaproxySettings): string {
   const servers = settings.replicaPorts.map(
-    (port, index) => `  server r${index + 1} 127.0.0.1:${port} check inter 200ms fall 1 rise 2`,
+    (port, index) => `  server r${index + 1} 127.0.0.1:${port} check inter 200ms fall 3 rise 2`,
   );
   return [
     "global",
@@ -44,6 +45,7 @@ export function haproxyConfig(settings: HaproxySettings): string {
     "  timeout connect 1s",
     "  timeout client 30s",
     "  timeout server 15s",
+    "  timeout check 2s",
     "  retries 3",
     "  option redispatch 1",
     "  retry-on conn-failure empty-response response-timeout",

@@ -68,7 +68,7 @@ describe.skipIf(missing !== undefined)("three serve replicas behind HAProxy, one
     directory = await mkdtemp(join(tmpdir(), "fleet-test-"));
     const source = await ticketsAdapterFolder();
     const adapterDir = join(directory, "tickets-capped");
-    await writeCappedAdapter(source, adapterDir, share);
+    await writeCappedAdapter(source, adapterDir, { share });
     const rows = (["train.csv", "dev.csv", "test.csv"] as const).flatMap((file) => readTicketRows(file));
     texts = rows.map((row) => row.text);
     routing = await loadAdapter(source);
