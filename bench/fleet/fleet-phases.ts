@@ -159,6 +159,7 @@ export async function measureSsmRoute(setup: FleetBenchSetup, rounds: number): P
     }
   }
   const summary = (figures: LoadFigures[]) => ({
+    roundsRequestsPerSecond: figures.map((run) => run.requestsPerSecond),
     requestsPerSecond: Math.round(median(figures.map((run) => run.requestsPerSecond))),
     latencyP99Ms: median(figures.map((run) => run.latencyP99Ms)),
     errors: figures.reduce((sum, run) => sum + run.errors, 0),

@@ -30,6 +30,8 @@ const windowSchema = z.object({
 export type WindowFigures = z.infer<typeof windowSchema>;
 
 const ssmSummarySchema = z.object({
+  /** Each round's requests/s, in order. */
+  roundsRequestsPerSecond: z.array(z.number().nonnegative()),
   requestsPerSecond: z.number().nonnegative(),
   latencyP99Ms: z.number().nonnegative(),
   errors: count,
@@ -104,7 +106,7 @@ export function printFleetReport(report: FleetReport): void {
     `Redis killed for ${redisOutage.outageSeconds} s under load: ${redisOutage.failed} failed requests (${mark(redisOutage.failed === 0)})`,
     `  whole phase:   ${window({ ...cap, ...redisOutage.whole })}`,
     `  during outage: ${window({ ...cap, ...redisOutage.duringOutage })}`,
-    `SSM route, one replica: without --redis ${ssmRoute.withoutRedis.requestsPerSecond} requests/s (p99 ${ssmRoute.withoutRedis.latencyP99Ms} ms), with --redis ${ssmRoute.withRedis.requestsPerSecond} requests/s (p99 ${ssmRoute.withRedis.latencyP99Ms} ms): x${ssmRoute.ratio} (target >= ${report.targets.ssmRedisRatio}: ${mark(report.pass.ssmRoute)}), median of ${ssmRoute.rounds} rounds`,
+    `SSM route, one replica: without --redis ${ssmRoute.withoutRedis.requestsPerSecond} requests/s (p99 ${ssmRoute.withoutRedis.latencyP99Ms} ms), with --redis ${ssmRoute.withRedis.requestsPerSecond} requests/s (p99 ${ssmRoute.withRedis.latencyP99Ms} ms): x${ssmRoute.ratio} (target >= ${report.targets.ssmRedisRatio}: ${mark(report.pass.ssmRoute)}), median of ${ssmRoute.rounds} rounds (without: ${ssmRoute.withoutRedis.roundsRequestsPerSecond.join(", ")}; with: ${ssmRoute.withRedis.roundsRequestsPerSecond.join(", ")})`,
     `  Redis commands meanwhile: ${JSON.stringify(ssmRoute.redisCommands)}, ${ssmRoute.redisCommandsPerRequest} per request`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
