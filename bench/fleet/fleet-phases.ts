@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { type ChildEntry, runLoad } from "../serve-bench/child-processes.js";
 import { jsonHeaders } from "../serve-bench/lm-overhead.js";
+import { readCpuMs } from "../serve-bench/process-usage.js";
 import { median, round } from "../serve-bench/statistics.js";
 import type { CountingReplay } from "./counting-replay.js";
 import { type Fleet, startFleet } from "./fleet.js";
@@ -132,10 +133,12 @@ export async function measureRedisOutage(setup: FleetBenchSetup, fleet: Fleet, s
 
 /**
  * One replica, no load balancer, SSM-routed texts only: requests/s without `--redis` and with it,
- * in alternating rounds (the median of each), and the commands Redis received meanwhile.
+ * in alternating rounds (the median of each), serve's CPU time per request (from /proc: less
+ * swayed than requests/s by what else the machine runs), and the commands Redis received meanwhile.
  */
 export async function measureSsmRoute(setup: FleetBenchSetup, rounds: number): Promise<SsmRouteFigures> {
-  const runs: Record<"withoutRedis" | "withRedis", LoadFigures[]> = { withoutRedis: [], withRedis: [] };
+  type Run = LoadFigures & { cpuMsPerRequest: number };
+  const runs: Record<"withoutRedis" | "withRedis", Run[]> = { withoutRedis: [], withRedis: [] };
   const commands: Record<string, number> = {};
   let requestsWithRedis = 0;
   for (let roundIndex = 0; roundIndex < rounds; roundIndex += 1) {
@@ -146,7 +149,10 @@ export async function measureSsmRoute(setup: FleetBenchSetup, rounds: number): P
         const runner = loadRunner(setup, replica.replica(0).url, setup.ssmTexts);
         await runner.warmUp();
         const before = await commandsProcessed(setup.admin);
-        const figures = await runner.measure();
+        const cpuBefore = readCpuMs(replica.replica(0).pid);
+        const load = await runner.measure();
+        const cpuMsPerRequest = (readCpuMs(replica.replica(0).pid) - cpuBefore) / Math.max(1, load.requests);
+        const figures = { ...load, cpuMsPerRequest };
         if (mode === "withRedis") {
           const added = commandsBetween(before, await commandsProcessed(setup.admin));
           for (const [name, calls] of Object.entries(added)) commands[name] = (commands[name] ?? 0) + calls;
@@ -158,9 +164,10 @@ export async function measureSsmRoute(setup: FleetBenchSetup, rounds: number): P
       }
     }
   }
-  const summary = (figures: LoadFigures[]) => ({
+  const summary = (figures: Run[]) => ({
     roundsRequestsPerSecond: figures.map((run) => run.requestsPerSecond),
     requestsPerSecond: Math.round(median(figures.map((run) => run.requestsPerSecond))),
+    serveCpuMsPerRequest: round(median(figures.map((run) => run.cpuMsPerRequest)), 3),
     latencyP99Ms: median(figures.map((run) => run.latencyP99Ms)),
     errors: figures.reduce((sum, run) => sum + run.errors, 0),
   });

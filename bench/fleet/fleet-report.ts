@@ -33,6 +33,8 @@ const ssmSummarySchema = z.object({
   /** Each round's requests/s, in order. */
   roundsRequestsPerSecond: z.array(z.number().nonnegative()),
   requestsPerSecond: z.number().nonnegative(),
+  /** serve's user + system CPU time per request (median of the rounds), from /proc. */
+  serveCpuMsPerRequest: z.number().nonnegative(),
   latencyP99Ms: z.number().nonnegative(),
   errors: count,
 });
@@ -107,6 +109,7 @@ export function printFleetReport(report: FleetReport): void {
     `  whole phase:   ${window({ ...cap, ...redisOutage.whole })}`,
     `  during outage: ${window({ ...cap, ...redisOutage.duringOutage })}`,
     `SSM route, one replica: without --redis ${ssmRoute.withoutRedis.requestsPerSecond} requests/s (p99 ${ssmRoute.withoutRedis.latencyP99Ms} ms), with --redis ${ssmRoute.withRedis.requestsPerSecond} requests/s (p99 ${ssmRoute.withRedis.latencyP99Ms} ms): x${ssmRoute.ratio} (target >= ${report.targets.ssmRedisRatio}: ${mark(report.pass.ssmRoute)}), median of ${ssmRoute.rounds} rounds (without: ${ssmRoute.withoutRedis.roundsRequestsPerSecond.join(", ")}; with: ${ssmRoute.withRedis.roundsRequestsPerSecond.join(", ")})`,
+    `  serve's CPU per request: without --redis ${ssmRoute.withoutRedis.serveCpuMsPerRequest} ms, with --redis ${ssmRoute.withRedis.serveCpuMsPerRequest} ms`,
     `  Redis commands meanwhile: ${JSON.stringify(ssmRoute.redisCommands)}, ${ssmRoute.redisCommandsPerRequest} per request`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
