@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { loadAdapter } from "../src/adapter/load-adapter.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
 import type { Task } from "../src/spec/task.js";
-import { adaptBanking77 } from "./serve-bench/bench-adapter.js";
+import { adaptBenchAdapter } from "./bench-adapter.js";
 import {
   type ChildEntry,
   runLoad,
@@ -83,7 +83,7 @@ const adapterDir = values["adapter-dir"] ?? (await mkdtemp(join(tmpdir(), "serve
 let adaptSeconds: number | undefined;
 if (!existsSync(join(adapterDir, "manifest.json"))) {
   log(`adapting banking77 (train 9,002 rows, calibration = dev 1,001 rows with gpt4) into ${adapterDir}`);
-  adaptSeconds = await adaptBanking77(task, datasetDir, answers, adapterDir);
+  adaptSeconds = await adaptBenchAdapter({ task, datasetDir, answers }, adapterDir);
   log(`adapted in ${adaptSeconds.toFixed(1)} s`);
 }
 

@@ -21,9 +21,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadAdapter } from "../src/adapter/load-adapter.js";
 import { loadRecordedAnswers } from "../src/data/recorded-answers.js";
+import { adaptBenchAdapter } from "./bench-adapter.js";
 import type { ChildEntry } from "./serve-bench/child-processes.js";
 import { inspectorUrlOf, openHeapProbe } from "./serve-soak/heap-probe.js";
-import { adaptSoakAdapter } from "./serve-soak/soak-adapter.js";
 import { type CliChild, startSoakReplay, startSoakServe } from "./serve-soak/soak-children.js";
 import { soakReportOf } from "./serve-soak/soak-figures.js";
 import { printSoakReport } from "./serve-soak/soak-report.js";
@@ -78,7 +78,7 @@ const ownAdapterDir = values["adapter-dir"] === undefined;
 const adapterDir = values["adapter-dir"] ?? (await mkdtemp(join(tmpdir(), "serve-soak-adapter-")));
 if (!existsSync(join(adapterDir, "manifest.json"))) {
   log(`adapting ${basename(datasetDir)} into ${adapterDir}`);
-  const adaptSeconds = await adaptSoakAdapter(
+  const adaptSeconds = await adaptBenchAdapter(
     {
       task: { name: basename(datasetDir), labels },
       datasetDir,

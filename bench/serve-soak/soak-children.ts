@@ -82,8 +82,8 @@ export function startSoakReplay(
   );
 }
 
-/** Starts the CLI (node given `nodeArguments`) with `args` and resolves once it printed "listening on http://…" (rejects if it exits first). */
-async function startCliChild(
+/** Starts the CLI (node given `nodeArguments`) with `args` and resolves once it printed "listening on http://…" (rejects if it exits first); `name` names it in that error. */
+export async function startCliChild(
   cli: ChildEntry,
   name: string,
   nodeArguments: string[],

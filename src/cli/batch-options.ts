@@ -4,7 +4,7 @@ import { createAnthropicBatchClient } from "../large-models/batch/anthropic-batc
 import type { BatchClient } from "../large-models/batch/batch-client.js";
 import { openBatchJobStore } from "../large-models/batch/batch-job-store.js";
 import { createOpenAIBatchClient } from "../large-models/batch/openai-batch-client.js";
-import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
+import type { DryRunEstimate } from "../large-models/dry-run-estimate.js";
 import { type BatchEvent, type BatchProbeSummary, probeByBatch } from "../probe/batch/batch-probe.js";
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
@@ -59,21 +59,20 @@ export function batchSettingsFrom(
   return settings;
 }
 
-/** What asking `requests` would cost: at the batch price with --batch, at the list price otherwise. */
+/**
+ * What asking `requests` would cost: at the batch price with --batch, at the list price otherwise
+ * (the answers in the cache free, with --redis those in the fleet's Redis cache too).
+ */
 export function estimateCost(
   setup: LargeModelSetup,
   batch: BatchSettings,
   requests: Iterable<CompletionRequest>,
-): DryRunEstimate {
-  if (!batch.batch) return setup.estimate(requests);
-  const prices =
-    setup.prices === undefined
-      ? undefined
-      : {
-          inputPerMillion: setup.prices.inputPerMillion * batch.batchDiscount,
-          outputPerMillion: setup.prices.outputPerMillion * batch.batchDiscount,
-        };
-  return estimateRequestsCost(requests, { modelId: setup.model.id, cache: setup.cache, prices });
+): Promise<DryRunEstimate> {
+  if (!batch.batch || setup.prices === undefined) return setup.estimate(requests);
+  return setup.estimate(requests, {
+    inputPerMillion: setup.prices.inputPerMillion * batch.batchDiscount,
+    outputPerMillion: setup.prices.outputPerMillion * batch.batchDiscount,
+  });
 }
 
 /** The provider's batch API, at the address, model and key the LM flags name. */

@@ -6,8 +6,13 @@ import { type Budget, createBudget, createBudgetedModel, type TokenPrices } from
 import type { CircuitBreaker } from "../large-models/circuit-breaker.js";
 import { createCircuitBreakingModel } from "../large-models/circuit-breaking-model.js";
 import { createConcurrencyLimitedModel } from "../large-models/concurrency-limited-model.js";
-import { type DryRunEstimate, estimateRequestsCost } from "../large-models/dry-run-estimate.js";
+import {
+  type DryRunEstimate,
+  estimateRequestsCost,
+  estimateWithSharedCache,
+} from "../large-models/dry-run-estimate.js";
 import { createOpenAICompatibleModel } from "../large-models/openai-compatible-model.js";
+import { sharedCachedHashes } from "../large-models/redis-answer-cache.js";
 import { createRetryingModel, type RetryOptions } from "../large-models/retrying-model.js";
 import { EasyAdaptError } from "../spec/errors/easy-adapt-error.js";
 import { UsageError } from "../spec/errors/usage-error.js";
@@ -132,8 +137,11 @@ export interface LargeModelSetup {
   prices: TokenPrices | undefined;
   dryRun: boolean;
   concurrency: number;
-  /** What asking these requests would cost (cache hits free). */
-  estimate(requests: Iterable<CompletionRequest>): DryRunEstimate;
+  /**
+   * What asking these requests would cost at `prices` (default the flags' prices): the answers in
+   * the cache free, with --redis those in the fleet's Redis cache too.
+   */
+  estimate(requests: Iterable<CompletionRequest>, prices?: TokenPrices): Promise<DryRunEstimate>;
   /** e.g. "42 calls, 3100 tok, $0.0012" for progress lines. */
   describeSpend(): string;
   close(): void;
@@ -213,7 +221,14 @@ export function largeModelFromOptions(
     prices,
     dryRun: settings.dryRun,
     concurrency: settings.concurrency,
-    estimate: (requests) => estimateRequestsCost(requests, { modelId: model.id, cache, prices }),
+    estimate: (requests, chosenPrices = prices) => {
+      const context = { modelId: model.id, cache, prices: chosenPrices };
+      const redis = dependencies.redis ?? ownRedis;
+      if (redis === undefined) return Promise.resolve(estimateRequestsCost(requests, context));
+      return estimateWithSharedCache(requests, context, (modelId, hashes) =>
+        sharedCachedHashes(redis, modelId, hashes),
+      );
+    },
     describeSpend: () => describeSpend(snapshot(), prices),
     close() {
       cache?.close();

@@ -17,10 +17,36 @@ export interface DryRunEstimate {
   dollars: number | undefined;
 }
 
+/** The model the requests go to, the answers already paid for, and the prices (none: no dollars). */
+export interface EstimateContext {
+  modelId: string;
+  cache?: Pick<AnswerCache, "has"> | undefined;
+  prices?: TokenPrices | undefined;
+}
+
+/**
+ * As `estimateRequestsCost`, with the answers of a shared cache free too: `sharedHas` says which
+ * request hashes (of those not in `context.cache`) it holds, e.g. the fleet's Redis with `--redis`.
+ */
+export async function estimateWithSharedCache(
+  requests: Iterable<CompletionRequest>,
+  context: EstimateContext,
+  sharedHas: (modelId: string, hashes: readonly string[]) => Promise<ReadonlySet<string>>,
+): Promise<DryRunEstimate> {
+  const all = [...requests];
+  const local = context.cache;
+  const notLocal = all.map(requestKey).filter((hash) => local?.has(context.modelId, hash) !== true);
+  const shared = await sharedHas(context.modelId, [...new Set(notLocal)]);
+  const cache = {
+    has: (modelId: string, hash: string) => local?.has(modelId, hash) === true || shared.has(hash),
+  };
+  return estimateRequestsCost(all, { ...context, cache });
+}
+
 /** What asking `requests` would cost: ~4 characters per prompt token, maxTokens per answer, cache hits free. */
 export function estimateRequestsCost(
   requests: Iterable<CompletionRequest>,
-  context: { modelId: string; cache?: AnswerCache | undefined; prices?: TokenPrices | undefined },
+  context: EstimateContext,
 ): DryRunEstimate {
   const estimate = { requests: 0, cached: 0, calls: 0, promptTokens: 0, completionTokens: 0 };
   for (const request of requests) {

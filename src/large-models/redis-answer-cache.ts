@@ -71,6 +71,34 @@ export function createRedisAnswerCache(link: RedisLink, options: RedisAnswerCach
 }
 
 /**
+ * The request hashes among `hashes` whose answers `modelId` has in the fleet's Redis cache (one
+ * pipelined EXISTS per 500); none while Redis is unreachable. For `--dry-run`: those cost nothing.
+ */
+export function sharedCachedHashes(
+  link: RedisLink,
+  modelId: string,
+  hashes: readonly string[],
+  prefix = "easy-adapt",
+): Promise<Set<string>> {
+  return link.run(
+    async (client) => {
+      const found = new Set<string>();
+      for (let start = 0; start < hashes.length; start += 500) {
+        const chunk = hashes.slice(start, start + 500);
+        const replies = await client
+          .pipeline(chunk.map((hash) => ["exists", redisAnswerKey(prefix, modelId, hash)]))
+          .exec();
+        chunk.forEach((hash, index) => {
+          if (replies?.[index]?.[1] === 1) found.add(hash);
+        });
+      }
+      return found;
+    },
+    () => new Set<string>(),
+  );
+}
+
+/**
  * Leases `leaseKey` (owner), or polls for the answer while another replica holds it (answer); if
  * the holder gives it up without an answer (its call failed), takes the lease over. `none` when
  * Redis is down, the wait is over, or the caller aborted.

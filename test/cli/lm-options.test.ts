@@ -202,7 +202,7 @@ describe("largeModelFromOptions", () => {
       {},
     );
     const other = buildClassificationRequest({ name: "t", labels: ["a", "b"] }, "another text");
-    const estimate = dry.estimate([request, other, other]);
+    const estimate = await dry.estimate([request, other, other]);
     expect(estimate).toMatchObject({
       requests: 3,
       cached: 1,

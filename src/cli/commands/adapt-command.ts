@@ -122,7 +122,7 @@ async function adaptCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const probeLimits = probeLimitsFromOptions(rawOptions, setup.settings);
     const data = await loadAdaptData(options);
     if (setup.dryRun) {
-      printDryRunEstimate(setup, batch, data, options);
+      await printDryRunEstimate(setup, batch, data, options);
       return;
     }
     // Refuses a non-empty folder that is not an adapter before anything is paid for.
@@ -184,13 +184,13 @@ async function loadAdaptData(options: AdaptCommandOptions): Promise<AdaptData> {
 }
 
 /** `--dry-run`: what probing the calibration rows (and the training rows with --probe-train) would cost. */
-function printDryRunEstimate(
+async function printDryRunEstimate(
   setup: LargeModelSetup,
   batch: BatchSettings,
   data: AdaptData,
   options: AdaptCommandOptions,
-): void {
-  const estimate = estimateCost(setup, batch, probedRequests(data, options));
+): Promise<void> {
+  const estimate = await estimateCost(setup, batch, probedRequests(data, options));
   process.stdout.write(
     `${options.json ? JSON.stringify({ dryRun: true, ...estimate }) : formatDryRunEstimate(estimate)}\n`,
   );

@@ -62,7 +62,7 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
     const task = await loadTask(options.task);
     const rows = await loadRows(options.data, { textColumn: options.textColumn, labelsOptional: true });
     const texts = rows.map((row) => row.text);
-    if (setup.dryRun) printDryRunEstimate(setup, batch, task, texts, options.json);
+    if (setup.dryRun) await printDryRunEstimate(setup, batch, task, texts, options.json);
     else await probeAndWriteAnswers(options, setup, { batch, limits }, task, texts);
   } finally {
     setup.close();
@@ -70,15 +70,15 @@ async function probeCommand(rawOptions: Record<string, unknown>): Promise<void> 
 }
 
 /** `--dry-run`: what probing these texts would cost, and a warning when the budget falls short. */
-function printDryRunEstimate(
+async function printDryRunEstimate(
   setup: LargeModelSetup,
   batch: BatchSettings,
   task: Task,
   texts: readonly string[],
   json: boolean,
-): void {
+): Promise<void> {
   const prompt = createClassificationPrompter(task);
-  const estimate = estimateCost(
+  const estimate = await estimateCost(
     setup,
     batch,
     texts.map((text) => prompt(text)),

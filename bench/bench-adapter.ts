@@ -1,13 +1,17 @@
 import { join } from "node:path";
-import { adapt } from "../../src/adapt/adapt.js";
-import type { RecordedAnswer } from "../../src/data/recorded-answers.js";
-import { loadRows } from "../../src/data/stream-rows.js";
-import { createOpenAICompatibleModel } from "../../src/large-models/openai-compatible-model.js";
-import { startReplayServer } from "../../src/replay/replay-server.js";
-import type { Task } from "../../src/spec/task.js";
+import { adapt } from "../src/adapt/adapt.js";
+import type { RecordedAnswer } from "../src/data/recorded-answers.js";
+import { loadRows } from "../src/data/stream-rows.js";
+import { createOpenAICompatibleModel } from "../src/large-models/openai-compatible-model.js";
+import { startReplayServer } from "../src/replay/replay-server.js";
+import type { Task } from "../src/spec/task.js";
 
-/** Where the soak's adapter comes from: banking77's train and dev rows (the first N of each, when given). */
-export interface SoakAdapterSource {
+/**
+ * Where a load benchmark's adapter comes from (bench:serve, bench:soak, bench:fleet): a dataset
+ * folder's train and dev rows (N of each, spread over the file, when given) and the recorded answers
+ * the LLM gives during adaptation.
+ */
+export interface BenchAdapterSource {
   task: Task;
   datasetDir: string;
   answers: readonly RecordedAnswer[];
@@ -18,11 +22,11 @@ export interface SoakAdapterSource {
 }
 
 /**
- * Adapts banking77 (train.csv as training rows, dev.csv as calibration rows, GPT-4's recorded answers
- * through an in-process replay server), possibly on the first rows only, and saves the adapter in
- * `adapterDir`; returns the seconds taken.
+ * Adapts the dataset (train.csv as training rows, dev.csv as calibration rows, the recorded answers
+ * through an in-process replay server as model "gpt4"), possibly on some of the rows only, and saves
+ * the adapter in `adapterDir`; returns the seconds taken.
  */
-export async function adaptSoakAdapter(source: SoakAdapterSource, adapterDir: string): Promise<number> {
+export async function adaptBenchAdapter(source: BenchAdapterSource, adapterDir: string): Promise<number> {
   const replay = await startReplayServer({ answers: source.answers, model: "gpt4" });
   try {
     const started = performance.now();
