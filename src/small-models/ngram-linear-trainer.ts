@@ -76,19 +76,72 @@ export class NgramSoftmaxTrainer {
           bias[k]! -= (learningRate * step) / (Math.sqrt(biasSquaredGradients[k]!) + 1e-8);
         } else bias[k]! -= learningRate * step;
       }
-      for (let entry = start; entry < end; entry++) {
-        const value = values[entry]!;
-        const base = columns[entry]! * classes;
-        for (let slot = 0; slot < activeCount; slot++) {
-          const index = base + active[slot]!;
-          const step = gradient[slot]! * value + l2 * weights[index]!;
-          if (adagrad) {
-            const accumulated = squaredGradients[index]! + step * step;
-            squaredGradients[index] = accumulated;
-            weights[index]! -= (learningRate * step) / (Math.sqrt(accumulated) + 1e-8);
-          } else weights[index]! -= learningRate * step;
+      if (adagrad && activeCount === 2) this.adagradPair(start, end, learningRate);
+      else if (adagrad) this.adagradEach(start, end, activeCount, learningRate);
+      else {
+        for (let entry = start; entry < end; entry++) {
+          const value = values[entry]!;
+          const base = columns[entry]! * classes;
+          for (let slot = 0; slot < activeCount; slot++) {
+            const index = base + active[slot]!;
+            const step = gradient[slot]! * value + l2 * weights[index]!;
+            if (adagrad) {
+              const accumulated = squaredGradients[index]! + step * step;
+              squaredGradients[index] = accumulated;
+              weights[index]! -= (learningRate * step) / (Math.sqrt(accumulated) + 1e-8);
+            } else weights[index]! -= learningRate * step;
+          }
         }
       }
+    }
+  }
+
+  /**
+   * The AdaGrad update of entries [start, end), one active class at a time: each weight is
+   * updated once per row, so this order gives the general loop's values exactly.
+   */
+  private adagradEach(start: number, end: number, activeCount: number, learningRate: number): void {
+    const { columns, values } = this.matrix;
+    const { weights, squaredGradients, classes } = this;
+    const l2 = this.options.l2;
+    for (let slot = 0; slot < activeCount; slot++) {
+      const k = this.active[slot]!;
+      const gradient = this.gradient[slot]!;
+      for (let entry = start; entry < end; entry++) {
+        const index = columns[entry]! * classes + k;
+        const step = gradient * values[entry]! + l2 * weights[index]!;
+        const accumulated = squaredGradients[index]! + step * step;
+        squaredGradients[index] = accumulated;
+        weights[index]! -= (learningRate * step) / (Math.sqrt(accumulated) + 1e-8);
+      }
+    }
+  }
+
+  /**
+   * The AdaGrad update of entries [start, end) for exactly two active classes (every row of a
+   * two-label set): the general loop's arithmetic, step for step, with the two gradients in locals.
+   */
+  private adagradPair(start: number, end: number, learningRate: number): void {
+    const { columns, values } = this.matrix;
+    const { weights, squaredGradients, classes } = this;
+    const l2 = this.options.l2;
+    const first = this.active[0]!;
+    const second = this.active[1]!;
+    const firstGradient = this.gradient[0]!;
+    const secondGradient = this.gradient[1]!;
+    for (let entry = start; entry < end; entry++) {
+      const value = values[entry]!;
+      const base = columns[entry]! * classes;
+      const index = base + first;
+      const step = firstGradient * value + l2 * weights[index]!;
+      const accumulated = squaredGradients[index]! + step * step;
+      squaredGradients[index] = accumulated;
+      weights[index]! -= (learningRate * step) / (Math.sqrt(accumulated) + 1e-8);
+      const other = base + second;
+      const otherStep = secondGradient * value + l2 * weights[other]!;
+      const otherAccumulated = squaredGradients[other]! + otherStep * otherStep;
+      squaredGradients[other] = otherAccumulated;
+      weights[other]! -= (learningRate * otherStep) / (Math.sqrt(otherAccumulated) + 1e-8);
     }
   }
 

@@ -5,6 +5,7 @@ import type { TrainingSet } from "../spec/small-model.js";
 import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
 import { averageNgramLinearModels } from "./average-ngram-linear-models.js";
 import { applyClassRatioWeighting } from "./class-ratio-weighting.js";
+import type { FeatureCountCache } from "./feature-count-cache.js";
 import { extractFeatures, type FeatureMatrix } from "./feature-matrix.js";
 import { NgramLinearModel } from "./ngram-linear-model.js";
 import {
@@ -20,6 +21,8 @@ import { validateTrainingSet } from "./validate-training-set.js";
 export interface TrainHooks {
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /** Raw feature counts shared across trainings (cross-fitting's folds): same model, less hashing. */
+  featureCounts?: FeatureCountCache;
 }
 
 const MIN_HELD_OUT = 10;
@@ -49,7 +52,7 @@ export async function trainNgramLinear(
   if (!parsed.success) throw new UsageError(`invalid ngram-linear options: ${parsed.error.message}`);
   const options = parsed.data;
   validateTrainingSet(set, options.classWeights);
-  const matrix = extractFeatures(set.texts, options, hooks.onProgress);
+  const matrix = extractFeatures(set.texts, options, hooks.onProgress, hooks.featureCounts);
   const members = set.texts.length < options.ensembleBelowRows ? options.ensembleMembers : 1;
   if (members === 1) return trainMember(set, matrix, options, options.seed, hooks);
   const seeds = createSeededRandom(options.seed);
