@@ -12,7 +12,7 @@ import type { LargeModelSetup } from "./lm-options.js";
 import type { ServedArtifact } from "./serve-adapters.js";
 
 /** A share flag's value: a number from 0 to 1. */
-function share(flag: string) {
+export function shareFlag(flag: string) {
   return z
     .string()
     .regex(/^\d*\.?\d+$/, `${flag} must be a number from 0 to 1`)
@@ -20,25 +20,25 @@ function share(flag: string) {
     .refine((value) => value >= 0 && value <= 1, `${flag} must be a number from 0 to 1`);
 }
 
+/** --learn-every's value: a whole number of at least 1, or auto (growing intervals). */
+export const learnEverySchema = z.string().transform((value, context) => {
+  const schedule = parseLearnSchedule(value);
+  if (schedule === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: "--learn-every must be a whole number of at least 1, or auto",
+    });
+    return z.NEVER;
+  }
+  return schedule;
+});
+
 /** serve's online-mode flags, as parsed. */
 export const serveOnlineOptionsSchema = z.object({
-  learnEvery: z
-    .string()
-    .transform((value, context) => {
-      const schedule = parseLearnSchedule(value);
-      if (schedule === undefined) {
-        context.addIssue({
-          code: "custom",
-          message: "--learn-every must be a whole number of at least 1, or auto",
-        });
-        return z.NEVER;
-      }
-      return schedule;
-    })
-    .optional(),
+  learnEvery: learnEverySchema.optional(),
   learnDir: z.string().min(1, "--learn-dir must name a folder").optional(),
-  auditShare: share("--audit-share").optional(),
-  maxDisagreement: share("--max-disagreement").optional(),
+  auditShare: shareFlag("--audit-share").optional(),
+  maxDisagreement: shareFlag("--max-disagreement").optional(),
 });
 
 type ServeOnlineOptions = z.infer<typeof serveOnlineOptionsSchema>;

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { parseLearnSchedule } from "../../online/learn-schedule.js";
 import { defaultStreamSeed, runStreamBenchmark } from "../../online/stream-benchmark.js";
 import { parseStreamSplits } from "../../online/stream-dataset.js";
 import { streamJson, streamTable } from "../../online/stream-report.js";
@@ -12,15 +11,7 @@ import { openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
-
-/** A share flag's value: a number from 0 to 1. */
-function share(flag: string) {
-  return z
-    .string()
-    .regex(/^\d*\.?\d+$/, `${flag} must be a number from 0 to 1`)
-    .transform(Number)
-    .refine((value) => value >= 0 && value <= 1, `${flag} must be a number from 0 to 1`);
-}
+import { learnEverySchema, shareFlag } from "../serve-online.js";
 
 const streamOptionsSchema = z.object({
   llmColumn: z.string({ error: "--llm-column COL is required" }).min(1),
@@ -40,19 +31,9 @@ const streamOptionsSchema = z.object({
     .string()
     .regex(/^(none|\d+)$/, "--gold must be none or a whole number of rows")
     .transform((value) => (value === "none" ? ("none" as const) : Number(value))),
-  learnEvery: z.string().transform((value, context) => {
-    const schedule = parseLearnSchedule(value);
-    if (schedule === undefined) {
-      context.addIssue({
-        code: "custom",
-        message: "--learn-every must be a whole number of at least 1, or auto",
-      });
-      return z.NEVER;
-    }
-    return schedule;
-  }),
-  auditShare: share("--audit-share"),
-  maxDisagreement: share("--max-disagreement").optional(),
+  learnEvery: learnEverySchema,
+  auditShare: shareFlag("--audit-share"),
+  maxDisagreement: shareFlag("--max-disagreement").optional(),
   json: z.boolean().default(false),
   out: z.string().min(1, "--out must name a folder").optional(),
 });
