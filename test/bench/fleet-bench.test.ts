@@ -1,35 +1,16 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fleetReportSchema } from "../../bench/fleet/fleet-report.js";
 import { haproxyMissing } from "../../bench/fleet/haproxy.js";
 import { redisMissing } from "../../bench/fleet/redis-server.js";
 import { ticketsAdapterFolder, ticketsDir } from "../fixtures/serve/tickets-adapter.js";
-import { tsxLoaderUrl } from "../support/run-cli.js";
+import { type CliResult, runSourceScript } from "../support/run-cli.js";
 
 const benchEntry = fileURLToPath(new URL("../../bench/fleet-bench.ts", import.meta.url));
 
 /** Runs bench:fleet from source in a child process; its stdout, stderr and exit code. */
-function runFleetBench(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", tsxLoaderUrl, benchEntry, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+function runFleetBench(args: string[]): Promise<CliResult> {
+  return runSourceScript(benchEntry, args, { timeoutMs: 150_000 });
 }
 
 describe.skipIf(haproxyMissing !== undefined || redisMissing !== undefined)("fleet bench", () => {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,34 +9,15 @@ import {
 } from "../../bench/serve-soak/soak-report.js";
 import { requestKinds } from "../../bench/serve-soak/soak-traffic.js";
 import { ticketsAdapterFolder, ticketsDir } from "../fixtures/serve/tickets-adapter.js";
-import { tsxLoaderUrl } from "../support/run-cli.js";
+import { type CliResult, runSourceScript } from "../support/run-cli.js";
 
 const soakEntry = fileURLToPath(new URL("../../bench/serve-soak.ts", import.meta.url));
 
 /** Runs the soak from source in a child process; its stdout, stderr and exit code. */
-function runSoak(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--experimental-websocket", "--import", tsxLoaderUrl, soakEntry, ...args],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+function runSoak(args: string[]): Promise<CliResult> {
+  return runSourceScript(soakEntry, args, {
+    nodeArguments: ["--experimental-websocket"],
+    timeoutMs: 150_000,
   });
 }
 

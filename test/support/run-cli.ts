@@ -38,8 +38,32 @@ export function runCli(
   args: string[],
   options: CliOptions & { timeoutMs?: number } = {},
 ): Promise<CliResult> {
+  return collectOutput(startCli(args, options), options.timeoutMs ?? 120_000);
+}
+
+/**
+ * Runs a TypeScript script (a benchmark's entry) from source through tsx in a child process, with
+ * `nodeArguments` before the loader; its stdout, stderr and exit code (killed after `timeoutMs`).
+ */
+export function runSourceScript(
+  script: string,
+  args: string[],
+  options: { nodeArguments?: string[]; timeoutMs: number },
+): Promise<CliResult> {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArguments ?? []), "--import", tsxLoaderUrl, script, ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  return collectOutput(child, options.timeoutMs);
+}
+
+/** The child's whole stdout and stderr and its exit code; SIGKILL after `timeoutMs`. */
+function collectOutput(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  timeoutMs: number,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = startCli(args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -48,7 +72,7 @@ export function runCli(
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", reject);
     child.on("close", (status) => {
       clearTimeout(timer);
