@@ -1,5 +1,5 @@
 import type { CurvePoint } from "./operating-point.js";
-import { safetyZ } from "./operating-point.js";
+import { noRowsPoint, safetyZ } from "./operating-point.js";
 
 /** The out-of-fold outcomes (0/1) of the probed rows that the agreement rule reads. */
 export interface AgreementOutcomes {
@@ -65,19 +65,5 @@ export function chooseAgreementPoint(
     if (harmful(point)) break;
     if (safe(point)) chosen = point;
   }
-  return chosen ?? curve[0] ?? noPoint();
-}
-
-/** The point of a curve over no rows. */
-function noPoint(): CurvePoint {
-  return {
-    threshold: Number.POSITIVE_INFINITY,
-    lmShare: 0,
-    accuracy: 0,
-    gainOverLm: 0,
-    gainStandardError: 0,
-    routedGain: 0,
-    routedDiffering: 0,
-    rows: 0,
-  };
+  return chosen ?? curve[0] ?? noRowsPoint();
 }

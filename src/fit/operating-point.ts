@@ -61,7 +61,7 @@ export interface CurvePoint {
 }
 
 /** The only point of a curve over no rows: nothing goes to the LM. */
-function noRowsPoint(): CurvePoint {
+export function noRowsPoint(): CurvePoint {
   return {
     threshold: Number.POSITIVE_INFINITY,
     lmShare: 0,
