@@ -21,6 +21,9 @@ export interface LmFirstAdapterOptions {
   fallback?: Adapter | undefined;
 }
 
+/** An LM-first adapter: the `Adapter` contract, and the adapter it falls back on (whoever opened that one closes it). */
+export type LmFirstAdapter = Adapter & { readonly fallback: Adapter | undefined };
+
 /**
  * An adapter that sends every input to the LLM and answers with the LLM's label as it is (no gate):
  * what online mode serves before its first refresh (no small model yet), and what it serves when
@@ -28,7 +31,7 @@ export interface LmFirstAdapterOptions {
  * refresh). Its id is its fallback's; its LLM answers carry confidence 1 (nothing estimates the
  * LLM's reliability here). An authentication failure, and a caller's abort, are thrown.
  */
-export function createLmFirstAdapter(options: LmFirstAdapterOptions): Adapter {
+export function createLmFirstAdapter(options: LmFirstAdapterOptions): LmFirstAdapter {
   const { task, largeModel, fallback } = options;
   const prompter = createClassificationPrompter(task);
   const parse = createLabelParser(task.labels);
@@ -68,6 +71,7 @@ export function createLmFirstAdapter(options: LmFirstAdapterOptions): Adapter {
   };
   return {
     task,
+    fallback,
     ...(fallback?.id === undefined ? {} : { id: fallback.id }),
     lmId: largeModel?.id ?? fallback?.lmId ?? "none",
     ...(fallback?.prepare === undefined ? {} : { prepare: fallback.prepare.bind(fallback) }),

@@ -6,13 +6,13 @@ import type { ClosableAdapter } from "../../adapter/load-adapter.js";
 import { type CircuitBreaker, createCircuitBreaker } from "../../large-models/circuit-breaker.js";
 import { defaultRequestTimeoutMs } from "../../serve/request-deadline.js";
 import { startServe } from "../../serve/start-serve.js";
-import type { Adapter } from "../../spec/adapter.js";
 import { UsageError } from "../../spec/errors/usage-error.js";
 import type { Logger } from "../../spec/logger.js";
 import type { RedisLink } from "../../util/redis-link.js";
 import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { openRedisLink, sharedBreaker } from "../redis-options.js";
+import { retireAdapter } from "../retire-adapter.js";
 import { runAction } from "../run-action.js";
 import {
   adapterFolders,
@@ -223,17 +223,6 @@ function serveLmStacks(
     return stacks.get(key);
   };
   return { circuitBreaker, stacks, lmStackFor };
-}
-
-/**
- * Closes an adapter a reload replaced once the requests on it are done (after `graceMs`: a request's
- * deadline bounds its wait), unless the server closes it first.
- */
-function retireAdapter(old: Adapter, opened: ClosableAdapter[], graceMs: number): void {
-  const index = opened.indexOf(old as ClosableAdapter);
-  if (index < 0) return;
-  const [closable] = opened.splice(index, 1);
-  setTimeout(() => void closable?.close(), graceMs).unref();
 }
 
 /**
