@@ -4,7 +4,7 @@ import type { SsmTrainer } from "../small-models/ssm-trainer.js";
 import type { ProgressListener } from "../spec/logger.js";
 import type { AdaptationData } from "./adaptation-data.js";
 import type { FittedAdaptation } from "./fitted-adaptation.js";
-import { assignFolds } from "./folds.js";
+import { assignFolds, groupFoldsByText } from "./folds.js";
 import { crossFitSsms } from "./stages/cross-fit-ssms.js";
 import { estimateReliabilities } from "./stages/estimate-reliabilities.js";
 import { evaluateCandidate } from "./stages/evaluate-candidate.js";
@@ -55,7 +55,7 @@ export async function fitAdaptation(
   const foldCount = options.foldCount ?? 5;
   const strengths = options.complementStrengths ?? [0.5];
   const rows = indexRows(data, options.distillation ?? true);
-  const folds = assignFolds(rows.gold, foldCount, options.seed ?? 1);
+  const folds = groupFoldsByText(assignFolds(rows.gold, foldCount, options.seed ?? 1), rows.texts);
   const reliabilities = estimateReliabilities(rows, folds, labelCount, foldCount);
   const context: FitContext = { labels: data.labels, labelCount, foldCount, rows, folds, reliabilities };
   const progress = createTrainingProgress(options.onProgress, strengths.length * foldCount);

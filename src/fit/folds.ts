@@ -18,3 +18,19 @@ export function assignFolds(labelIds: Int32Array, foldCount: number, seed: numbe
   }
   return folds;
 }
+
+/**
+ * Puts every row whose text appeared earlier into the fold of its first occurrence (in place; returns
+ * `folds`): a text given twice (the same file as training and calibration rows, or a repeated
+ * input) is never scored by a model trained on its copy, which would inflate every out-of-fold
+ * estimate. Rows with distinct texts keep their folds.
+ */
+export function groupFoldsByText(folds: Int32Array, texts: readonly string[]): Int32Array {
+  const foldOfText = new Map<string, number>();
+  texts.forEach((text, index) => {
+    const first = foldOfText.get(text);
+    if (first === undefined) foldOfText.set(text, folds[index] ?? 0);
+    else folds[index] = first;
+  });
+  return folds;
+}
