@@ -53,6 +53,8 @@ export interface OnlineLearner {
 export async function createOnlineLearner(options: OnlineLearnerOptions): Promise<OnlineLearner> {
   const folders = await openRefreshFolders(options.learnDir);
   let from = options.from;
+  // The folder being served from (what a restart or SIGHUP reads): never pruned.
+  const servedDir = "adapterDir" in options.from ? options.from.adapterDir : undefined;
   let pending = new Map<string, string>();
   let fresh = 0;
   let learnt = 0;
@@ -68,7 +70,7 @@ export async function createOnlineLearner(options: OnlineLearnerOptions): Promis
     learnt += answers;
     refreshes += 1;
     options.say(refreshNews(options.model, result, adapter.id));
-    await folders.prune();
+    await folders.prune([servedDir, result.outDir].filter((dir): dir is string => dir !== undefined));
   };
   const start = () => {
     const snapshot = pending;
