@@ -23,6 +23,8 @@ export interface AdapterReloaderOptions {
   replace(name: string, adapter: Adapter): Adapter;
   /** Called with a replaced adapter: close it once the requests on it are done. */
   retire(adapter: Adapter): void;
+  /** Told of each adapter a reload swapped in, and the folder it came from (online mode learns from it on). */
+  reloaded?(name: string, directory: string): void;
   /** One line to stderr. */
   say(line: string): void;
   /** How long the folder must stay quiet before `--watch` reloads it (default 300 ms). */
@@ -56,6 +58,7 @@ export function createAdapterReloader(options: AdapterReloaderOptions): AdapterR
       const adapter = await options.build(folder, artifact);
       options.retire(options.replace(folder.name, adapter));
       ids.set(folder.name, artifact.id);
+      options.reloaded?.(folder.name, folder.directory);
       options.say(
         `easy-adapt serve: reloaded model "${folder.name}" from ${folder.directory}: adapter ${served} -> ${artifact.id ?? "?"}`,
       );

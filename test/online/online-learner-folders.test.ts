@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAdapterArtifact } from "../../src/adapter/adapter-artifact.js";
+import { loadAdapterArtifact, saveAdapterArtifact } from "../../src/adapter/adapter-artifact.js";
 import { openRefreshFolders } from "../../src/online/learn-folders.js";
 import { createOnlineLearner, type OnlineLearner } from "../../src/online/online-learner.js";
 import type { Adapter } from "../../src/spec/adapter.js";
@@ -78,5 +78,46 @@ describe("the online learner's folders", () => {
       "refresh-0005",
     ]);
     await expect(loadAdapterArtifact(served)).resolves.toBeDefined();
+  }, 30_000);
+
+  it("after a reload the next refresh starts from the reloaded folder; one running meanwhile is not swapped in, its answers kept", async () => {
+    const learnDir = join(directory, "reload.learned");
+    const served = join(directory, "reload-served");
+    const deployed = join(directory, "reload-deployed");
+    await cp(source, served, { recursive: true });
+    const artifact = await loadAdapterArtifact(source);
+    const createdAt = "2031-01-01T00:00:00.000Z";
+    await saveAdapterArtifact(deployed, { ...artifact, description: { ...artifact.description, createdAt } });
+    const swapped: string[] = [];
+    const news: string[] = [];
+    const learner = await createOnlineLearner({
+      model: "tickets",
+      from: { adapterDir: served },
+      learnDir,
+      schedule: { kind: "every", n: 10 },
+      load: loadStub,
+      swap: (adapter) => swapped.push(adapter.id ?? ""),
+      jobModule: copyJob,
+      say: (line) => news.push(line),
+    });
+    try {
+      hearDistinct(learner, "before", 10);
+      expect(learner.refreshing).toBe(true);
+      // A deploy is reloaded while that refresh (built on the replaced adapter) runs.
+      learner.restartFrom(deployed);
+      await learner.idle();
+      expect(swapped).toEqual([]);
+      expect(news.join("\n")).toContain("not swapped in: the adapter was reloaded meanwhile");
+      hearDistinct(learner, "after", 10);
+      await learner.idle();
+    } finally {
+      await learner.close();
+    }
+    expect(swapped).toHaveLength(1);
+    // The copy job copies the adapter it starts from, one second later: the deploy's.
+    const refreshed = await loadAdapterArtifact(swapped[0]!);
+    expect(refreshed.description.createdAt).toBe("2031-01-01T00:00:01.000Z");
+    // The answers of the refresh not swapped in went to the next one.
+    expect(news.at(-1)).toMatch(/refreshed from 20 new answers/);
   }, 30_000);
 });

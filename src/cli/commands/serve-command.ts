@@ -151,6 +151,8 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       build,
       replace: serve.replaceAdapter,
       retire: (old) => retireAdapter(old, adapters, graceMs),
+      // A deploy reloaded is what the model's learner goes on from (not its own last refresh).
+      reloaded: (name, directory) => online.learners.get(name)?.restartFrom(directory),
       say,
     });
     const onHangUp = () => {
