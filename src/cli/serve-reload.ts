@@ -12,8 +12,10 @@ export interface ReloadableFolder {
 /** What the reloader needs of serve: loading a folder's adapter, and swapping it in. */
 export interface AdapterReloaderOptions {
   folders: readonly ReloadableFolder[];
-  /** The id of the adapter each model serves at start (by model name). */
+  /** The id of the adapter each folder held at start (by model name): an unchanged folder is not reloaded. */
   initialIds: ReadonlyMap<string, string | undefined>;
+  /** The id of the adapter a model serves now (online mode's refreshes swap adapters in too): what reload lines name. */
+  servedId(name: string): string | undefined;
   /** Builds the served adapter of a checked artifact (its LM stack, its encoder). */
   build(
     folder: ReloadableFolder,
@@ -40,7 +42,8 @@ export interface AdapterReloader {
 }
 
 /**
- * The reloader of serve. A folder whose adapter has the id already served is left as it is; one
+ * The reloader of serve. A folder whose adapter has the id it had when last loaded is left as it
+ * is (an online refresh swapped in since is kept); one
  * that fails to load (missing, half-written, corrupt: every file's hash is checked against the
  * manifest) keeps the adapter served, said in one loud stderr line. Reloads run one at a time.
  */
@@ -51,7 +54,7 @@ export function createAdapterReloader(options: AdapterReloaderOptions): AdapterR
   async function reloadFolder(folder: ReloadableFolder, quietWhileWritten: boolean): Promise<void> {
     // Under --watch, a folder without a manifest is still being written: its manifest comes last.
     if (quietWhileWritten && !existsSync(join(folder.directory, "manifest.json"))) return;
-    const served = ids.get(folder.name) ?? "none";
+    const served = options.servedId(folder.name) ?? "none";
     try {
       const artifact = await loadAdapterArtifact(folder.directory);
       if (artifact.id !== undefined && artifact.id === ids.get(folder.name)) return;

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { cp, mkdtemp, open, readFile, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,6 +30,14 @@ async function feedUntil(url: string, done: () => boolean | Promise<boolean>): P
   }
 }
 
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** The kept rows each refresh said it started from, in order. */
 function keptRows(serve: ServeProcess): number[] {
   return [...serve.stderr().matchAll(/refreshed from \d+ new answers \(\+ (\d+) kept rows/g)].map((match) =>
@@ -57,7 +65,7 @@ describe("serve --learn-every with --watch", () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it("after a folder replaced under --watch is reloaded, the next refresh starts from it, not from the learner's last refresh", async () => {
+  it("after a folder replaced under --watch is reloaded, the next refresh starts from it; reload lines name the adapter served now", async () => {
     const served = join(directory, "tickets");
     await cp(await ticketsAdapterFolder(), served, { recursive: true });
     const deployedId = adapterIdOf(await readFile(join(deployed, "manifest.json")));
@@ -68,17 +76,37 @@ describe("serve --learn-every with --watch", () => {
     try {
       const start = await servedId(serve.url);
       await feedUntil(serve.url, async () => (await servedId(serve.url)) !== start);
+      const refreshed = await servedId(serve.url);
       const [startRows] = keptRows(serve);
       // The deploy: renamed into place over the served folder.
       await cp(deployed, `${served}.next`, { recursive: true });
       await rename(served, `${served}.old`);
       await rename(`${served}.next`, served);
       await feedUntil(serve.url, async () => (await servedId(serve.url)) === deployedId);
-      expect(serve.stderr()).toContain(`reloaded model "tickets" from ${served}`);
+      // The reload line names the adapter served before it: the online refresh's, not the one served at start.
+      expect(serve.stderr()).toContain(
+        `reloaded model "tickets" from ${served}: adapter ${refreshed} -> ${deployedId}`,
+      );
       await feedUntil(serve.url, async () => (await servedId(serve.url)) !== deployedId);
       // The refresh after the reload kept the deploy's rows, not those of the first refresh (which had more).
       expect(keptRows(serve).at(-1)).toBe(startRows);
       expect(keptRows(serve)[1]).toBe(startRows);
+
+      // A corrupt deploy is refused, the line naming the adapter served now (the last refresh's).
+      const last = await servedId(serve.url);
+      await cp(deployed, `${served}.next`, { recursive: true });
+      const file = await open(join(`${served}.next`, "ssm-1.bin"), "r+");
+      await file.write(Buffer.from("corrupt!"), 0, 8, 64);
+      await file.close();
+      await rm(`${served}.old`, { recursive: true, force: true });
+      await rename(served, `${served}.old`);
+      await rename(`${served}.next`, served);
+      serve.signal("SIGHUP");
+      await waitFor(() => serve.stderr().includes("RELOAD FAILED"));
+      expect(serve.stderr()).toMatch(
+        new RegExp(`RELOAD FAILED for model "tickets" .*still serving adapter ${last}\\n`),
+      );
+      expect(await servedId(serve.url)).toBe(last);
     } finally {
       expect(await serve.stop()).toBe(0);
     }
