@@ -6,6 +6,12 @@ import { openRefreshFolders, type RefreshFolders } from "./learn-folders.js";
 import { answersBeforeRefresh, type LearnSchedule } from "./learn-schedule.js";
 import { type RefreshJob, type RefreshJobResult, runRefreshInWorker } from "./refresh-worker.js";
 
+/**
+ * The fewest rows (answers pending plus answers learnt) the learner refreshes from: `refreshAdapter`
+ * refuses fewer than 10 rows.
+ */
+export const minimumRefreshRows = 10;
+
 /** What the online learner of one served model needs. */
 export interface OnlineLearnerOptions {
   /** The model name it learns for: answers of other models are ignored. */
@@ -50,7 +56,8 @@ export interface OnlineLearner {
 }
 
 /**
- * The online learner: after every scheduled number of new LLM answers (see `LearnSchedule`) it
+ * The online learner: after every scheduled number of new LLM answers (see `LearnSchedule`; a
+ * text already pending is not counted again), once it has `minimumRefreshRows` rows at least, it
  * refreshes in a worker thread (`runRefreshInWorker`: never on the request path, one at a time;
  * answers heard meanwhile wait for the next one), from the last adapter it built (whose training
  * rows keep every earlier answer) and the answers heard since; loads the new folder and swaps it in.
@@ -94,14 +101,17 @@ export async function createOnlineLearner(options: OnlineLearnerOptions): Promis
   };
   const maybeStart = () => {
     if (state.closed || state.running !== undefined) return;
+    // A refresh needs rows to learn from: never one that would fail for too few.
+    if (state.pending.size + state.learnt < minimumRefreshRows) return;
     if (state.fresh >= answersBeforeRefresh(options.schedule, state.learnt)) start();
   };
   return {
     hear(answer) {
       if (answer.model !== options.model || state.closed) return;
+      // A text already pending teaches nothing new: its newer answer replaces the older one, uncounted.
+      if (!state.pending.has(answer.text)) state.fresh += 1;
       state.pending.delete(answer.text);
       state.pending.set(answer.text, answer.label);
-      state.fresh += 1;
       maybeStart();
     },
     restartFrom(adapterDir) {
@@ -135,7 +145,7 @@ interface LearnerState {
   generation: number;
   /** The answers not learnt yet, by text. */
   pending: Map<string, string>;
-  /** Answers heard since the last refresh started (what the schedule counts). */
+  /** Texts answered since the last refresh started, not already pending (what the schedule counts). */
   fresh: number;
   /** Answers the refreshes swapped in learnt from. */
   learnt: number;
