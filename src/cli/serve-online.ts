@@ -1,3 +1,4 @@
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -107,6 +108,7 @@ export async function serveOnline(
         : artifacts.length === 1
           ? options.learnDir
           : join(options.learnDir, artifact.name);
+    await checkLearnDir(learnDir, options.learnDir !== undefined);
     const learner = await createOnlineLearner({
       model: artifact.name,
       from: { adapterDir: artifact.directory },
@@ -141,4 +143,24 @@ export async function serveOnline(
       for (const learner of learners.values()) await learner.close();
     },
   };
+}
+
+/**
+ * Makes the learn folder when missing; a UsageError (one line, no stack) when a file is in its way
+ * or it cannot be made, naming `--learn-dir` or the default.
+ */
+async function checkLearnDir(learnDir: string, given: boolean): Promise<void> {
+  const named = given
+    ? `--learn-dir ${learnDir}`
+    : `the learn folder ${learnDir} (the default beside the adapter folder)`;
+  const fix = given ? "name a folder (it is made when missing)" : "give --learn-dir DIR";
+  const found = await stat(learnDir).catch(() => undefined);
+  if (found !== undefined && !found.isDirectory())
+    throw new UsageError(`${named} is a file, not a folder: ${fix}`);
+  try {
+    await mkdir(learnDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`${named} cannot be made (${code}): ${fix}`);
+  }
 }

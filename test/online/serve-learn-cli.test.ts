@@ -1,10 +1,11 @@
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReplayServer, startReplayServer } from "../../src/replay/replay-server.js";
 import { startServeProcess } from "../fixtures/serve/serve-process.js";
 import { readTicketRows, ticketsAdapterFolder } from "../fixtures/serve/tickets-adapter.js";
+import { runCli } from "../support/run-cli.js";
 
 const rows = ["train.csv", "dev.csv", "test.csv"].flatMap((file) => readTicketRows(file as "train.csv"));
 
@@ -76,6 +77,19 @@ describe("serve --learn-every", () => {
   it("refuses --learn-dir without --learn-every", async () => {
     await expect(startServeProcess(["--adapter", served, "--learn-dir", directory])).rejects.toThrow(
       /--learn-dir and --max-disagreement need --learn-every/,
+    );
+  });
+
+  it("refuses a --learn-dir that is a file in one line, with the usage exit code", async () => {
+    const file = join(directory, "afile");
+    await writeFile(file, "not a folder\n");
+    const result = await runCli([
+      ...["serve", "--port", "0", "--no-cache", "--adapter", served],
+      ...["--lm-base-url", replay.url, "--lm-model", "replay", "--learn-every", "auto", "--learn-dir", file],
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `easy-adapt: --learn-dir ${file} is a file, not a folder: name a folder (it is made when missing)\n`,
     );
   });
 });
