@@ -65,13 +65,28 @@ export function addServeOnlineOptions(command: Command): Command {
     );
 }
 
-/** Refuses the learner's flags without --learn-every. */
-export function checkServeOnlineOptions(options: ServeOnlineOptions): void {
+/**
+ * Refuses the learner's flags without --learn-every, and --learn-every or --audit-share without an
+ * LLM (`hasLm`: --lm-base-url or --lm-model given; without them serve calls no LLM, so nothing
+ * could be learnt or audited).
+ */
+export function checkServeOnlineOptions(options: ServeOnlineOptions, hasLm: boolean): void {
   if (
     options.learnEvery === undefined &&
     (options.learnDir !== undefined || options.maxDisagreement !== undefined)
   ) {
     throw new UsageError("--learn-dir and --max-disagreement need --learn-every");
+  }
+  const flag =
+    options.learnEvery !== undefined
+      ? "--learn-every"
+      : options.auditShare !== undefined
+        ? "--audit-share"
+        : undefined;
+  if (flag !== undefined && !hasLm) {
+    throw new UsageError(
+      `${flag} needs an LLM to ${flag === "--learn-every" ? "learn from" : "audit with"}, and none is set: add --lm-base-url URL and/or --lm-model NAME (the one not given defaults to the adapter's)`,
+    );
   }
 }
 

@@ -92,4 +92,22 @@ describe("serve --learn-every", () => {
       `easy-adapt: --learn-dir ${file} is a file, not a folder: name a folder (it is made when missing)\n`,
     );
   });
+
+  it("refuses --learn-every and --audit-share without an LLM, saying which flag to add", async () => {
+    for (const [flag, value, purpose] of [
+      ["--learn-every", "20", "learn from"],
+      ["--audit-share", "0.1", "audit with"],
+    ]) {
+      const result = await runCli(
+        ["serve", "--port", "0", "--no-cache", "--adapter", served, flag!, value!],
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `easy-adapt: ${flag} needs an LLM to ${purpose}, and none is set: add --lm-base-url URL and/or --lm-model NAME (the one not given defaults to the adapter's)\n`,
+      );
+    }
+  });
 });

@@ -179,7 +179,7 @@ function parseServeOptions(rawOptions: Record<string, unknown>): z.infer<typeof 
   if (options.log === undefined && (options.logInputs || options.logMaxMb !== undefined)) {
     throw new UsageError("--log-inputs and --log-max-mb need --log FILE");
   }
-  checkServeOnlineOptions(options);
+  checkServeOnlineOptions(options, options.lmModel !== undefined || options.lmBaseUrl !== undefined);
   return options;
 }
 
