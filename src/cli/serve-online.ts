@@ -1,3 +1,4 @@
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -64,13 +65,28 @@ export function addServeOnlineOptions(command: Command): Command {
     );
 }
 
-/** Refuses the learner's flags without --learn-every. */
-export function checkServeOnlineOptions(options: ServeOnlineOptions): void {
+/**
+ * Refuses the learner's flags without --learn-every, and --learn-every or --audit-share without an
+ * LLM (`hasLm`: --lm-base-url or --lm-model given; without them serve calls no LLM, so nothing
+ * could be learnt or audited).
+ */
+export function checkServeOnlineOptions(options: ServeOnlineOptions, hasLm: boolean): void {
   if (
     options.learnEvery === undefined &&
     (options.learnDir !== undefined || options.maxDisagreement !== undefined)
   ) {
     throw new UsageError("--learn-dir and --max-disagreement need --learn-every");
+  }
+  const flag =
+    options.learnEvery !== undefined
+      ? "--learn-every"
+      : options.auditShare !== undefined
+        ? "--audit-share"
+        : undefined;
+  if (flag !== undefined && !hasLm) {
+    throw new UsageError(
+      `${flag} needs an LLM to ${flag === "--learn-every" ? "learn from" : "audit with"}, and none is set: add --lm-base-url URL and/or --lm-model NAME (the one not given defaults to the adapter's)`,
+    );
   }
 }
 
@@ -107,6 +123,7 @@ export async function serveOnline(
         : artifacts.length === 1
           ? options.learnDir
           : join(options.learnDir, artifact.name);
+    await checkLearnDir(learnDir, options.learnDir !== undefined);
     const learner = await createOnlineLearner({
       model: artifact.name,
       from: { adapterDir: artifact.directory },
@@ -141,4 +158,24 @@ export async function serveOnline(
       for (const learner of learners.values()) await learner.close();
     },
   };
+}
+
+/**
+ * Makes the learn folder when missing; a UsageError (one line, no stack) when a file is in its way
+ * or it cannot be made, naming `--learn-dir` or the default.
+ */
+async function checkLearnDir(learnDir: string, given: boolean): Promise<void> {
+  const named = given
+    ? `--learn-dir ${learnDir}`
+    : `the learn folder ${learnDir} (the default beside the adapter folder)`;
+  const fix = given ? "name a folder (it is made when missing)" : "give --learn-dir DIR";
+  const found = await stat(learnDir).catch(() => undefined);
+  if (found !== undefined && !found.isDirectory())
+    throw new UsageError(`${named} is a file, not a folder: ${fix}`);
+  try {
+    await mkdir(learnDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`${named} cannot be made (${code}): ${fix}`);
+  }
 }

@@ -12,8 +12,10 @@ export interface ReloadableFolder {
 /** What the reloader needs of serve: loading a folder's adapter, and swapping it in. */
 export interface AdapterReloaderOptions {
   folders: readonly ReloadableFolder[];
-  /** The id of the adapter each model serves at start (by model name). */
+  /** The id of the adapter each folder held at start (by model name): an unchanged folder is not reloaded. */
   initialIds: ReadonlyMap<string, string | undefined>;
+  /** The id of the adapter a model serves now (online mode's refreshes swap adapters in too): what reload lines name. */
+  servedId(name: string): string | undefined;
   /** Builds the served adapter of a checked artifact (its LM stack, its encoder). */
   build(
     folder: ReloadableFolder,
@@ -23,6 +25,8 @@ export interface AdapterReloaderOptions {
   replace(name: string, adapter: Adapter): Adapter;
   /** Called with a replaced adapter: close it once the requests on it are done. */
   retire(adapter: Adapter): void;
+  /** Told of each adapter a reload swapped in, and the folder it came from (online mode learns from it on). */
+  reloaded?(name: string, directory: string): void;
   /** One line to stderr. */
   say(line: string): void;
   /** How long the folder must stay quiet before `--watch` reloads it (default 300 ms). */
@@ -38,7 +42,8 @@ export interface AdapterReloader {
 }
 
 /**
- * The reloader of serve. A folder whose adapter has the id already served is left as it is; one
+ * The reloader of serve. A folder whose adapter has the id it had when last loaded is left as it
+ * is (an online refresh swapped in since is kept); one
  * that fails to load (missing, half-written, corrupt: every file's hash is checked against the
  * manifest) keeps the adapter served, said in one loud stderr line. Reloads run one at a time.
  */
@@ -49,13 +54,14 @@ export function createAdapterReloader(options: AdapterReloaderOptions): AdapterR
   async function reloadFolder(folder: ReloadableFolder, quietWhileWritten: boolean): Promise<void> {
     // Under --watch, a folder without a manifest is still being written: its manifest comes last.
     if (quietWhileWritten && !existsSync(join(folder.directory, "manifest.json"))) return;
-    const served = ids.get(folder.name) ?? "none";
+    const served = options.servedId(folder.name) ?? "none";
     try {
       const artifact = await loadAdapterArtifact(folder.directory);
       if (artifact.id !== undefined && artifact.id === ids.get(folder.name)) return;
       const adapter = await options.build(folder, artifact);
       options.retire(options.replace(folder.name, adapter));
       ids.set(folder.name, artifact.id);
+      options.reloaded?.(folder.name, folder.directory);
       options.say(
         `easy-adapt serve: reloaded model "${folder.name}" from ${folder.directory}: adapter ${served} -> ${artifact.id ?? "?"}`,
       );

@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
@@ -19,8 +20,11 @@ export function defaultLearnDir(servedDirectory: string): string {
 export interface RefreshFolders {
   /** The next folder to write a refreshed adapter into (numbered after every one already there). */
   next(): string;
-  /** Removes all but the newest `refreshFoldersKept` folders. */
-  prune(): Promise<void>;
+  /**
+   * Removes all but the newest `refreshFoldersKept` folders, and never one of `spared` (a folder
+   * being served, or the one the next refresh starts from, whatever its number).
+   */
+  prune(spared: readonly string[]): Promise<void>;
 }
 
 /** The refresh folders of `learnDir` (created when missing). */
@@ -38,14 +42,23 @@ export async function openRefreshFolders(learnDir: string): Promise<RefreshFolde
       last += 1;
       return join(learnDir, `refresh-${String(last).padStart(4, "0")}`);
     },
-    async prune() {
+    async prune(spared) {
+      const keep = new Set(spared.map(realFolder));
       const present = await numbers();
       for (const number of present.slice(0, Math.max(0, present.length - refreshFoldersKept))) {
-        await rm(join(learnDir, `refresh-${String(number).padStart(4, "0")}`), {
-          recursive: true,
-          force: true,
-        });
+        const folder = join(learnDir, `refresh-${String(number).padStart(4, "0")}`);
+        if (keep.has(realFolder(folder))) continue;
+        await rm(folder, { recursive: true, force: true });
       }
     },
   };
+}
+
+/** A folder's real path (links followed), or its absolute path when it is not there. */
+function realFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return resolve(folder);
+  }
 }

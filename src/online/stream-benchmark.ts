@@ -8,6 +8,7 @@ import { defaultAuditShare } from "../serve/audit/online-serving.js";
 import { startServe } from "../serve/start-serve.js";
 import type { Adapter } from "../spec/adapter.js";
 import type { DataRow } from "../spec/dataset.js";
+import { UsageError } from "../spec/errors/usage-error.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { Logger } from "../spec/logger.js";
 import { createSeededRandom } from "../util/seeded-random.js";
@@ -29,7 +30,7 @@ export interface StreamBenchmarkOptions {
   splits?: readonly StreamSplit[] | undefined;
   /** The shuffle's seed (default 7); also the audits' and the refreshes'. */
   seed?: number | undefined;
-  /** "none" (default): gold labels score only; N: the first N rows' gold labels may be learnt from too. */
+  /** "none" (default): gold labels score only; N (at most the stream's rows): the first N rows' gold labels may be learnt from too. */
   gold?: "none" | number | undefined;
   schedule?: LearnSchedule | undefined;
   auditShare?: number | undefined;
@@ -76,6 +77,9 @@ export async function runStreamBenchmark(options: StreamBenchmarkOptions): Promi
       options.splits ?? defaultStreamSplits,
       seed,
     );
+    if (typeof options.gold === "number" && options.gold > data.rows.length) {
+      throw new UsageError(`--gold ${options.gold} is more than the stream's ${data.rows.length} rows`);
+    }
     const replay = await startReplayServer({
       answers: data.rows.map((row) => ({ text: row.text, answer: row.llm })),
     });

@@ -6,6 +6,7 @@ import { taskFromRows } from "../data/task-from-rows.js";
 import { DataError } from "../spec/errors/data-error.js";
 import type { Task } from "../spec/task.js";
 import { createSeededRandom, shuffleInPlace } from "../util/seeded-random.js";
+import { checkLlmColumn, missingLlmColumnError } from "./stream-columns.js";
 
 /** The splits of a dataset folder a stream can be made of. */
 export type StreamSplit = "train" | "dev" | "test";
@@ -29,8 +30,9 @@ export interface StreamData {
 
 /**
  * Reads the chosen splits of a dataset folder (the ../shared/datasets format: `text`, `label`, one
- * column per LLM) and shuffles their rows with `seed`. Every split must carry `llmColumn` and every
- * row a gold label (a DataError naming the file otherwise). The task is labels.txt's labels when
+ * column per LLM) and shuffles their rows with `seed`. Every split must carry `llmColumn` (a DataError
+ * naming the splits that do otherwise), which must not be `text` or `label` (a UsageError), and
+ * every row a gold label (a DataError naming the file otherwise). The task is labels.txt's labels when
  * the folder has one, else the gold labels of the rows.
  */
 export async function loadStream(
@@ -40,6 +42,7 @@ export async function loadStream(
   seed: number,
 ): Promise<StreamData> {
   const name = basename(datasetDir.replace(/[/\\]+$/, ""));
+  await checkLlmColumn(datasetDir, llmColumn);
   const rows: StreamRow[] = [];
   const labelled = [];
   for (const split of splits) {
@@ -47,10 +50,7 @@ export async function loadStream(
     const splitRows = await loadRows(file);
     const first = splitRows[0];
     if (first !== undefined && !(llmColumn in first.columns)) {
-      throw new DataError(`no column "${llmColumn}" (columns: ${Object.keys(first.columns).join(", ")})`, {
-        file,
-        column: llmColumn,
-      });
+      throw await missingLlmColumnError(datasetDir, llmColumn, split, Object.keys(first.columns));
     }
     for (const row of splitRows) {
       labelled.push(row);

@@ -1,10 +1,11 @@
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ReplayServer, startReplayServer } from "../../src/replay/replay-server.js";
 import { startServeProcess } from "../fixtures/serve/serve-process.js";
 import { readTicketRows, ticketsAdapterFolder } from "../fixtures/serve/tickets-adapter.js";
+import { runCli } from "../support/run-cli.js";
 
 const rows = ["train.csv", "dev.csv", "test.csv"].flatMap((file) => readTicketRows(file as "train.csv"));
 
@@ -77,5 +78,36 @@ describe("serve --learn-every", () => {
     await expect(startServeProcess(["--adapter", served, "--learn-dir", directory])).rejects.toThrow(
       /--learn-dir and --max-disagreement need --learn-every/,
     );
+  });
+
+  it("refuses a --learn-dir that is a file in one line, with the usage exit code", async () => {
+    const file = join(directory, "afile");
+    await writeFile(file, "not a folder\n");
+    const result = await runCli([
+      ...["serve", "--port", "0", "--no-cache", "--adapter", served],
+      ...["--lm-base-url", replay.url, "--lm-model", "replay", "--learn-every", "auto", "--learn-dir", file],
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `easy-adapt: --learn-dir ${file} is a file, not a folder: name a folder (it is made when missing)\n`,
+    );
+  });
+
+  it("refuses --learn-every and --audit-share without an LLM, saying which flag to add", async () => {
+    for (const [flag, value, purpose] of [
+      ["--learn-every", "20", "learn from"],
+      ["--audit-share", "0.1", "audit with"],
+    ]) {
+      const result = await runCli(
+        ["serve", "--port", "0", "--no-cache", "--adapter", served, flag!, value!],
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `easy-adapt: ${flag} needs an LLM to ${purpose}, and none is set: add --lm-base-url URL and/or --lm-model NAME (the one not given defaults to the adapter's)\n`,
+      );
+    }
   });
 });

@@ -1,7 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeSyntheticStream } from "../fixtures/online/synthetic-stream.js";
 import { runCli } from "../support/run-cli.js";
@@ -59,7 +61,17 @@ describe("easy-adapt stream", () => {
     expect(json.results.stream.lastQuarter.lmShare).toBeLessThan(0.8);
     expect(json.results.stream.agreement).toBeGreaterThan(0.97);
     expect(json.results.stream.accuracy).toBeGreaterThan(0.97);
-    expect(JSON.parse(await readFile(join(out, "stream.json"), "utf8"))).toEqual(json);
+    // stream.json is the same object with the settings the run used.
+    expect(JSON.parse(await readFile(join(out, "stream.json"), "utf8"))).toEqual({
+      ...json,
+      settings: {
+        splits: ["train", "dev", "test"],
+        seed: 7,
+        learnEvery: 150,
+        auditShare: 0.02,
+        maxDisagreement: 0.02,
+      },
+    });
     expect(await readFile(join(out, "stream.svg"), "utf8")).toMatch(/^<svg/);
     expect(existsSync(join(out, "learned", "refresh-0003", "manifest.json"))).toBe(true);
   }, 60_000);
@@ -108,5 +120,42 @@ describe("easy-adapt stream", () => {
     ]);
     expect(badSplits.status).not.toBe(0);
     expect(badSplits.stderr).toContain("--splits must list train, dev and/or test");
+  });
+
+  it("refuses the gold label or text column as the LLM column, naming the file's LLM columns", async () => {
+    for (const [column, what] of [
+      ["label", "the gold label column"],
+      ["text", "the input text column"],
+    ]) {
+      const result = await runCli(["stream", dataset, "--llm-column", column!]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `easy-adapt: --llm-column ${column} is ${what}, not an LLM's answers: the LLM columns of the dataset's files are llm\n`,
+      );
+    }
+  });
+
+  it("refuses --gold N past the stream's rows, saying how many it has", async () => {
+    const result = await runCli(["stream", dataset, "--llm-column", "llm", "--gold", "600"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("easy-adapt: --gold 600 is more than the stream's 500 rows\n");
+  });
+
+  it("when a split lacks the LLM column, names the splits that carry it and the --splits to use", async () => {
+    const partial = join(directory, "partial");
+    await cp(dataset, partial, { recursive: true });
+    const train = parse(await readFile(join(partial, "train.csv"), "utf8"), { columns: true }) as {
+      text: string;
+      label: string;
+    }[];
+    await writeFile(
+      join(partial, "train.csv"),
+      stringify(train, { header: true, columns: ["text", "label"] }),
+    );
+    const result = await runCli(["stream", partial, "--llm-column", "llm"]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('no column "llm" (columns: text, label)');
+    expect(result.stderr).toContain('the splits carrying "llm" are dev, test: use --splits dev,test');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

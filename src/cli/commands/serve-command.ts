@@ -12,7 +12,6 @@ import type { RedisLink } from "../../util/redis-link.js";
 import { withAdapterLmDefaults } from "../adapter-lm-defaults.js";
 import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } from "../lm-options.js";
 import { openRedisLink, sharedBreaker } from "../redis-options.js";
-import { retireAdapter } from "../retire-adapter.js";
 import { runAction } from "../run-action.js";
 import {
   adapterFolders,
@@ -28,7 +27,8 @@ import {
   serveOnline,
   serveOnlineOptionsSchema,
 } from "../serve-online.js";
-import { createAdapterReloader, type ReloadableFolder } from "../serve-reload.js";
+import type { ReloadableFolder } from "../serve-reload.js";
+import { startServeSwaps } from "../serve-swaps.js";
 
 /** A flag's whole-number value, at least `minimum`. */
 function wholeNumber(flag: string, minimum: number) {
@@ -139,29 +139,23 @@ async function serveCommand(rawOptions: Record<string, unknown>): Promise<void> 
       online: online.online,
       logger,
     });
-    const graceMs = options.requestTimeoutMs + 1000;
-    online.connect((name, adapter) => retireAdapter(serve.replaceAdapter(name, adapter), adapters, graceMs));
     process.stdout.write(
       `easy-adapt serve: listening on ${serve.url} (${describeModels(served)}` +
         `${apiKey === undefined ? ", no API key required" : ""})\n`,
     );
-    const reloader = createAdapterReloader({
+    const stopSwaps = startServeSwaps({
+      serve,
       folders: artifacts,
-      initialIds: new Map(served.map((entry) => [entry.name, entry.adapter.id])),
+      served,
+      opened: adapters,
+      graceMs: options.requestTimeoutMs + 1000,
+      online,
       build,
-      replace: serve.replaceAdapter,
-      retire: (old) => retireAdapter(old, adapters, graceMs),
+      watch: options.watch,
       say,
     });
-    const onHangUp = () => {
-      void serve.decisionLog.reopen();
-      void reloader.reloadAll();
-    };
-    process.on("SIGHUP", onHangUp);
-    const stopWatching = options.watch ? reloader.watch() : () => {};
     const signal = await shutdownSignal();
-    stopWatching();
-    process.off("SIGHUP", onHangUp);
+    stopSwaps();
     process.stderr.write(`easy-adapt serve: ${signal}: draining requests in flight\n`);
     await serve.close({ drainTimeoutMs: options.drainTimeoutMs });
     process.stderr.write("easy-adapt serve: stopped\n");
@@ -185,7 +179,7 @@ function parseServeOptions(rawOptions: Record<string, unknown>): z.infer<typeof 
   if (options.log === undefined && (options.logInputs || options.logMaxMb !== undefined)) {
     throw new UsageError("--log-inputs and --log-max-mb need --log FILE");
   }
-  checkServeOnlineOptions(options);
+  checkServeOnlineOptions(options, options.lmModel !== undefined || options.lmBaseUrl !== undefined);
   return options;
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
+import { defaultMaxDisagreement } from "../../adapter/operating-criterion.js";
 import { defaultStreamSeed, runStreamBenchmark } from "../../online/stream-benchmark.js";
 import { parseStreamSplits } from "../../online/stream-dataset.js";
 import { streamJson, streamTable } from "../../online/stream-report.js";
@@ -108,7 +109,18 @@ async function streamCommand(directory: string, rawOptions: Record<string, unkno
   });
   display.finish();
   const json = streamJson(result);
-  await writeFile(join(outputFolder.path, "stream.json"), `${JSON.stringify(json, null, 2)}\n`);
+  // stream.json also records the settings the run used (the --json object keeps its fixed shape).
+  const settings = {
+    splits: options.splits,
+    seed: options.seed,
+    learnEvery: options.learnEvery.kind === "every" ? options.learnEvery.n : "auto",
+    auditShare: options.auditShare,
+    maxDisagreement: options.maxDisagreement ?? defaultMaxDisagreement,
+  };
+  await writeFile(
+    join(outputFolder.path, "stream.json"),
+    `${JSON.stringify({ ...json, settings }, null, 2)}\n`,
+  );
   if (options.json) {
     process.stdout.write(`${JSON.stringify(json)}\n`);
     return;
