@@ -1,7 +1,6 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { z } from "zod";
 import { DataError } from "../spec/errors/data-error.js";
+import { decisionLogLines } from "./decision-log-lines.js";
 import type { LearnedAnswer } from "./refresh-adapter.js";
 
 /** What `readDecisionLogAnswers` found in the decision logs. */
@@ -54,22 +53,9 @@ export async function readDecisionLogAnswers(
   return found;
 }
 
-/** Adds one log file's lines to `found`. */
+/** Adds one log file's lines (plain or gzip-compressed) to `found`. */
 async function readOneLog(file: string, taskName: string, found: LoggedAnswers): Promise<void> {
-  let stream: ReturnType<typeof createReadStream>;
-  try {
-    stream = createReadStream(file, { encoding: "utf8" });
-    await new Promise<void>((resolveOpen, rejectOpen) => {
-      stream.once("open", () => resolveOpen());
-      stream.once("error", rejectOpen);
-    });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new DataError(`cannot read the decision log (${code ?? String(error)})`, { file });
-  }
-  let lineNumber = 0;
-  for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    lineNumber += 1;
+  for await (const { text, number: lineNumber } of decisionLogLines(file)) {
     if (text.trim() === "") continue;
     const line = parseLine(text, file, lineNumber);
     found.lines += 1;

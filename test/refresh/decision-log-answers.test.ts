@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDecisionLogAnswers } from "../../src/refresh/decision-log-answers.js";
 
@@ -68,6 +69,31 @@ describe("readDecisionLogAnswers", () => {
     );
     await expect(readDecisionLogAnswers([join(folder, "missing.jsonl")], "tickets")).rejects.toThrow(
       "cannot read the decision log (ENOENT)",
+    );
+  });
+
+  it("reads a gzip-compressed log (told by its first bytes, whatever its name), across gzip members", async () => {
+    const lines = [
+      line({ input: "a", route: "lm", label: "billing", lmAnswer: "billing" }),
+      line({ input: "b", route: "lm", label: "account" }),
+    ];
+    // logrotate's `compress`: FILE.1.gz; one member per line, as `cat a.gz b.gz` would give.
+    const named = join(folder, "rotated.jsonl.1.gz");
+    await writeFile(named, Buffer.concat(lines.map((text) => gzipSync(`${text}\n`))));
+    const unnamed = join(folder, "rotated-no-suffix.jsonl");
+    await writeFile(unnamed, gzipSync(`${lines.join("\n")}\r\n`));
+    for (const path of [named, unnamed]) {
+      const found = await readDecisionLogAnswers([path], "tickets");
+      expect(found.answers).toEqual([
+        { text: "a", answer: "billing" },
+        { text: "b", answer: "account" },
+      ]);
+    }
+    const cut = join(folder, "cut.jsonl.gz");
+    const whole = gzipSync(`${lines.join("\n")}\n`);
+    await writeFile(cut, whole.subarray(0, whole.length - 12));
+    await expect(readDecisionLogAnswers([cut], "tickets")).rejects.toThrow(
+      `${cut}: cannot decompress the gzip-compressed decision log`,
     );
   });
 });
