@@ -13,6 +13,8 @@ export interface LoggedAnswers {
   withoutInput: number;
   /** Lines with their input but no LLM answer (answered by the small model, or the LLM failed or was cut off). */
   withoutAnswer: number;
+  /** What was left out or is worth knowing, one sentence per note naming its file (the CLI prints them on stderr). */
+  notes: string[];
 }
 
 /** The fields of a decision-log line (`serve --log`) that `refresh` reads; the others are ignored. */
@@ -37,7 +39,7 @@ export async function readDecisionLogAnswers(
   files: readonly string[],
   taskName: string,
 ): Promise<LoggedAnswers> {
-  const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0 };
+  const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0, notes: [] };
   for (const file of files) {
     const before = { answers: found.answers.length, withoutInput: found.withoutInput, lines: found.lines };
     await readOneLog(file, taskName, found);
@@ -55,8 +57,15 @@ export async function readDecisionLogAnswers(
 
 /** Adds one log file's lines (plain or gzip-compressed) to `found`. */
 async function readOneLog(file: string, taskName: string, found: LoggedAnswers): Promise<void> {
-  for await (const { text, number: lineNumber } of decisionLogLines(file)) {
+  for await (const { text, number: lineNumber, terminated } of decisionLogLines(file)) {
     if (text.trim() === "") continue;
+    if (!terminated && !isJson(text)) {
+      // The server was stopped while writing its last line: what it wrote before is whole.
+      found.notes.push(
+        `${file}: line ${lineNumber}, the last, is cut short (not JSON, no line break after it: the server stopped mid-write): skipped`,
+      );
+      continue;
+    }
     const line = parseLine(text, file, lineNumber);
     found.lines += 1;
     if (line.task !== undefined && line.task !== taskName) {
@@ -76,6 +85,15 @@ async function readOneLog(file: string, taskName: string, found: LoggedAnswers):
         : undefined;
     if (answer === undefined) found.withoutAnswer += 1;
     else found.answers.push({ text: line.input, answer });
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

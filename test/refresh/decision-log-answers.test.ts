@@ -96,4 +96,28 @@ describe("readDecisionLogAnswers", () => {
       `${cut}: cannot decompress the gzip-compressed decision log`,
     );
   });
+
+  it("skips a cut-short last line (no line break, not JSON) with a note; a bad line before it stays an error", async () => {
+    const whole = line({ input: "a", route: "lm", label: "billing" });
+    const cut = join(folder, "killed.jsonl");
+    await writeFile(cut, `${whole}\n${whole.replace('"a"', '"b"')}\n${whole.slice(0, 25)}`);
+    const found = await readDecisionLogAnswers([cut], "tickets");
+    expect(found.answers).toEqual([
+      { text: "a", answer: "billing" },
+      { text: "b", answer: "billing" },
+    ]);
+    expect(found.lines).toBe(2);
+    expect(found.notes).toEqual([
+      `${cut}: line 3, the last, is cut short (not JSON, no line break after it: the server stopped mid-write): skipped`,
+    ]);
+    // A whole last line without a line break is read; a bad line in the middle is refused.
+    const unterminated = join(folder, "unterminated.jsonl");
+    await writeFile(unterminated, `${whole}\n${whole}`);
+    expect((await readDecisionLogAnswers([unterminated], "tickets")).answers).toHaveLength(2);
+    const middle = join(folder, "middle.jsonl");
+    await writeFile(middle, `${whole}\n${whole.slice(0, 25)}\n${whole}`);
+    await expect(readDecisionLogAnswers([middle], "tickets")).rejects.toThrow(
+      `${middle}: line 2 is not JSON`,
+    );
+  });
 });

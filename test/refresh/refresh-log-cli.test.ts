@@ -1,0 +1,62 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapt } from "../../src/adapt/adapt.js";
+import { createOpenAICompatibleModel } from "../../src/large-models/openai-compatible-model.js";
+import { type ReplayServer, startReplayServer } from "../../src/replay/replay-server.js";
+import { runCli } from "../support/run-cli.js";
+import { type TeacherRow, teacherRows, ticketTask } from "../support/teacher-data.js";
+
+// What refresh tells of the decision logs it reads: notes on stderr, refusals naming the file.
+const first = teacherRows(200, 31, "a");
+const logged = teacherRows(60, 32, "b");
+let replay: ReplayServer;
+let folder: string;
+let adapterDir: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "refresh-log-cli-"));
+  replay = await startReplayServer({ answers: first.map((row) => ({ text: row.text, answer: row.answer })) });
+  const largeModel = createOpenAICompatibleModel({ baseUrl: replay.url, model: "replay", timeoutMs: 10_000 });
+  const unlabelled = (rows: readonly TeacherRow[]) => rows.map((row) => ({ text: row.text, columns: {} }));
+  const built = await adapt({
+    task: ticketTask,
+    trainRows: unlabelled(first.slice(0, 100)),
+    calibRows: unlabelled(first.slice(100)),
+    largeModel,
+  });
+  adapterDir = join(folder, "v1");
+  await built.save(adapterDir);
+}, 30_000);
+afterAll(async () => {
+  await replay.close();
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** One decision-log line as serve --log --log-inputs writes it. */
+const decision = (fields: Record<string, unknown>) =>
+  JSON.stringify({ task: "tickets", inputSha256: "00", route: "lm", confidence: 1, ...fields });
+
+const answered = (rows: readonly TeacherRow[]) =>
+  rows.map((row) => decision({ input: row.text, label: row.answer, lmAnswer: row.answer }));
+
+async function writeLog(name: string, content: string): Promise<string> {
+  const path = join(folder, name);
+  await writeFile(path, content);
+  return path;
+}
+
+const refresh = (logs: readonly string[], out: string, extra: readonly string[] = []) =>
+  runCli(["refresh", "--adapter", adapterDir, "--log", ...logs, "--out", join(folder, out), ...extra]);
+
+describe("refresh reading decision logs", () => {
+  it("skips a last line cut short by a killed server, with a note naming the file and the line", async () => {
+    const lines = answered(logged);
+    const log = await writeLog("killed.jsonl", `${lines.join("\n")}\n${lines[0]?.slice(0, 30)}`);
+    const result = await refresh([log], "after-kill");
+    expect(result.stderr).toContain(`note: ${log}: line ${lines.length + 1}, the last, is cut short`);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`${logged.length} LLM answers from the logs`);
+  }, 30_000);
+});
