@@ -32,8 +32,9 @@ const decisionLineSchema = z.object({
  * Reads the decision logs written by `serve --log FILE --log-inputs` and keeps every logged input
  * with an LLM answer: the line's `lmAnswer` (the LLM's reply, read as the probe reads it), or its
  * label where the route is `lm` and no reply was kept. Refuses, naming the file and the line, a
- * line that is not a decision, or one logged by an adapter of another task than `taskName`; refuses
- * a log none of whose lines holds its input (written without --log-inputs), saying what to do.
+ * line that is not a decision, or one logged by an adapter of another task than `taskName`. Lines
+ * without their input (written without --log-inputs) are left out and counted in a note per log;
+ * when no line of any log holds its input, refuses, saying what to do.
  */
 export async function readDecisionLogAnswers(
   files: readonly string[],
@@ -41,16 +42,21 @@ export async function readDecisionLogAnswers(
 ): Promise<LoggedAnswers> {
   const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0, notes: [] };
   for (const file of files) {
-    const before = { answers: found.answers.length, withoutInput: found.withoutInput, lines: found.lines };
+    const before = { lines: found.lines, withoutInput: found.withoutInput };
     await readOneLog(file, taskName, found);
-    const inputs = found.lines - before.lines - (found.withoutInput - before.withoutInput);
-    if (found.lines > before.lines && inputs === 0) {
-      throw new DataError(
-        "no line holds its input's text: the server logged without --log-inputs (a hash of each input only), " +
-          "so nothing can be learnt from it; restart serve with --log FILE --log-inputs and refresh from that log",
-        { file },
+    const lines = found.lines - before.lines;
+    const withoutInput = found.withoutInput - before.withoutInput;
+    if (withoutInput > 0)
+      found.notes.push(
+        `${file}: ${withoutInput} of ${lines} lines hold no input text (logged without --log-inputs): left out`,
       );
-    }
+  }
+  if (found.lines > 0 && found.withoutInput === found.lines) {
+    throw new DataError(
+      "no line of the logs holds its input's text: the server logged without --log-inputs (a hash of each input only), " +
+        "so nothing can be learnt from them; restart serve with --log FILE --log-inputs and refresh from that log",
+      { file: files.join(", ") },
+    );
   }
   return found;
 }

@@ -48,13 +48,26 @@ describe("readDecisionLogAnswers", () => {
     expect(found).toMatchObject({ lines: 6, withoutInput: 1, withoutAnswer: 3 });
   });
 
-  it("refuses a log written without --log-inputs, saying what to do", async () => {
+  it("leaves out the lines without their input, a note per log; refuses logs none of whose lines holds one", async () => {
     const path = await logFile("hashes.jsonl", [
       line({ route: "lm", label: "billing", lmAnswer: "billing" }),
+      line({ route: "lm", label: "account", lmAnswer: "account" }),
     ]);
-    await expect(readDecisionLogAnswers([path], "tickets")).rejects.toThrow(
-      `${path}: no line holds its input's text: the server logged without --log-inputs`,
+    const other = await logFile("hashes-too.jsonl", [line({ route: "lm", label: "billing" })]);
+    await expect(readDecisionLogAnswers([path, other], "tickets")).rejects.toThrow(
+      `${path}, ${other}: no line of the logs holds its input's text: the server logged without --log-inputs`,
     );
+    const inputs = await logFile("inputs.jsonl", [
+      line({ input: "a", route: "lm", label: "billing" }),
+      line({ route: "lm", label: "billing" }),
+    ]);
+    const found = await readDecisionLogAnswers([path, inputs], "tickets");
+    expect(found.answers).toEqual([{ text: "a", answer: "billing" }]);
+    expect(found).toMatchObject({ lines: 4, withoutInput: 3 });
+    expect(found.notes).toEqual([
+      `${path}: 2 of 2 lines hold no input text (logged without --log-inputs): left out`,
+      `${inputs}: 1 of 2 lines hold no input text (logged without --log-inputs): left out`,
+    ]);
   });
 
   it("refuses a line that is not a decision, naming the file and the line", async () => {

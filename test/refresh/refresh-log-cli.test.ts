@@ -59,4 +59,22 @@ describe("refresh reading decision logs", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`${logged.length} LLM answers from the logs`);
   }, 30_000);
+
+  it("learns from the logs with input texts when another log has none, counting those lines in a note", async () => {
+    const hashes = await writeLog(
+      "hashes.jsonl",
+      `${logged.map((row) => decision({ label: row.answer, lmAnswer: row.answer })).join("\n")}\n`,
+    );
+    const inputs = await writeLog("inputs.jsonl", `${answered(logged).join("\n")}\n`);
+    const result = await refresh([hashes, inputs], "mixed-logs");
+    expect(result.stderr).toContain(
+      `note: ${hashes}: ${logged.length} of ${logged.length} lines hold no input text (logged without --log-inputs): left out`,
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`${logged.length} LLM answers from the logs`);
+    const refused = await refresh([hashes], "hashes-only");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`${hashes}: no line of the logs holds its input's text`);
+    expect(refused.stderr).toContain("restart serve with --log FILE --log-inputs");
+  }, 30_000);
 });
