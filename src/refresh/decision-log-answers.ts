@@ -34,7 +34,7 @@ const decisionLineSchema = z.object({
  * label where the route is `lm` and no reply was kept. Refuses, naming the file and the line, a
  * line that is not a decision, or one logged by an adapter of another task than `taskName`. Lines
  * without their input (written without --log-inputs) are left out and counted in a note per log;
- * when no line of any log holds its input, refuses, saying what to do.
+ * an empty log is noted; when no line of any log holds its input, refuses, saying what to do.
  */
 export async function readDecisionLogAnswers(
   files: readonly string[],
@@ -46,7 +46,8 @@ export async function readDecisionLogAnswers(
     await readOneLog(file, taskName, found);
     const lines = found.lines - before.lines;
     const withoutInput = found.withoutInput - before.withoutInput;
-    if (withoutInput > 0)
+    if (lines === 0) found.notes.push(`${file}: the log holds no decision line: nothing learnt from it`);
+    else if (withoutInput > 0)
       found.notes.push(
         `${file}: ${withoutInput} of ${lines} lines hold no input text (logged without --log-inputs): left out`,
       );

@@ -133,4 +133,11 @@ describe("readDecisionLogAnswers", () => {
       `${middle}: line 2 is not JSON`,
     );
   });
+
+  it("notes an empty log", async () => {
+    const empty = await logFile("empty.jsonl", []);
+    const found = await readDecisionLogAnswers([empty], "tickets");
+    expect(found).toMatchObject({ answers: [], lines: 0 });
+    expect(found.notes).toEqual([`${empty}: the log holds no decision line: nothing learnt from it`]);
+  });
 });

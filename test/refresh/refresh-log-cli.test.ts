@@ -77,4 +77,22 @@ describe("refresh reading decision logs", () => {
     expect(refused.stderr).toContain(`${hashes}: no line of the logs holds its input's text`);
     expect(refused.stderr).toContain("restart serve with --log FILE --log-inputs");
   }, 30_000);
+
+  it("notes an empty log, and refuses (exit 2) when the logs give no LLM answer and no gold or train rows are given", async () => {
+    const empty = await writeLog("empty.jsonl", "");
+    const ssmOnly = await writeLog(
+      "ssm-only.jsonl",
+      `${logged.map((row) => decision({ input: row.text, route: "ssm", label: row.answer })).join("\n")}\n`,
+    );
+    const refused = await refresh([empty, ssmOnly], "nothing-new");
+    expect(refused.stderr).toContain(
+      `note: ${empty}: the log holds no decision line: nothing learnt from it`,
+    );
+    expect(refused.stderr).toContain("easy-adapt: nothing new to learn from: the logs hold no LLM answer");
+    expect(refused.status).toBe(2);
+    const inputs = await writeLog("inputs-again.jsonl", `${answered(logged).join("\n")}\n`);
+    const result = await refresh([empty, inputs], "empty-and-full");
+    expect(result.stderr).toContain(`note: ${empty}: the log holds no decision line`);
+    expect(result.status).toBe(0);
+  }, 30_000);
 });
