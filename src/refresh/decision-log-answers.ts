@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { parseLabel } from "../large-models/parse-label.js";
 import { DataError } from "../spec/errors/data-error.js";
+import type { Task } from "../spec/task.js";
 import { decisionLogLines } from "./decision-log-lines.js";
 import type { LearnedAnswer } from "./refresh-adapter.js";
 
@@ -32,18 +34,20 @@ const decisionLineSchema = z.object({
  * Reads the decision logs written by `serve --log FILE --log-inputs` and keeps every logged input
  * with an LLM answer: the line's `lmAnswer` (the LLM's reply, read as the probe reads it), or its
  * label where the route is `lm` and no reply was kept. Refuses, naming the file and the line, a
- * line that is not a decision, or one logged by an adapter of another task than `taskName`. Lines
+ * line that is not a decision, or one logged by an adapter of another task than `task`; refuses a log
+ * more than half of whose LLM answers are not labels of `task` (another task of the same name). Lines
  * without their input (written without --log-inputs) are left out and counted in a note per log;
  * an empty log is noted; when no line of any log holds its input, refuses, saying what to do.
  */
 export async function readDecisionLogAnswers(
   files: readonly string[],
-  taskName: string,
+  task: Pick<Task, "name" | "labels">,
 ): Promise<LoggedAnswers> {
   const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0, notes: [] };
   for (const file of files) {
-    const before = { lines: found.lines, withoutInput: found.withoutInput };
-    await readOneLog(file, taskName, found);
+    const before = { lines: found.lines, withoutInput: found.withoutInput, answers: found.answers.length };
+    await readOneLog(file, task.name, found);
+    refuseAnswersOfAnotherTask(file, found.answers.slice(before.answers), task);
     const lines = found.lines - before.lines;
     const withoutInput = found.withoutInput - before.withoutInput;
     if (lines === 0) found.notes.push(`${file}: the log holds no decision line: nothing learnt from it`);
@@ -60,6 +64,27 @@ export async function readDecisionLogAnswers(
     );
   }
   return found;
+}
+
+/**
+ * Refuses, naming the file and a few of the unknown answers, a log more than half of whose LLM
+ * answers are not a label of the task (read leniently, as the probe reads them): a log of another
+ * task's adapter that happens to bear the same task name. Fewer are dropped and counted later.
+ */
+function refuseAnswersOfAnotherTask(
+  file: string,
+  answers: readonly LearnedAnswer[],
+  task: Pick<Task, "name" | "labels">,
+): void {
+  const unknown = answers.filter(({ answer }) => !parseLabel(answer, task.labels).success);
+  if (unknown.length * 2 <= answers.length) return;
+  const examples = [...new Set(unknown.map(({ answer }) => JSON.stringify(answer.slice(0, 40))))].slice(0, 3);
+  throw new DataError(
+    `${unknown.length} of the log's ${answers.length} LLM answers are not a label of task "${task.name}" ` +
+      `(e.g. ${examples.join(", ")}; its labels: ${task.labels.slice(0, 5).join(", ")}${task.labels.length > 5 ? ", …" : ""}): ` +
+      "a log of another task's adapter; give only the logs of servers that served this task's adapter",
+    { file },
+  );
 }
 
 /** Adds one log file's lines (plain or gzip-compressed) to `found`. */

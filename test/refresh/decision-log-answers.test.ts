@@ -13,6 +13,8 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
+const tickets = { name: "tickets", labels: ["billing", "shipping", "account"] };
+
 const line = (fields: Record<string, unknown>) =>
   JSON.stringify({
     time: "t",
@@ -40,7 +42,7 @@ describe("readDecisionLogAnswers", () => {
       line({ route: "lm", label: "billing", lmAnswer: "billing" }),
       "",
     ]);
-    const found = await readDecisionLogAnswers([path], "tickets");
+    const found = await readDecisionLogAnswers([path], tickets);
     expect(found.answers).toEqual([
       { text: "a", answer: "Shipping" },
       { text: "b", answer: "account" },
@@ -54,14 +56,14 @@ describe("readDecisionLogAnswers", () => {
       line({ route: "lm", label: "account", lmAnswer: "account" }),
     ]);
     const other = await logFile("hashes-too.jsonl", [line({ route: "lm", label: "billing" })]);
-    await expect(readDecisionLogAnswers([path, other], "tickets")).rejects.toThrow(
+    await expect(readDecisionLogAnswers([path, other], tickets)).rejects.toThrow(
       `${path}, ${other}: no line of the logs holds its input's text: the server logged without --log-inputs`,
     );
     const inputs = await logFile("inputs.jsonl", [
       line({ input: "a", route: "lm", label: "billing" }),
       line({ route: "lm", label: "billing" }),
     ]);
-    const found = await readDecisionLogAnswers([path, inputs], "tickets");
+    const found = await readDecisionLogAnswers([path, inputs], tickets);
     expect(found.answers).toEqual([{ text: "a", answer: "billing" }]);
     expect(found).toMatchObject({ lines: 4, withoutInput: 3 });
     expect(found.notes).toEqual([
@@ -75,12 +77,12 @@ describe("readDecisionLogAnswers", () => {
       line({ input: "a", route: "lm", label: "billing" }),
       "{not json",
     ]);
-    await expect(readDecisionLogAnswers([path], "tickets")).rejects.toThrow(`${path}: line 2 is not JSON`);
+    await expect(readDecisionLogAnswers([path], tickets)).rejects.toThrow(`${path}: line 2 is not JSON`);
     const other = await logFile("other.jsonl", [JSON.stringify({ hello: 1 })]);
-    await expect(readDecisionLogAnswers([other], "tickets")).rejects.toThrow(
+    await expect(readDecisionLogAnswers([other], tickets)).rejects.toThrow(
       `${other}: line 1 is not a decision`,
     );
-    await expect(readDecisionLogAnswers([join(folder, "missing.jsonl")], "tickets")).rejects.toThrow(
+    await expect(readDecisionLogAnswers([join(folder, "missing.jsonl")], tickets)).rejects.toThrow(
       "cannot read the decision log (ENOENT)",
     );
   });
@@ -96,7 +98,7 @@ describe("readDecisionLogAnswers", () => {
     const unnamed = join(folder, "rotated-no-suffix.jsonl");
     await writeFile(unnamed, gzipSync(`${lines.join("\n")}\r\n`));
     for (const path of [named, unnamed]) {
-      const found = await readDecisionLogAnswers([path], "tickets");
+      const found = await readDecisionLogAnswers([path], tickets);
       expect(found.answers).toEqual([
         { text: "a", answer: "billing" },
         { text: "b", answer: "account" },
@@ -105,7 +107,7 @@ describe("readDecisionLogAnswers", () => {
     const cut = join(folder, "cut.jsonl.gz");
     const whole = gzipSync(`${lines.join("\n")}\n`);
     await writeFile(cut, whole.subarray(0, whole.length - 12));
-    await expect(readDecisionLogAnswers([cut], "tickets")).rejects.toThrow(
+    await expect(readDecisionLogAnswers([cut], tickets)).rejects.toThrow(
       `${cut}: cannot decompress the gzip-compressed decision log`,
     );
   });
@@ -114,7 +116,7 @@ describe("readDecisionLogAnswers", () => {
     const whole = line({ input: "a", route: "lm", label: "billing" });
     const cut = join(folder, "killed.jsonl");
     await writeFile(cut, `${whole}\n${whole.replace('"a"', '"b"')}\n${whole.slice(0, 25)}`);
-    const found = await readDecisionLogAnswers([cut], "tickets");
+    const found = await readDecisionLogAnswers([cut], tickets);
     expect(found.answers).toEqual([
       { text: "a", answer: "billing" },
       { text: "b", answer: "billing" },
@@ -126,18 +128,38 @@ describe("readDecisionLogAnswers", () => {
     // A whole last line without a line break is read; a bad line in the middle is refused.
     const unterminated = join(folder, "unterminated.jsonl");
     await writeFile(unterminated, `${whole}\n${whole}`);
-    expect((await readDecisionLogAnswers([unterminated], "tickets")).answers).toHaveLength(2);
+    expect((await readDecisionLogAnswers([unterminated], tickets)).answers).toHaveLength(2);
     const middle = join(folder, "middle.jsonl");
     await writeFile(middle, `${whole}\n${whole.slice(0, 25)}\n${whole}`);
-    await expect(readDecisionLogAnswers([middle], "tickets")).rejects.toThrow(
-      `${middle}: line 2 is not JSON`,
-    );
+    await expect(readDecisionLogAnswers([middle], tickets)).rejects.toThrow(`${middle}: line 2 is not JSON`);
   });
 
   it("notes an empty log", async () => {
     const empty = await logFile("empty.jsonl", []);
-    const found = await readDecisionLogAnswers([empty], "tickets");
+    const found = await readDecisionLogAnswers([empty], tickets);
     expect(found).toMatchObject({ answers: [], lines: 0 });
     expect(found.notes).toEqual([`${empty}: the log holds no decision line: nothing learnt from it`]);
+  });
+
+  it("refuses a log more than half of whose answers are not labels of the task, naming a few of them", async () => {
+    const banking = ["card_arrival", "top_up_failed", "card_arrival", "billing"];
+    const other = await logFile(
+      "banking.jsonl",
+      banking.map((answer, index) =>
+        line({ input: `q${index}`, route: "lm", label: answer, lmAnswer: answer }),
+      ),
+    );
+    await expect(readDecisionLogAnswers([other], tickets)).rejects.toThrow(
+      `${other}: 3 of the log's 4 LLM answers are not a label of task "tickets" (e.g. "card_arrival", "top_up_failed"; ` +
+        "its labels: billing, shipping, account): a log of another task's adapter",
+    );
+    // Half or fewer: kept, the unknown ones dropped and counted when the rows are merged.
+    const some = await logFile(
+      "some-unknown.jsonl",
+      ["billing", "Shipping.", "card_arrival", "account"].map((answer, index) =>
+        line({ input: `q${index}`, route: "lm", label: "billing", lmAnswer: answer }),
+      ),
+    );
+    expect((await readDecisionLogAnswers([some], tickets)).answers).toHaveLength(4);
   });
 });

@@ -95,4 +95,17 @@ describe("refresh reading decision logs", () => {
     expect(result.stderr).toContain(`note: ${empty}: the log holds no decision line`);
     expect(result.status).toBe(0);
   }, 30_000);
+
+  it("refuses a log of another task with the same task name, naming the file and unknown labels", async () => {
+    const intents = ["card_arrival", "exchange_rate", "top_up_failed"];
+    const banking = await writeLog(
+      "banking.jsonl",
+      `${logged.map((row, index) => decision({ input: row.text, label: intents[index % 3], lmAnswer: intents[index % 3] })).join("\n")}\n`,
+    );
+    const refused = await refresh([banking], "never-banking");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(
+      `${banking}: ${logged.length} of the log's ${logged.length} LLM answers are not a label of task "tickets" (e.g. "card_arrival", "exchange_rate", "top_up_failed"`,
+    );
+  }, 30_000);
 });

@@ -73,7 +73,7 @@ async function refreshCommand(rawOptions: Record<string, unknown>): Promise<void
   if (options.maxDisagreement !== undefined && options.maxLmShare !== undefined)
     throw new UsageError("give either --max-disagreement or --max-lm-share, not both");
   const { description } = await loadAdapterArtifact(options.adapter);
-  const logged = await readDecisionLogAnswers(options.log, description.task.name);
+  const logged = await readDecisionLogAnswers(options.log, description.task);
   reportLoggedAnswers(logged, options.gold !== undefined || options.train !== undefined);
   const extra = await loadExtraRows(options, description.task);
   // Refuses a non-empty folder that is not an adapter before the work starts.
