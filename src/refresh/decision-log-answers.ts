@@ -1,7 +1,7 @@
-import { z } from "zod";
 import { parseLabel } from "../large-models/parse-label.js";
 import { DataError } from "../spec/errors/data-error.js";
 import type { Task } from "../spec/task.js";
+import { parseDecisionLine } from "./decision-line.js";
 import { decisionLogLines } from "./decision-log-lines.js";
 import type { LearnedAnswer } from "./refresh-adapter.js";
 
@@ -18,17 +18,6 @@ export interface LoggedAnswers {
   /** What was left out or is worth knowing, one sentence per note naming its file (the CLI prints them on stderr). */
   notes: string[];
 }
-
-/** The fields of a decision-log line (`serve --log`) that `refresh` reads; the others are ignored. */
-const decisionLineSchema = z.object({
-  inputSha256: z.string(),
-  route: z.enum(["ssm", "lm", "fallback"]),
-  label: z.string(),
-  task: z.string().optional(),
-  input: z.string().optional(),
-  lmAnswer: z.string().optional(),
-  cutOff: z.string().optional(),
-});
 
 /**
  * Reads the decision logs written by `serve --log FILE --log-inputs` and keeps every logged input
@@ -98,7 +87,7 @@ async function readOneLog(file: string, taskName: string, found: LoggedAnswers):
       );
       continue;
     }
-    const line = parseLine(text, file, lineNumber);
+    const line = parseDecisionLine(text, file, lineNumber);
     found.lines += 1;
     if (line.task !== undefined && line.task !== taskName) {
       throw new DataError(
@@ -127,24 +116,4 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** One line as a decision; a DataError naming the file and the line when it is not one. */
-function parseLine(text: string, file: string, lineNumber: number): z.output<typeof decisionLineSchema> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new DataError(`line ${lineNumber} is not JSON: not a decision log written by serve --log`, {
-      file,
-    });
-  }
-  const parsed = decisionLineSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new DataError(
-      `line ${lineNumber} is not a decision (no inputSha256, route or label): not a decision log written by serve --log`,
-      { file },
-    );
-  }
-  return parsed.data;
 }

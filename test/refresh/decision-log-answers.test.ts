@@ -80,7 +80,23 @@ describe("readDecisionLogAnswers", () => {
     await expect(readDecisionLogAnswers([path], tickets)).rejects.toThrow(`${path}: line 2 is not JSON`);
     const other = await logFile("other.jsonl", [JSON.stringify({ hello: 1 })]);
     await expect(readDecisionLogAnswers([other], tickets)).rejects.toThrow(
-      `${other}: line 1 is not a decision`,
+      `${other}: line 1 is not a decision (no inputSha256; no route; no label)`,
+    );
+    // Which field is wrong, and how.
+    const wrong = await logFile("wrong-field.jsonl", [
+      line({ input: "a", route: "lm", label: "billing", lmAnswer: "billing" }),
+      line({ input: "b", route: "lm", label: "billing", lmAnswer: 42 }),
+    ]);
+    await expect(readDecisionLogAnswers([wrong], tickets)).rejects.toThrow(
+      `${wrong}: line 2 is not a decision (lmAnswer is a number, not a string)`,
+    );
+    const route = await logFile("wrong-route.jsonl", [line({ route: "llm", label: "billing", input: null })]);
+    await expect(readDecisionLogAnswers([route], tickets)).rejects.toThrow(
+      `${route}: line 1 is not a decision (route "llm" is not ssm, lm or fallback; input is null, not a string)`,
+    );
+    const array = await logFile("array.jsonl", ["[1, 2]"]);
+    await expect(readDecisionLogAnswers([array], tickets)).rejects.toThrow(
+      `${array}: line 1 is not a decision (not a JSON object)`,
     );
     await expect(readDecisionLogAnswers([join(folder, "missing.jsonl")], tickets)).rejects.toThrow(
       "cannot read the decision log (ENOENT)",

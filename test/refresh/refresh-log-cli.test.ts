@@ -108,4 +108,18 @@ describe("refresh reading decision logs", () => {
       `${banking}: ${logged.length} of the log's ${logged.length} LLM answers are not a label of task "tickets" (e.g. "card_arrival", "exchange_rate", "top_up_failed"`,
     );
   }, 30_000);
+
+  it("says that an --adapter folder does not exist, or is a file", async () => {
+    const log = await writeLog("one.jsonl", `${answered(logged).join("\n")}\n`);
+    const missing = join(folder, "nope");
+    const refused = await runCli(["refresh", "--adapter", missing, "--log", log, "--out", join(folder, "x")]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      `easy-adapt: ${missing}: no such adapter folder: the folder does not exist\n`,
+    );
+    const file = await runCli(["refresh", "--adapter", log, "--log", log, "--out", join(folder, "x")]);
+    expect(file.stderr).toBe(
+      `easy-adapt: ${log}: not an adapter folder: it is a file (give the folder adapt wrote)\n`,
+    );
+  }, 30_000);
 });
