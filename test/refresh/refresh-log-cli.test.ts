@@ -51,49 +51,39 @@ const refresh = (logs: readonly string[], out: string, extra: readonly string[] 
   runCli(["refresh", "--adapter", adapterDir, "--log", ...logs, "--out", join(folder, out), ...extra]);
 
 describe("refresh reading decision logs", () => {
-  it("skips a last line cut short by a killed server, with a note naming the file and the line", async () => {
+  it("learns from what the logs hold, with a note naming each left out: a cut-short last line, lines without input texts, an empty log", async () => {
     const lines = answered(logged);
-    const log = await writeLog("killed.jsonl", `${lines.join("\n")}\n${lines[0]?.slice(0, 30)}`);
-    const result = await refresh([log], "after-kill");
-    expect(result.stderr).toContain(`note: ${log}: line ${lines.length + 1}, the last, is cut short`);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain(`${logged.length} LLM answers from the logs`);
-  }, 30_000);
-
-  it("learns from the logs with input texts when another log has none, counting those lines in a note", async () => {
+    const killed = await writeLog("killed.jsonl", `${lines.join("\n")}\n${lines[0]?.slice(0, 30)}`);
     const hashes = await writeLog(
       "hashes.jsonl",
       `${logged.map((row) => decision({ label: row.answer, lmAnswer: row.answer })).join("\n")}\n`,
     );
-    const inputs = await writeLog("inputs.jsonl", `${answered(logged).join("\n")}\n`);
-    const result = await refresh([hashes, inputs], "mixed-logs");
+    const empty = await writeLog("empty.jsonl", "");
+    const result = await refresh([hashes, empty, killed], "learnt");
     expect(result.stderr).toContain(
-      `note: ${hashes}: ${logged.length} of ${logged.length} lines hold no input text (logged without --log-inputs): left out`,
+      `note: ${hashes}: ${logged.length} of ${logged.length} lines hold no input text (logged without --log-inputs): left out\n`,
     );
+    expect(result.stderr).toContain(
+      `note: ${empty}: the log holds no decision line: nothing learnt from it\n`,
+    );
+    expect(result.stderr).toContain(`note: ${killed}: line ${lines.length + 1}, the last, is cut short`);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`${logged.length} LLM answers from the logs`);
+  }, 30_000);
+
+  it("refuses logs none of whose lines holds its input, and (exit 2) logs with no LLM answer when no gold or train rows are given", async () => {
+    const hashes = join(folder, "hashes.jsonl");
     const refused = await refresh([hashes], "hashes-only");
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`${hashes}: no line of the logs holds its input's text`);
     expect(refused.stderr).toContain("restart serve with --log FILE --log-inputs");
-  }, 30_000);
-
-  it("notes an empty log, and refuses (exit 2) when the logs give no LLM answer and no gold or train rows are given", async () => {
-    const empty = await writeLog("empty.jsonl", "");
     const ssmOnly = await writeLog(
       "ssm-only.jsonl",
       `${logged.map((row) => decision({ input: row.text, route: "ssm", label: row.answer })).join("\n")}\n`,
     );
-    const refused = await refresh([empty, ssmOnly], "nothing-new");
-    expect(refused.stderr).toContain(
-      `note: ${empty}: the log holds no decision line: nothing learnt from it`,
-    );
-    expect(refused.stderr).toContain("easy-adapt: nothing new to learn from: the logs hold no LLM answer");
-    expect(refused.status).toBe(2);
-    const inputs = await writeLog("inputs-again.jsonl", `${answered(logged).join("\n")}\n`);
-    const result = await refresh([empty, inputs], "empty-and-full");
-    expect(result.stderr).toContain(`note: ${empty}: the log holds no decision line`);
-    expect(result.status).toBe(0);
+    const nothing = await refresh([join(folder, "empty.jsonl"), ssmOnly], "nothing-new");
+    expect(nothing.stderr).toContain("easy-adapt: nothing new to learn from: the logs hold no LLM answer");
+    expect(nothing.status).toBe(2);
   }, 30_000);
 
   it("refuses a log of another task with the same task name, naming the file and unknown labels", async () => {
@@ -120,6 +110,24 @@ describe("refresh reading decision logs", () => {
     const file = await runCli(["refresh", "--adapter", log, "--log", log, "--out", join(folder, "x")]);
     expect(file.stderr).toBe(
       `easy-adapt: ${log}: not an adapter folder: it is a file (give the folder adapt wrote)\n`,
+    );
+  }, 30_000);
+
+  // Last: it replaces the adapter the other tests refresh from.
+  it("makes the rows learnt from add up (duplicates counted) and says when --out replaced the adapter", async () => {
+    // 30 texts the old adapter already kept (answered anew) and 60 new ones.
+    const log = await writeLog(
+      "overlap.jsonl",
+      `${answered([...first.slice(0, 30), ...logged]).join("\n")}\n`,
+    );
+    const result = await runCli(["refresh", "--adapter", adapterDir, "--log", log, "--out", adapterDir]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      `adapter written to ${adapterDir} (replacing the adapter it was refreshed from)\n`,
+    );
+    expect(result.stdout).toContain(
+      "rows learnt from: 260 (90 LLM answers from the logs, 200 rows kept by the old adapter, 0 gold rows, " +
+        "less 30 duplicates (texts already kept: one row each, the newer answer winning))\n",
     );
   }, 30_000);
 });
