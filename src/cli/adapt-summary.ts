@@ -94,7 +94,7 @@ export function formatAdaptSummary(summary: AdaptSummary, estimatedOnRows: numbe
   return (
     [
       `adapter written to ${summary.adapter}`,
-      `probe: ${probe.asked} rows asked, ${probe.answered} answered, ${probe.unparseable} unparseable, ${probe.failed} failed (${probe.cacheHits} from cache)` +
+      `probe: ${probe.asked} rows asked, ${probe.answered} answered, ${probe.unparseable} unparseable, ${probe.failed} failed (${probeSources(probe)})` +
         (probe.stoppedBy === "budget" ? "; stopped by the budget" : "") +
         (probe.lastFailure === undefined
           ? ""
@@ -132,6 +132,15 @@ export function summaryWarnings(
         ? " (its rarer labels are answered worse); if they matter, adapt with --metric macro-f1"
         : " (no operating point was safely above it)"),
   ];
+}
+
+/** Where the probe's answers came from besides a call: the cache, a repeated text's call, already known. */
+function probeSources(probe: AdaptSummary["probe"]): string {
+  return [
+    `${probe.cacheHits} from cache`,
+    ...((probe.shared ?? 0) > 0 ? [`${probe.shared} repeated texts answered by one call`] : []),
+    ...((probe.known ?? 0) > 0 ? [`${probe.known} answers already known, not asked`] : []),
+  ].join(", ");
 }
 
 function round(value: number): number {

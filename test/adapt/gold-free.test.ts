@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapt } from "../../src/adapt/adapt.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../../src/cli/lm-options.js";
@@ -99,5 +102,33 @@ describe("adapt without gold labels", () => {
     expect(result.description.operatingPoint.criterion).toEqual({ kind: "default" });
     expect(result.description.operatingPoint.reference).toBeUndefined();
     expect(result.probe.asked).toBe(300);
+  }, 30_000);
+
+  it("counts as cache hits only the answers read from the cache, as the LM spend does: a repeated text's shared call and known answers are not", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "gold-free-cache-"));
+    const cached = largeModelFromOptions(
+      { lmBaseUrl: replay.url, lmModel: "replay", cache: join(folder, "answers.sqlite") },
+      {},
+    );
+    try {
+      // Each calibration text comes twice in a row: asked twice at the same time, one call for both.
+      const result = await adapt({
+        task: ticketTask,
+        trainRows: rows(train, () => false),
+        calibRows: rows(calib, () => false).flatMap((row) => [row, { ...row }]),
+        largeModel: cached.model,
+        knownAnswers: new Map(calib.slice(0, 10).map((row) => [row.text, row.answer])),
+      });
+      const stats = cached.stats();
+      expect(stats.calls).toBe(490);
+      expect(result.probe).toMatchObject({ asked: 780, known: 20 });
+      expect(result.probe.shared).toBeGreaterThan(0);
+      expect(result.probe.shared).toBe(stats.sharedCalls);
+      expect(result.probe.cacheHits).toBe(stats.cacheHits);
+      expect(result.probe.cacheHits + (result.probe.shared ?? 0)).toBe(290);
+    } finally {
+      cached.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   }, 30_000);
 });

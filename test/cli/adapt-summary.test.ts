@@ -76,6 +76,14 @@ describe("formatAdaptSummary", () => {
       true,
     );
     expect(text).toContain("(12 from cache); stopped by the budget\n");
+    const sources = formatAdaptSummary(
+      { ...summary, probe: { ...summary.probe, shared: 7, known: 20, lastFailure: undefined } },
+      40,
+      false,
+    );
+    expect(sources).toContain(
+      "(12 from cache, 7 repeated texts answered by one call, 20 answers already known, not asked)\n",
+    );
     expect(text).toContain("(logistic router, LM answer gated with the SSM)");
     expect(text).toContain("adaptation 2.5s (encoding 0.75s, SSM training 1s)");
   });
