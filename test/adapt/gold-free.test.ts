@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapt } from "../../src/adapt/adapt.js";
+import { adaptSummary, formatAdaptSummary } from "../../src/cli/adapt-summary.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../../src/cli/lm-options.js";
 import { type ReplayServer, startReplayServer } from "../../src/replay/replay-server.js";
 import type { DataRow } from "../../src/spec/dataset.js";
@@ -59,6 +60,21 @@ describe("adapt without gold labels", () => {
     expect(local.length / fresh.length).toBeGreaterThan(0.4);
     const agreeing = local.filter((index) => predictions[index]?.label === fresh[index]?.answer).length;
     expect(agreeing / local.length).toBeGreaterThan(0.97);
+  }, 30_000);
+
+  it("says in the summary when too few rows leave every input to the LLM", async () => {
+    const result = await adapt({
+      task: ticketTask,
+      trainRows: rows(train.slice(0, 6), () => false),
+      calibRows: rows(calib.slice(0, 18), () => false),
+      largeModel: setup.model,
+    });
+    expect(result.description.operatingPoint.lmShare).toBe(1);
+    const summary = adaptSummary(result, { train: 6, calib: 18 }, "/tmp/adapter", "24 calls");
+    expect(summary.warnings).toEqual([expect.stringContaining("this adapter saves no LLM call yet")]);
+    expect(formatAdaptSummary(summary, result.fitted.estimates.rows, false)).toContain(
+      "warning: this adapter saves no LLM call yet: it sends every input to the LLM",
+    );
   }, 30_000);
 
   it("holds --max-lm-share on the agreement curve", async () => {
