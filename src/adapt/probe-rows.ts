@@ -13,8 +13,11 @@ export interface ProbeSummary {
   unparseable: number;
   failed: number;
   notAsked: number;
+  /** Rows answered from the answer cache (as the LM spend counts them). */
   cacheHits: number;
-  /** Rows whose LM answer was already known (e.g. from a decision log), not asked again. */
+  /** Rows whose text was being asked at the same time (a repeated text): one call for all, no cache hit. */
+  shared?: number;
+  /** Rows whose LM answer was already known (e.g. from a decision log), not asked again; no cache hit either. */
   known?: number;
   stoppedBy?: "budget";
   /** The error of a failed call (the last in row order), when some failed. */
@@ -135,7 +138,8 @@ function recordAnswers(
     if (row === undefined) return;
     summary.asked += 1;
     summary.notAsked -= 1;
-    if (row.cached) summary.cacheHits += 1;
+    if (row.shared === true) summary.shared = (summary.shared ?? 0) + 1;
+    else if (row.cached) summary.cacheHits += 1;
     if (row.status === "answered" && row.label !== undefined) {
       summary.answered += 1;
       answerIds[index] = labelIds.get(row.label) ?? unusableAnswer;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { TrainedSsm } from "../small-models/ssm-trainer.js";
@@ -146,6 +146,7 @@ export async function saveAdapterArtifact(directory: string, artifact: AdapterAr
  * an ArtifactError.
  */
 export async function loadAdapterArtifact(directory: string): Promise<AdapterArtifact> {
+  await requireFolder(directory);
   const manifestPath = join(directory, "manifest.json");
   const { manifest, id } = await readManifest(manifestPath);
   const files: VerifiedFiles = {
@@ -191,6 +192,19 @@ export async function loadTrainingRows(directory: string): Promise<KeptTrainingR
 }
 
 type Manifest = z.infer<typeof manifestSchema>;
+
+/** Refuses, before the manifest is looked for, an adapter folder that does not exist or is a file. */
+async function requireFolder(directory: string): Promise<void> {
+  const found = await stat(directory).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "ENOENT") {
+      throw new ArtifactError("no such adapter folder: the folder does not exist", directory);
+    }
+    return undefined; // Anything else: reading the manifest says what is wrong.
+  });
+  if (found !== undefined && !found.isDirectory()) {
+    throw new ArtifactError("not an adapter folder: it is a file (give the folder adapt wrote)", directory);
+  }
+}
 
 /**
  * The adapter's manifest and the id it gives, refused unless it is an easy-adapt adapter's of the

@@ -4,7 +4,9 @@ import type {
   OperatingMetric,
   OperatingReference,
 } from "../adapter/operating-criterion.js";
-import { criterionWords, referenceWords } from "./criterion-words.js";
+import { estimateLines, summaryWarnings } from "./adapt-estimate-lines.js";
+
+export { summaryWarnings } from "./adapt-estimate-lines.js";
 
 /** What `easy-adapt adapt` reports once the adapter is written (its --json output, key for key). */
 export interface AdaptSummary {
@@ -20,6 +22,8 @@ export interface AdaptSummary {
     oracle: number;
     /** Macro-F1 of the LM alone and of the adapter, out of fold (whatever metric chose the point). */
     macroF1?: { lmAlone: number; adapted: number };
+    /** With some gold labels (`reference` `mixed`): the LM's accuracy against gold on the rows with one. */
+    lmOnGold?: { accuracy: number; rows: number };
   };
   /** The metric the operating point was chosen by. */
   metric: OperatingMetric;
@@ -48,6 +52,9 @@ export function adaptSummary(
   spend: string,
 ): AdaptSummary {
   const estimates = result.fitted.estimates;
+  const { operatingPoint: point, reliability } = result.description;
+  const reference = point.reference ?? "gold";
+  const metric = point.metric ?? "accuracy";
   return {
     adapter: adapterPath,
     lm: result.description.lmId,
@@ -64,11 +71,18 @@ export function adaptSummary(
       lmShare: estimates.adaptedLmShare,
       oracle: estimates.oracle,
       ...(estimates.macroF1 === undefined ? {} : { macroF1: estimates.macroF1 }),
+      ...(reference === "mixed"
+        ? { lmOnGold: { accuracy: reliability.accuracy, rows: reliability.rowCount } }
+        : {}),
     },
-    metric: result.description.operatingPoint.metric ?? "accuracy",
-    criterion: result.description.operatingPoint.criterion,
-    reference: result.description.operatingPoint.reference ?? "gold",
-    warnings: summaryWarnings(estimates.macroF1, result.description.operatingPoint.metric ?? "accuracy"),
+    metric,
+    criterion: point.criterion,
+    reference,
+    warnings: summaryWarnings(estimates.macroF1, metric, {
+      reference,
+      criterion: point.criterion,
+      lmShare: estimates.adaptedLmShare,
+    }),
     smallModel: result.description.ssmKind,
     router: result.description.router.kind,
     gate: result.description.gate,
@@ -89,49 +103,29 @@ export function adaptSummary(
  * time is then shown).
  */
 export function formatAdaptSummary(summary: AdaptSummary, estimatedOnRows: number, encoded: boolean): string {
-  const { probe, estimated, seconds } = summary;
-  const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
+  const { probe, seconds } = summary;
   return (
     [
       `adapter written to ${summary.adapter}`,
-      `probe: ${probe.asked} rows asked, ${probe.answered} answered, ${probe.unparseable} unparseable, ${probe.failed} failed (${probe.cacheHits} from cache)` +
+      `probe: ${probe.asked} rows asked, ${probe.answered} answered, ${probe.unparseable} unparseable, ${probe.failed} failed (${probeSources(probe)})` +
         (probe.stoppedBy === "budget" ? "; stopped by the budget" : "") +
         (probe.lastFailure === undefined
           ? ""
           : `\n  the failed calls count as unusable answers (the adapter answers them with the SSM); the last: ${probe.lastFailure}`),
-      summary.reference === "gold"
-        ? `estimated on ${estimatedOnRows} calibration rows, out of fold:`
-        : `estimated on ${estimatedOnRows} rows, out of fold, against ${referenceWords(summary.reference)}:`,
-      `  LM alone ${percent(estimated.lmAlone)}, SSM alone ${percent(estimated.ssmAlone)}, oracle ${percent(estimated.oracle)}`,
-      `  adapted ${percent(estimated.adapted)} with ${percent(estimated.lmShare)} of inputs sent to the LM (${summary.router} router, ${summary.gate.ssmWeight === 0 ? "the LM's answer kept as is" : "LM answer gated with the SSM"})`,
-      ...(estimated.macroF1 === undefined
-        ? []
-        : [
-            `  macro-F1: LM alone ${percent(estimated.macroF1.lmAlone)}, adapted ${percent(estimated.macroF1.adapted)} (operating point chosen by ${summary.metric})`,
-          ]),
-      `  operating point chosen by ${criterionWords(summary.criterion)}`,
+      ...estimateLines(summary, estimatedOnRows),
       ...summary.warnings.map((warning) => `warning: ${warning}`),
       `time: probe ${seconds.probe}s, adaptation ${seconds.adapt}s (${encoded ? `encoding ${seconds.encode}s, ` : ""}SSM training ${seconds.ssmTrain}s); LM spend: ${summary.spend}`,
     ].join("\n") + "\n"
   );
 }
 
-/**
- * A warning when the adapter's estimated macro-F1 is below the LM alone's: accuracy can rise while
- * a rare label is answered worse (an imbalanced task), and with `--metric accuracy` nothing stops it.
- */
-export function summaryWarnings(
-  macroF1: { lmAlone: number; adapted: number } | undefined,
-  metric: OperatingMetric,
-): string[] {
-  if (macroF1 === undefined || macroF1.adapted >= macroF1.lmAlone - 1e-12) return [];
-  const points = ((macroF1.lmAlone - macroF1.adapted) * 100).toFixed(2);
+/** Where the probe's answers came from besides a call: the cache, a repeated text's call, already known. */
+function probeSources(probe: AdaptSummary["probe"]): string {
   return [
-    `the adapter is estimated ${points} points below the LM alone on macro-F1` +
-      (metric === "accuracy"
-        ? " (its rarer labels are answered worse); if they matter, adapt with --metric macro-f1"
-        : " (no operating point was safely above it)"),
-  ];
+    `${probe.cacheHits} from cache`,
+    ...((probe.shared ?? 0) > 0 ? [`${probe.shared} repeated texts answered by one call`] : []),
+    ...((probe.known ?? 0) > 0 ? [`${probe.known} answers already known, not asked`] : []),
+  ].join(", ");
 }
 
 function round(value: number): number {

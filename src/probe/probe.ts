@@ -26,7 +26,10 @@ export interface ProbeRow {
   raw: string;
   status: "answered" | "unparseable" | "failed";
   error?: string;
+  /** No call of its own: the answer came from the cache, or from an identical call in flight (`shared`). */
   cached: boolean;
+  /** The answer was shared by an identical request in flight at the same time (a repeated text), not read from the cache. */
+  shared?: boolean;
 }
 
 /** Counts and duration of a probe: rows, answered, unparseable, failed, cache hits, empty replies, second chances, seconds. */
@@ -269,6 +272,7 @@ function recordCompletion(run: ProbeRun, index: number, completion: Completion):
       raw: completion.text,
       status: "answered",
       cached: completion.cached,
+      ...(completion.shared === true ? { shared: true } : {}),
     };
     run.stats.answered++;
   } else {
@@ -277,6 +281,7 @@ function recordCompletion(run: ProbeRun, index: number, completion: Completion):
       status: "unparseable",
       error: parsed.reason,
       cached: completion.cached,
+      ...(completion.shared === true ? { shared: true } : {}),
     };
     run.stats.unparseable++;
   }

@@ -1,7 +1,8 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import { z } from "zod";
+import { parseLabel } from "../large-models/parse-label.js";
 import { DataError } from "../spec/errors/data-error.js";
+import type { Task } from "../spec/task.js";
+import { parseDecisionLine } from "./decision-line.js";
+import { decisionLogLines } from "./decision-log-lines.js";
 import type { LearnedAnswer } from "./refresh-adapter.js";
 
 /** What `readDecisionLogAnswers` found in the decision logs. */
@@ -14,64 +15,79 @@ export interface LoggedAnswers {
   withoutInput: number;
   /** Lines with their input but no LLM answer (answered by the small model, or the LLM failed or was cut off). */
   withoutAnswer: number;
+  /** What was left out or is worth knowing, one sentence per note naming its file (the CLI prints them on stderr). */
+  notes: string[];
 }
-
-/** The fields of a decision-log line (`serve --log`) that `refresh` reads; the others are ignored. */
-const decisionLineSchema = z.object({
-  inputSha256: z.string(),
-  route: z.enum(["ssm", "lm", "fallback"]),
-  label: z.string(),
-  task: z.string().optional(),
-  input: z.string().optional(),
-  lmAnswer: z.string().optional(),
-  cutOff: z.string().optional(),
-});
 
 /**
  * Reads the decision logs written by `serve --log FILE --log-inputs` and keeps every logged input
  * with an LLM answer: the line's `lmAnswer` (the LLM's reply, read as the probe reads it), or its
  * label where the route is `lm` and no reply was kept. Refuses, naming the file and the line, a
- * line that is not a decision, or one logged by an adapter of another task than `taskName`; refuses
- * a log none of whose lines holds its input (written without --log-inputs), saying what to do.
+ * line that is not a decision, or one logged by an adapter of another task than `task`; refuses a log
+ * more than half of whose LLM answers are not labels of `task` (another task of the same name). Lines
+ * without their input (written without --log-inputs) are left out and counted in a note per log;
+ * an empty log is noted; when no line of any log holds its input, refuses, saying what to do.
  */
 export async function readDecisionLogAnswers(
   files: readonly string[],
-  taskName: string,
+  task: Pick<Task, "name" | "labels">,
 ): Promise<LoggedAnswers> {
-  const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0 };
+  const found: LoggedAnswers = { answers: [], lines: 0, withoutInput: 0, withoutAnswer: 0, notes: [] };
   for (const file of files) {
-    const before = { answers: found.answers.length, withoutInput: found.withoutInput, lines: found.lines };
-    await readOneLog(file, taskName, found);
-    const inputs = found.lines - before.lines - (found.withoutInput - before.withoutInput);
-    if (found.lines > before.lines && inputs === 0) {
-      throw new DataError(
-        "no line holds its input's text: the server logged without --log-inputs (a hash of each input only), " +
-          "so nothing can be learnt from it; restart serve with --log FILE --log-inputs and refresh from that log",
-        { file },
+    const before = { lines: found.lines, withoutInput: found.withoutInput, answers: found.answers.length };
+    await readOneLog(file, task.name, found);
+    refuseAnswersOfAnotherTask(file, found.answers.slice(before.answers), task);
+    const lines = found.lines - before.lines;
+    const withoutInput = found.withoutInput - before.withoutInput;
+    if (lines === 0) found.notes.push(`${file}: the log holds no decision line: nothing learnt from it`);
+    else if (withoutInput > 0)
+      found.notes.push(
+        `${file}: ${withoutInput} of ${lines} lines hold no input text (logged without --log-inputs): left out`,
       );
-    }
+  }
+  if (found.lines > 0 && found.withoutInput === found.lines) {
+    throw new DataError(
+      "no line of the logs holds its input's text: the server logged without --log-inputs (a hash of each input only), " +
+        "so nothing can be learnt from them; restart serve with --log FILE --log-inputs and refresh from that log",
+      { file: files.join(", ") },
+    );
   }
   return found;
 }
 
-/** Adds one log file's lines to `found`. */
+/**
+ * Refuses, naming the file and a few of the unknown answers, a log more than half of whose LLM
+ * answers are not a label of the task (read leniently, as the probe reads them): a log of another
+ * task's adapter that happens to bear the same task name. Fewer are dropped and counted later.
+ */
+function refuseAnswersOfAnotherTask(
+  file: string,
+  answers: readonly LearnedAnswer[],
+  task: Pick<Task, "name" | "labels">,
+): void {
+  const unknown = answers.filter(({ answer }) => !parseLabel(answer, task.labels).success);
+  if (unknown.length * 2 <= answers.length) return;
+  const examples = [...new Set(unknown.map(({ answer }) => JSON.stringify(answer.slice(0, 40))))].slice(0, 3);
+  throw new DataError(
+    `${unknown.length} of the log's ${answers.length} LLM answers are not a label of task "${task.name}" ` +
+      `(e.g. ${examples.join(", ")}; its labels: ${task.labels.slice(0, 5).join(", ")}${task.labels.length > 5 ? ", …" : ""}): ` +
+      "a log of another task's adapter; give only the logs of servers that served this task's adapter",
+    { file },
+  );
+}
+
+/** Adds one log file's lines (plain or gzip-compressed) to `found`. */
 async function readOneLog(file: string, taskName: string, found: LoggedAnswers): Promise<void> {
-  let stream: ReturnType<typeof createReadStream>;
-  try {
-    stream = createReadStream(file, { encoding: "utf8" });
-    await new Promise<void>((resolveOpen, rejectOpen) => {
-      stream.once("open", () => resolveOpen());
-      stream.once("error", rejectOpen);
-    });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new DataError(`cannot read the decision log (${code ?? String(error)})`, { file });
-  }
-  let lineNumber = 0;
-  for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    lineNumber += 1;
+  for await (const { text, number: lineNumber, terminated } of decisionLogLines(file)) {
     if (text.trim() === "") continue;
-    const line = parseLine(text, file, lineNumber);
+    if (!terminated && !isJson(text)) {
+      // The server was stopped while writing its last line: what it wrote before is whole.
+      found.notes.push(
+        `${file}: line ${lineNumber}, the last, is cut short (not JSON, no line break after it: the server stopped mid-write): skipped`,
+      );
+      continue;
+    }
+    const line = parseDecisionLine(text, file, lineNumber);
     found.lines += 1;
     if (line.task !== undefined && line.task !== taskName) {
       throw new DataError(
@@ -93,22 +109,11 @@ async function readOneLog(file: string, taskName: string, found: LoggedAnswers):
   }
 }
 
-/** One line as a decision; a DataError naming the file and the line when it is not one. */
-function parseLine(text: string, file: string, lineNumber: number): z.output<typeof decisionLineSchema> {
-  let value: unknown;
+function isJson(text: string): boolean {
   try {
-    value = JSON.parse(text);
+    JSON.parse(text);
+    return true;
   } catch {
-    throw new DataError(`line ${lineNumber} is not JSON: not a decision log written by serve --log`, {
-      file,
-    });
+    return false;
   }
-  const parsed = decisionLineSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new DataError(
-      `line ${lineNumber} is not a decision (no inputSha256, route or label): not a decision log written by serve --log`,
-      { file },
-    );
-  }
-  return parsed.data;
 }

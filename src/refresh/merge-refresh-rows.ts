@@ -16,6 +16,21 @@ export interface RefreshSources {
   train: readonly DataRow[];
 }
 
+/** What `mergeRefreshRows` merged: rows per source, answers dropped, and rows whose text an earlier one had. */
+export interface MergeCounts {
+  /** Distinct texts among the LLM answers kept (answers off the labels dropped). */
+  answers: number;
+  gold: number;
+  train: number;
+  /** Answers dropped: not a label of the task. */
+  dropped: number;
+  /**
+   * Rows of the old adapter, --train, --gold and distinct answered texts whose text an earlier row
+   * already had: merged into it (the newer answer winning). Sources minus duplicates = rows merged.
+   */
+  duplicates: number;
+}
+
 /**
  * One row per distinct text: the old adapter's rows, then the extra training rows, the gold rows and
  * the LLM's answers, each later source filling in or replacing what an earlier one said of the same
@@ -25,7 +40,7 @@ export interface RefreshSources {
 export function mergeRefreshRows(
   labels: readonly string[],
   sources: RefreshSources,
-): { rows: RefreshRow[]; counts: { answers: number; gold: number; dropped: number } } {
+): { rows: RefreshRow[]; counts: MergeCounts } {
   const byText = new Map<string, RefreshRow>();
   const update = (text: string, change: Omit<RefreshRow, "text">) => {
     const row = byText.get(text) ?? { text };
@@ -44,9 +59,16 @@ export function mergeRefreshRows(
     answered.add(text);
     update(text, { answer: parsed.label });
   }
+  const given = sources.old.length + sources.train.length + sources.gold.length + answered.size;
   return {
     rows: [...byText.values()],
-    counts: { answers: answered.size, gold: sources.gold.length, dropped },
+    counts: {
+      answers: answered.size,
+      gold: sources.gold.length,
+      train: sources.train.length,
+      dropped,
+      duplicates: given - byText.size,
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { UsageError } from "../spec/errors/usage-error.js";
 import type { LargeModel } from "../spec/large-model.js";
 import type { Logger, ProgressListener } from "../spec/logger.js";
 import type { Task } from "../spec/task.js";
-import { mergeRefreshRows, type RefreshRow } from "./merge-refresh-rows.js";
+import { type MergeCounts, mergeRefreshRows, type RefreshRow } from "./merge-refresh-rows.js";
 
 /** One input the LLM answered: a decision-log line written with --log-inputs, or the online learner's memory. */
 export interface LearnedAnswer {
@@ -49,8 +49,11 @@ export interface RefreshEstimate {
 export interface RefreshResult {
   /** What adapt() returns for the new adapter: `save(dir)` writes it (manifest last, temp+rename as today). */
   result: AdaptResult;
-  /** Rows learnt from: answers kept after dedup, gold rows, old training rows, answers dropped (label not in task). */
-  rows: { answers: number; gold: number; oldTraining: number; dropped: number };
+  /**
+   * Rows learnt from: answers kept after dedup, gold rows, --train rows, old training rows, answers
+   * dropped (label not in task), and rows whose text an earlier source had (merged, the newer answer winning).
+   */
+  rows: MergeCounts & { oldTraining: number };
   /** Estimated LLM share and accuracy-or-agreement of the adapter it started from (undefined from a task alone) and of the new one. */
   before?: RefreshEstimate;
   after: RefreshEstimate;

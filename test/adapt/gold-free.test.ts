@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapt } from "../../src/adapt/adapt.js";
+import { adaptSummary, formatAdaptSummary } from "../../src/cli/adapt-summary.js";
 import { type LargeModelSetup, largeModelFromOptions } from "../../src/cli/lm-options.js";
 import { type ReplayServer, startReplayServer } from "../../src/replay/replay-server.js";
 import type { DataRow } from "../../src/spec/dataset.js";
@@ -58,6 +62,21 @@ describe("adapt without gold labels", () => {
     expect(agreeing / local.length).toBeGreaterThan(0.97);
   }, 30_000);
 
+  it("says in the summary when too few rows leave every input to the LLM", async () => {
+    const result = await adapt({
+      task: ticketTask,
+      trainRows: rows(train.slice(0, 6), () => false),
+      calibRows: rows(calib.slice(0, 18), () => false),
+      largeModel: setup.model,
+    });
+    expect(result.description.operatingPoint.lmShare).toBe(1);
+    const summary = adaptSummary(result, { train: 6, calib: 18 }, "/tmp/adapter", "24 calls");
+    expect(summary.warnings).toEqual([expect.stringContaining("this adapter saves no LLM call yet")]);
+    expect(formatAdaptSummary(summary, result.fitted.estimates.rows, false)).toContain(
+      "warning: this adapter saves no LLM call yet: it sends every input to the LLM",
+    );
+  }, 30_000);
+
   it("holds --max-lm-share on the agreement curve", async () => {
     const result = await adapt({
       task: ticketTask,
@@ -99,5 +118,33 @@ describe("adapt without gold labels", () => {
     expect(result.description.operatingPoint.criterion).toEqual({ kind: "default" });
     expect(result.description.operatingPoint.reference).toBeUndefined();
     expect(result.probe.asked).toBe(300);
+  }, 30_000);
+
+  it("counts as cache hits only the answers read from the cache, as the LM spend does: a repeated text's shared call and known answers are not", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "gold-free-cache-"));
+    const cached = largeModelFromOptions(
+      { lmBaseUrl: replay.url, lmModel: "replay", cache: join(folder, "answers.sqlite") },
+      {},
+    );
+    try {
+      // Each calibration text comes twice in a row: asked twice at the same time, one call for both.
+      const result = await adapt({
+        task: ticketTask,
+        trainRows: rows(train, () => false),
+        calibRows: rows(calib, () => false).flatMap((row) => [row, { ...row }]),
+        largeModel: cached.model,
+        knownAnswers: new Map(calib.slice(0, 10).map((row) => [row.text, row.answer])),
+      });
+      const stats = cached.stats();
+      expect(stats.calls).toBe(490);
+      expect(result.probe).toMatchObject({ asked: 780, known: 20 });
+      expect(result.probe.shared).toBeGreaterThan(0);
+      expect(result.probe.shared).toBe(stats.sharedCalls);
+      expect(result.probe.cacheHits).toBe(stats.cacheHits);
+      expect(result.probe.cacheHits + (result.probe.shared ?? 0)).toBe(290);
+    } finally {
+      cached.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   }, 30_000);
 });

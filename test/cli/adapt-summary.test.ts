@@ -44,25 +44,80 @@ describe("formatAdaptSummary", () => {
     );
   });
 
-  it("says what the estimates are measured against and the criterion, without gold labels", () => {
+  it("without gold labels, gives agreement with the LLM and does not score the LLM against itself", () => {
+    const criterion = { kind: "max-disagreement", maxDisagreement: 0.02 } as const;
+    const macroF1 = { lmAlone: 1, adapted: 0.9974 };
     const text = formatAdaptSummary(
-      { ...summary, reference: "lm", criterion: { kind: "max-disagreement", maxDisagreement: 0.02 } },
+      {
+        ...summary,
+        reference: "lm",
+        criterion,
+        estimated: { lmAlone: 1, ssmAlone: 0.885, adapted: 0.9975, lmShare: 0.32, oracle: 1, macroF1 },
+        warnings: summaryWarnings(macroF1, "accuracy", { reference: "lm", criterion, lmShare: 0.32 }),
+      },
       240,
       false,
     );
     expect(text).toContain(
-      "estimated on 240 rows, out of fold, against agreement with the LLM's answers (no gold labels):\n",
+      [
+        "estimated on 240 rows, out of fold, as agreement with the LLM's answers (no gold labels: the LLM is the reference, so it is not scored itself):",
+        "  SSM alone agrees 88.50%",
+        "  adapted agrees 99.75% with 32.00% of inputs sent to the LM (logistic router, the LM's answer kept as is)",
+        "  macro-F1 of agreement: adapted 99.74%",
+        "  operating point chosen by agreement with the LLM: at most 2.0% of the inputs the small model answers differ from the LLM's answer (one-sided 99%; --max-disagreement)",
+        "time:",
+      ].join("\n"),
     );
-    expect(text).toContain(
-      "  operating point chosen by agreement with the LLM: at most 2.0% of the inputs the small model answers differ from the LLM's answer (one-sided 99%; --max-disagreement)\n",
-    );
+    expect(text).not.toContain("LM alone");
+    expect(text).not.toContain("oracle");
+    expect(text).not.toContain("chosen by accuracy");
+    expect(text).not.toContain("--metric");
+  });
+
+  it("with some gold labels, says which figures mix gold and agreement and gives the LLM against gold alone", () => {
     const mixed = formatAdaptSummary(
-      { ...summary, reference: "mixed", criterion: { kind: "max-lm-share", maxLmShare: 0.3 } },
+      {
+        ...summary,
+        reference: "mixed",
+        criterion: { kind: "max-lm-share", maxLmShare: 0.3 },
+        estimated: {
+          ...summary.estimated,
+          macroF1: { lmAlone: 0.9, adapted: 0.91 },
+          lmOnGold: { accuracy: 0.88, rows: 100 },
+        },
+      },
       240,
       false,
     );
-    expect(mixed).toContain("against gold labels where given, agreement with the LLM's answers elsewhere:");
+    expect(mixed).toContain(
+      [
+        "estimated on 240 rows, out of fold, against gold labels where a row has one and agreement with the LLM's answers elsewhere (each figure mixes both):",
+        "  LM alone 80.00%, SSM alone 71.25%, oracle 90.00%",
+        "  against gold alone: the LM is right on 88.00% of the 100 rows with a gold label",
+      ].join("\n"),
+    );
+    expect(mixed).toContain("  macro-F1: LM alone 90.00%, adapted 91.00%\n");
     expect(mixed).toContain("operating point chosen by LLM share cap of 30.0% (--max-lm-share)");
+  });
+
+  it("without gold labels, warns on macro-F1 only beyond the disagreement accepted, and says when no LLM call is saved", () => {
+    const criterion = { kind: "max-disagreement", maxDisagreement: 0.02 } as const;
+    const point = { reference: "lm", criterion, lmShare: 0.3 } as const;
+    expect(summaryWarnings({ lmAlone: 1, adapted: 0.99 }, "accuracy", point)).toEqual([]);
+    expect(summaryWarnings({ lmAlone: 1, adapted: 0.95 }, "accuracy", point)).toEqual([
+      "the adapter is estimated 5.00 points below the LLM alone on macro-F1 (agreement with the LLM): its rarer labels differ from the LLM by more than the 2.00% accepted overall; if they matter, adapt with a smaller --max-disagreement",
+    ]);
+    expect(summaryWarnings({ lmAlone: 1, adapted: 1 }, "accuracy", { ...point, lmShare: 1 })).toEqual([
+      "this adapter saves no LLM call yet: it sends every input to the LLM, because the small model cannot yet be shown to agree with the LLM closely enough (at most 2.00% of the inputs it would answer differing, one-sided 99%) on any share of the inputs; adapt on more rows (or refresh it from served traffic), or accept a larger --max-disagreement",
+    ]);
+    // With gold labels, an LM-only point is the default rule's honest answer: no such warning.
+    expect(
+      summaryWarnings(undefined, "accuracy", {
+        reference: "gold",
+        criterion: { kind: "default" },
+        lmShare: 1,
+      }),
+    ).toEqual([]);
   });
 
   it("names a gated answer, a probe stopped by the budget and the encoding time", () => {
@@ -76,6 +131,14 @@ describe("formatAdaptSummary", () => {
       true,
     );
     expect(text).toContain("(12 from cache); stopped by the budget\n");
+    const sources = formatAdaptSummary(
+      { ...summary, probe: { ...summary.probe, shared: 7, known: 20, lastFailure: undefined } },
+      40,
+      false,
+    );
+    expect(sources).toContain(
+      "(12 from cache, 7 repeated texts answered by one call, 20 answers already known, not asked)\n",
+    );
     expect(text).toContain("(logistic router, LM answer gated with the SSM)");
     expect(text).toContain("adaptation 2.5s (encoding 0.75s, SSM training 1s)");
   });

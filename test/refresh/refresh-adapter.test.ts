@@ -51,7 +51,14 @@ describe("refreshAdapter", () => {
         .map((row) => ({ text: row.text, answer: row.answer }))
         .concat([{ text: "an answer off the label set", answer: "weather" }]),
     });
-    expect(refreshed.rows).toEqual({ answers: 900, gold: 0, oldTraining: 240, dropped: 1 });
+    expect(refreshed.rows).toEqual({
+      answers: 900,
+      gold: 0,
+      train: 0,
+      oldTraining: 240,
+      dropped: 1,
+      duplicates: 0,
+    });
     expect(refreshed.before?.agreement).toBeDefined();
     expect(refreshed.after.lmShare).toBeLessThan(refreshed.before?.lmShare ?? 0);
     expect(refreshed.after.agreement).toBeGreaterThan(0.95);
@@ -67,7 +74,15 @@ describe("refreshAdapter", () => {
       goldRows: later.slice(0, 150).map((row) => ({ text: row.text, label: row.gold, columns: {} })),
     });
     expect(refreshed.before).toBeUndefined();
-    expect(refreshed.rows).toEqual({ answers: 900, gold: 150, oldTraining: 0, dropped: 0 });
+    // The 150 gold rows' texts are answered too: one row each (gold label and answer).
+    expect(refreshed.rows).toEqual({
+      answers: 900,
+      gold: 150,
+      train: 0,
+      oldTraining: 0,
+      dropped: 0,
+      duplicates: 150,
+    });
     const point = refreshed.result.description.operatingPoint;
     expect(point).toMatchObject({ criterion: { kind: "max-disagreement" }, reference: "mixed" });
     const goldAccuracy = later.slice(0, 150).filter((row) => row.answer === row.gold).length / 150;

@@ -12,6 +12,7 @@ import { addLargeModelOptions, type LargeModelSetup, largeModelFromOptions } fro
 import { openAdapterFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
+import { reportLoggedAnswers } from "../refresh-log-notes.js";
 import { formatRefreshSummary, type RefreshSummary, refreshSummary } from "../refresh-summary.js";
 import { runAction } from "../run-action.js";
 
@@ -72,11 +73,8 @@ async function refreshCommand(rawOptions: Record<string, unknown>): Promise<void
   if (options.maxDisagreement !== undefined && options.maxLmShare !== undefined)
     throw new UsageError("give either --max-disagreement or --max-lm-share, not both");
   const { description } = await loadAdapterArtifact(options.adapter);
-  const logged = await readDecisionLogAnswers(options.log, description.task.name);
-  if (logged.withoutInput > 0)
-    process.stderr.write(
-      `note: ${logged.withoutInput} of ${logged.lines} log lines hold no input text (logged without --log-inputs): left out\n`,
-    );
+  const logged = await readDecisionLogAnswers(options.log, description.task);
+  reportLoggedAnswers(logged, options.gold !== undefined || options.train !== undefined);
   const extra = await loadExtraRows(options, description.task);
   // Refuses a non-empty folder that is not an adapter before the work starts.
   const outputFolder = await openAdapterFolder(options.out);
