@@ -20,7 +20,7 @@ import { createTextEmbeddings } from "../text-encoders/text-embeddings.js";
 import { averageFoldModels } from "./average-fold-models.js";
 import { buildCalibrationRecord } from "./calibration-record.js";
 import { describeAdapter } from "./describe-adapter.js";
-import { prepareTrainer } from "./prepare-trainer.js";
+import { type PreparedTrainer, prepareTrainer } from "./prepare-trainer.js";
 import { type ProbeSummary, probeRows } from "./probe-rows.js";
 import { resolveGoldIds } from "./resolve-gold-ids.js";
 import { criterionFor, keptTrainingRows, referenceOf, teacherLabels } from "./teacher-labels.js";
@@ -74,6 +74,13 @@ export interface AdaptOptions {
    * encoded once, and the small model blends the n-gram model with a linear model over the vectors.
    */
   encoder?: SentenceEncoder;
+  /**
+   * Threads that train the fold models of the default trainer (no `trainer`, no `encoder`), the
+   * calling thread included: 1 trains them all on the calling thread; more start worker threads
+   * for the time of cross-fitting (at most one thread per fold). The models are the same either
+   * way. Default: one per core, at most 4, from 1,000 texts (fewer: 1).
+   */
+  trainingThreads?: number;
   /** The encoder the returned adapter predicts with (default `encoder`; bench passes one without the cache). */
   predictionEncoder?: SentenceEncoder;
   /** The encoder side's share of the blend (default `defaultBlendWeight`). */
@@ -107,6 +114,8 @@ export interface AdaptResult {
     fitSeconds: number;
     ssmTrainSeconds: number;
     adaptSeconds: number;
+    /** The threads that trained fold models, the calling thread included (see `trainingThreads`). */
+    trainingThreads: number;
   };
   /** Writes the adapter folder (manifest + checksums). */
   save(directory: string): Promise<void>;
@@ -160,14 +169,19 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
   const texts = rows.map((row) => row.text);
   const prepared = await prepareTrainer(texts, options);
   const fitStarted = performance.now();
-  const labelled = teacherLabels(reference, goldIds, probed.answerIds);
-  const fitted = withReference(
-    await fitAdaptation(
-      { labels: task.labels, texts, answerIds: probed.answerIds, ...labelled },
-      fitOptionsOf(options, prepared.trainer, reference),
-    ),
-    reference,
-  );
+  let fitted: FittedAdaptation;
+  try {
+    const labelled = teacherLabels(reference, goldIds, probed.answerIds);
+    fitted = withReference(
+      await fitAdaptation(
+        { labels: task.labels, texts, answerIds: probed.answerIds, ...labelled },
+        fitOptionsOf(options, prepared, reference),
+      ),
+      reference,
+    );
+  } finally {
+    await prepared.close();
+  }
   const fitSeconds = (performance.now() - fitStarted) / 1000;
   const ssms = averageFoldModels(fitted.ssms);
   const description = describeAdapter(options, fitted, ssms);
@@ -196,6 +210,7 @@ export async function adapt(options: AdaptOptions): Promise<AdaptResult> {
       fitSeconds,
       ssmTrainSeconds: fitted.timings.ssmTrainSeconds,
       adaptSeconds: (performance.now() - started) / 1000 - probed.seconds,
+      trainingThreads: prepared.threadsUsed(),
     },
     save: (directory) =>
       saveAdapterArtifact(directory, {
@@ -216,16 +231,17 @@ function withReference(fitted: FittedAdaptation, reference: OperatingReference):
 }
 
 /**
- * `fitAdaptation`'s options: the trainer, the criterion (default `{ kind: "default" }`, without gold
+ * `fitAdaptation`'s options: the trainers, the criterion (default `{ kind: "default" }`, without gold
  * labels `max-disagreement`) and those given.
  */
 function fitOptionsOf(
   options: AdaptOptions,
-  trainer: SsmTrainer,
+  prepared: PreparedTrainer,
   reference: OperatingReference,
 ): AdaptationOptions {
   return {
-    trainer,
+    trainer: prepared.trainer,
+    parallelTrainers: prepared.parallelTrainers,
     criterion: criterionFor(reference, options.criterion, options.maxDisagreement),
     ...(options.metric === undefined ? {} : { metric: options.metric }),
     ...(options.complementStrengths === undefined

@@ -40,6 +40,8 @@ export interface BenchOptions {
   embeddingCacheFile?: string;
   /** The encoder's threads (default: its own default, 2 on 2+ cores). */
   encoderWorkers?: number;
+  /** Threads that train the fold models (default: `adapt`'s). */
+  trainingThreads?: number;
   /** The replay server's port when it is free, else any free one (the demo's adapter records it). */
   replayPort?: number;
   onProgress?: ProgressListener;
@@ -131,6 +133,7 @@ async function benchAdaptOptions(
     },
     concurrency: 16,
     ...(options.trainer === undefined ? {} : { trainer: options.trainer }),
+    ...(options.trainingThreads === undefined ? {} : { trainingThreads: options.trainingThreads }),
     ...(options.criterion === undefined ? {} : { criterion: options.criterion }),
     ...(options.metric === undefined ? {} : { metric: options.metric }),
     ...(encoders === undefined ? {} : { encoder: encoders.training, predictionEncoder: encoders.prediction }),

@@ -37,6 +37,8 @@ export interface AdaptSummary {
   router: string;
   gate: AdaptResult["description"]["gate"];
   complementStrength: number;
+  /** The threads that trained the fold models, the main one included (`--training-threads`). */
+  trainingThreads?: number;
   seconds: { probe: number; adapt: number; encode: number; ssmTrain: number };
   spend: string;
 }
@@ -87,6 +89,7 @@ export function adaptSummary(
     router: result.description.router.kind,
     gate: result.description.gate,
     complementStrength: result.fitted.complementStrength,
+    trainingThreads: result.timings.trainingThreads,
     seconds: {
       probe: round(result.timings.probeSeconds),
       adapt: round(result.timings.adaptSeconds),

@@ -24,9 +24,17 @@ export type {
   OutOfFoldOutcomes,
 } from "./fitted-adaptation.js";
 
+/** The number of cross-fitting folds unless `foldCount` is given. */
+export const defaultFoldCount = 5;
+
 /** How `fitAdaptation` trains the SSMs and chooses the router and its operating point. */
 export interface AdaptationOptions {
   trainer: SsmTrainer;
+  /**
+   * Trainers that train other fold models while `trainer` trains one (e.g. in worker threads), one
+   * fold at a time each; each must give the model `trainer` would (default none).
+   */
+  parallelTrainers?: readonly SsmTrainer[];
   criterion: OperatingCriterion;
   /** What the operating point maximises and holds not below the LM alone (default "accuracy"). */
   metric?: OperatingMetric;
@@ -52,7 +60,7 @@ export async function fitAdaptation(
   options: AdaptationOptions,
 ): Promise<FittedAdaptation> {
   const labelCount = data.labels.length;
-  const foldCount = options.foldCount ?? 5;
+  const foldCount = options.foldCount ?? defaultFoldCount;
   const strengths = options.complementStrengths ?? [0.5];
   const rows = indexRows(data, options.distillation ?? true);
   const folds = groupFoldsByText(assignFolds(rows.gold, foldCount, options.seed ?? 1), rows.texts);
@@ -61,9 +69,10 @@ export async function fitAdaptation(
   const progress = createTrainingProgress(options.onProgress, strengths.length * foldCount);
   const metric = options.metric ?? "accuracy";
   const choice = { criterion: options.criterion, router: options.router ?? "auto", metric };
+  const trainers = [options.trainer, ...(options.parallelTrainers ?? [])];
   const selection = await selectComplementStrength(
     strengths,
-    (strength) => crossFitSsms(context, strength, options.trainer, progress),
+    (strength) => crossFitSsms(context, strength, trainers, progress),
     (fit) => evaluateCandidate(context, fit, choice),
   );
   progress.report("done");

@@ -33,6 +33,8 @@ export interface RefreshOptions {
   maxDisagreement?: number;
   maxLmShare?: number;
   seed?: number;
+  /** Threads that train the fold models (default: `adapt`'s). */
+  trainingThreads?: number;
   onProgress?: ProgressListener;
   logger?: Logger;
   signal?: AbortSignal;
@@ -92,6 +94,7 @@ export async function refreshAdapter(options: RefreshOptions): Promise<RefreshRe
     ...(options.maxDisagreement === undefined ? {} : { maxDisagreement: options.maxDisagreement }),
     knownAnswers: known,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.trainingThreads === undefined ? {} : { trainingThreads: options.trainingThreads }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -34,9 +34,15 @@ import { parseOptions } from "../parse-options.js";
 import { addProbeOptions, type ProbeLimits, probeLimitsFromOptions } from "../probe-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
+import {
+  addTrainingThreadsOption,
+  trainingThreadsOf,
+  trainingThreadsOptionSchema,
+} from "../training-threads-option.js";
 
 const adaptOptionsSchema = encoderOptionsSchema.extend({
   ...operatingPointOptionsSchema.shape,
+  ...trainingThreadsOptionSchema.shape,
   task: z.string().min(1).optional(),
   train: z.string({ error: "--train FILE is required" }).min(1),
   calib: z.string({ error: "--calib FILE is required" }).min(1),
@@ -98,6 +104,7 @@ export function registerAdaptCommand(program: Command): void {
     .addHelpText("after", `\n${operatingPointHelp}`);
   addOperatingPointOptions(command);
   addEncoderOptions(command);
+  addTrainingThreadsOption(command);
   addProbeOptions(command);
   addLargeModelOptions(command);
   addBatchOptions(command);
@@ -238,6 +245,7 @@ async function adaptIntoFolder(
       onProgress: display.listener,
       signal: controller.signal,
       probeLimits,
+      ...trainingThreadsOf(options),
     });
     await outputFolder.writeAdapter((directory) => result.save(directory));
     display.finish();

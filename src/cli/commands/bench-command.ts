@@ -17,9 +17,15 @@ import { openOutputFolder } from "../output-folder.js";
 import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
+import {
+  addTrainingThreadsOption,
+  trainingThreadsOf,
+  trainingThreadsOptionSchema,
+} from "../training-threads-option.js";
 
 const benchOptionsSchema = encoderOptionsSchema.extend({
   ...operatingPointOptionsSchema.shape,
+  ...trainingThreadsOptionSchema.shape,
   llmColumn: z.string({ error: "--llm-column COL is required" }).min(1),
   json: z.boolean().default(false),
   ablation: z.boolean().default(false),
@@ -44,6 +50,7 @@ export function registerBenchCommand(program: Command): void {
     .option("--ablation", "also measure what each part of the method buys")
     .option("--out <dir>", "also write report.json, report.md, report.html and operating-curve.svg here");
   addOperatingPointOptions(command);
+  addTrainingThreadsOption(command);
   addEncoderOptions(command).action(
     runAction(async (directory: string, rawOptions: Record<string, unknown>) => {
       const options = parseOptions(benchOptionsSchema, rawOptions);
@@ -57,6 +64,7 @@ export function registerBenchCommand(program: Command): void {
         criterion: operatingCriterionOf(options),
         metric: options.metric,
         ...benchEncoderOptions(options),
+        ...trainingThreadsOf(options),
         onProgress: display.listener,
       }).catch(async (error: unknown) => {
         // A failed run leaves no empty --out folder behind where it created one.

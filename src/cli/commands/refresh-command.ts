@@ -15,6 +15,11 @@ import { createProgressDisplay } from "../progress-display.js";
 import { reportLoggedAnswers } from "../refresh-log-notes.js";
 import { formatRefreshSummary, type RefreshSummary, refreshSummary } from "../refresh-summary.js";
 import { runAction } from "../run-action.js";
+import {
+  addTrainingThreadsOption,
+  trainingThreadsOf,
+  trainingThreadsOptionSchema,
+} from "../training-threads-option.js";
 
 const share = (flag: string) =>
   z
@@ -35,6 +40,7 @@ const refreshOptionsSchema = z.object({
   textColumn: z.string().min(1).default("text"),
   labelColumn: z.string().min(1).default("label"),
   json: z.boolean().default(false),
+  ...trainingThreadsOptionSchema.shape,
 });
 
 type RefreshCommandOptions = z.output<typeof refreshOptionsSchema>;
@@ -65,6 +71,7 @@ export function registerRefreshCommand(program: Command): void {
     .option("--label-column <name>", "column holding the gold label in --gold and --train", "label")
     .option("--json", "print the summary as one JSON object");
   addLargeModelOptions(command);
+  addTrainingThreadsOption(command);
   command.action(runAction(async (rawOptions: Record<string, unknown>) => refreshCommand(rawOptions)));
 }
 
@@ -90,6 +97,7 @@ async function refreshCommand(rawOptions: Record<string, unknown>): Promise<void
       ...(setup === undefined ? {} : { largeModel: setup.model }),
       ...(options.maxDisagreement === undefined ? {} : { maxDisagreement: options.maxDisagreement }),
       ...(options.maxLmShare === undefined ? {} : { maxLmShare: options.maxLmShare }),
+      ...trainingThreadsOf(options),
       onProgress: display.listener,
     });
     await outputFolder.writeAdapter((directory) => refreshed.result.save(directory));
