@@ -11,6 +11,7 @@ import type { Adapter } from "../spec/adapter.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { LargeModelSetup } from "./lm-options.js";
 import type { ServedArtifact } from "./serve-adapters.js";
+import { trainingThreadsOptionSchema } from "./training-threads-option.js";
 
 /** A share flag's value: a number from 0 to 1. */
 export function shareFlag(flag: string) {
@@ -40,6 +41,7 @@ export const serveOnlineOptionsSchema = z.object({
   learnDir: z.string().min(1, "--learn-dir must name a folder").optional(),
   auditShare: shareFlag("--audit-share").optional(),
   maxDisagreement: shareFlag("--max-disagreement").optional(),
+  ...trainingThreadsOptionSchema.shape,
 });
 
 type ServeOnlineOptions = z.infer<typeof serveOnlineOptionsSchema>;
@@ -62,6 +64,10 @@ export function addServeOnlineOptions(command: Command): Command {
     .option(
       "--max-disagreement <d>",
       "online mode: the disagreement with the LLM refreshed adapters accept (default 0.02)",
+    )
+    .option(
+      "--training-threads <n>",
+      "online mode: threads that train each refresh's fold models, the refresh's own included (default one per core, at most 4, from 1,000 rows; 1: less memory, slower refreshes)",
     );
 }
 
@@ -73,9 +79,11 @@ export function addServeOnlineOptions(command: Command): Command {
 export function checkServeOnlineOptions(options: ServeOnlineOptions, hasLm: boolean): void {
   if (
     options.learnEvery === undefined &&
-    (options.learnDir !== undefined || options.maxDisagreement !== undefined)
+    (options.learnDir !== undefined ||
+      options.maxDisagreement !== undefined ||
+      options.trainingThreads !== undefined)
   ) {
-    throw new UsageError("--learn-dir and --max-disagreement need --learn-every");
+    throw new UsageError("--learn-dir, --max-disagreement and --training-threads need --learn-every");
   }
   const flag =
     options.learnEvery !== undefined
@@ -132,6 +140,7 @@ export async function serveOnline(
       load: (directory) => load(artifact, directory),
       swap: (adapter) => swap(artifact.name, adapter),
       maxDisagreement: options.maxDisagreement,
+      trainingThreads: options.trainingThreads,
       say: (line) => say(`easy-adapt serve: ${line}`),
     });
     learners.set(artifact.name, learner);

@@ -29,6 +29,8 @@ export interface OnlineLearnerOptions {
   goldRows?: (() => readonly DataRow[]) | undefined;
   maxDisagreement?: number | undefined;
   seed?: number | undefined;
+  /** Threads that train each refresh's fold models (default one per core). */
+  trainingThreads?: number | undefined;
   /** The refresh job module (default refresh-job.ts: `refreshAdapter`). */
   jobModule?: URL | undefined;
   /** One line of news (a refresh done or failed). */
@@ -167,6 +169,7 @@ function refreshJob(
     goldRows: options.goldRows?.().slice(),
     maxDisagreement: options.maxDisagreement,
     seed: options.seed,
+    trainingThreads: options.trainingThreads,
     outDir,
   };
 }

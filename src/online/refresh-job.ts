@@ -12,6 +12,7 @@ export async function runRefreshJob(job: RefreshJob): Promise<RefreshJobResult> 
     ...(job.goldRows === undefined ? {} : { goldRows: job.goldRows }),
     ...(job.maxDisagreement === undefined ? {} : { maxDisagreement: job.maxDisagreement }),
     ...(job.seed === undefined ? {} : { seed: job.seed }),
+    ...(job.trainingThreads === undefined ? {} : { trainingThreads: job.trainingThreads }),
   });
   await refreshed.result.save(job.outDir);
   return {

@@ -14,6 +14,8 @@ export interface RefreshJob {
   goldRows?: DataRow[] | undefined;
   maxDisagreement?: number | undefined;
   seed?: number | undefined;
+  /** Threads that train the fold models (default: `refreshAdapter`'s, one per core). */
+  trainingThreads?: number | undefined;
   /** The folder the new adapter is written to (a new one). */
   outDir: string;
 }

@@ -35,6 +35,8 @@ export interface StreamBenchmarkOptions {
   schedule?: LearnSchedule | undefined;
   auditShare?: number | undefined;
   maxDisagreement?: number | undefined;
+  /** Threads that train each refresh's fold models (default one per core). */
+  trainingThreads?: number | undefined;
   /** Where the learnt adapters (`learned/`) and the chart (`stream.svg`) are written. */
   outDir: string;
   /** The refresh job module (default `refreshAdapter`'s). */
@@ -143,6 +145,7 @@ async function streamThroughServe(
         ? undefined
         : goldRowsOf(data, options.gold, () => fed),
     maxDisagreement: options.maxDisagreement,
+    trainingThreads: options.trainingThreads,
     seed,
     jobModule: options.jobModule,
     say: (line) => say(`after ${fed} inputs: ${line}`),

@@ -74,9 +74,12 @@ describe("serve --learn-every", () => {
     expect(await readdir(join(directory, "tickets.learned"))).toContain("refresh-0001");
   }, 60_000);
 
-  it("refuses --learn-dir without --learn-every", async () => {
+  it("refuses --learn-dir and --training-threads without --learn-every", async () => {
     await expect(startServeProcess(["--adapter", served, "--learn-dir", directory])).rejects.toThrow(
-      /--learn-dir and --max-disagreement need --learn-every/,
+      /--learn-dir, --max-disagreement and --training-threads need --learn-every/,
+    );
+    await expect(startServeProcess(["--adapter", served, "--training-threads", "1"])).rejects.toThrow(
+      /--learn-dir, --max-disagreement and --training-threads need --learn-every/,
     );
   });
 

@@ -25,7 +25,19 @@ describe("easy-adapt stream", () => {
   it("starts with every input on the LLM, learns from its answers and prints exactly the JSON object", async () => {
     const out = join(directory, "out");
     const result = await runCli(
-      ["stream", dataset, "--llm-column", "llm", "--learn-every", "150", "--json", "--out", out],
+      [
+        "stream",
+        dataset,
+        "--llm-column",
+        "llm",
+        "--learn-every",
+        "150",
+        "--training-threads",
+        "2",
+        "--json",
+        "--out",
+        out,
+      ],
       { timeoutMs: 60_000 },
     );
     expect(result.status).toBe(0);
@@ -70,6 +82,7 @@ describe("easy-adapt stream", () => {
         learnEvery: 150,
         auditShare: 0.02,
         maxDisagreement: 0.02,
+        trainingThreads: 2,
       },
     });
     expect(await readFile(join(out, "stream.svg"), "utf8")).toMatch(/^<svg/);

@@ -13,6 +13,7 @@ import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 import { learnEverySchema, shareFlag } from "../serve-online.js";
+import { trainingThreadsOptionSchema } from "../training-threads-option.js";
 
 const streamOptionsSchema = z.object({
   llmColumn: z.string({ error: "--llm-column COL is required" }).min(1),
@@ -35,6 +36,7 @@ const streamOptionsSchema = z.object({
   learnEvery: learnEverySchema,
   auditShare: shareFlag("--audit-share"),
   maxDisagreement: shareFlag("--max-disagreement").optional(),
+  ...trainingThreadsOptionSchema.shape,
   json: z.boolean().default(false),
   out: z.string().min(1, "--out must name a folder").optional(),
 });
@@ -73,6 +75,10 @@ export function registerStreamCommand(program: Command): void {
       "--max-disagreement <d>",
       "disagreement with the LLM the refreshed adapters accept (default 0.02)",
     )
+    .option(
+      "--training-threads <n>",
+      "threads that train each refresh's fold models, the refresh's own included (default one per core, at most 4, from 1,000 rows; 1: less memory, slower refreshes)",
+    )
     .option("--json", "print exactly one JSON object")
     .option(
       "--out <dir>",
@@ -99,6 +105,7 @@ async function streamCommand(directory: string, rawOptions: Record<string, unkno
     schedule: options.learnEvery,
     auditShare: options.auditShare,
     maxDisagreement: options.maxDisagreement,
+    trainingThreads: options.trainingThreads,
     outDir: outputFolder.path,
     onProgress: (done, total) => display.listener({ stage: "stream", done, total }),
     say: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
@@ -116,6 +123,7 @@ async function streamCommand(directory: string, rawOptions: Record<string, unkno
     learnEvery: options.learnEvery.kind === "every" ? options.learnEvery.n : "auto",
     auditShare: options.auditShare,
     maxDisagreement: options.maxDisagreement ?? defaultMaxDisagreement,
+    trainingThreads: options.trainingThreads ?? "default",
   };
   await writeFile(
     join(outputFolder.path, "stream.json"),
