@@ -1,8 +1,7 @@
-import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
 import type { OperatingCriterion, OperatingReference } from "../adapter/operating-criterion.js";
 import type { LoggedAnswers } from "../refresh/decision-log-answers.js";
 import type { RefreshEstimate, RefreshResult } from "../refresh/refresh-adapter.js";
+import { realFolder } from "../util/real-folder.js";
 import { criterionWords, referenceWords } from "./criterion-words.js";
 
 /** What `easy-adapt refresh` reports (its --json output, key for key). */
@@ -39,7 +38,7 @@ export function refreshSummary(
   return {
     adapter: where.adapter,
     from: where.from,
-    replacedFrom: sameFolder(where.from, where.adapter),
+    replacedFrom: realFolder(where.from) === realFolder(where.adapter),
     log: { lines: logged.lines, withoutInput: logged.withoutInput, withoutAnswer: logged.withoutAnswer },
     rows: { ...rows, unusable: Math.max(0, merged - learntFrom), learntFrom },
     criterion: operatingPoint.criterion,
@@ -90,16 +89,4 @@ function rowsWords(rows: RefreshSummary["rows"]): string {
   ]
     .join(", ")
     .concat(rows.dropped > 0 ? `; ${rows.dropped} answers dropped: not a label of the task` : "");
-}
-
-/** Whether two paths name the same folder (symbolic links followed where they exist). */
-function sameFolder(first: string, second: string): boolean {
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return resolve(path);
-    }
-  };
-  return real(first) === real(second);
 }

@@ -1,6 +1,6 @@
-import { realpathSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { realFolder } from "../util/real-folder.js";
 
 /** How many refreshed adapter folders the learn folder keeps (the newest ones). */
 export const refreshFoldersKept = 3;
@@ -52,13 +52,4 @@ export async function openRefreshFolders(learnDir: string): Promise<RefreshFolde
       }
     },
   };
-}
-
-/** A folder's real path (links followed), or its absolute path when it is not there. */
-function realFolder(folder: string): string {
-  try {
-    return realpathSync(folder);
-  } catch {
-    return resolve(folder);
-  }
 }
