@@ -14,12 +14,16 @@ export interface EstimateFigures {
     adapted: number;
     lmShare: number;
     oracle: number;
+    /** Macro-F1 of the LM alone and of the adapter, out of fold (whatever metric chose the point). */
     macroF1?: { lmAlone: number; adapted: number };
     /** With some gold labels (`mixed`): the LLM's accuracy against gold on the rows that have one. */
     lmOnGold?: { accuracy: number; rows: number };
   };
+  /** The metric the operating point was chosen by. */
   metric: OperatingMetric;
+  /** The criterion that chose the operating point (without gold labels: `max-disagreement`). */
   criterion: OperatingCriterion;
+  /** What the estimates are measured against: gold labels, the LLM's answers (agreement), or both. */
   reference: OperatingReference;
   router: string;
   gate: { ssmWeight: number };

@@ -1,40 +1,20 @@
 import type { AdaptResult } from "../adapt/adapt.js";
-import type {
-  OperatingCriterion,
-  OperatingMetric,
-  OperatingReference,
-} from "../adapter/operating-criterion.js";
-import { estimateLines, summaryWarnings } from "./adapt-estimate-lines.js";
+import { type EstimateFigures, estimateLines, summaryWarnings } from "./adapt-estimate-lines.js";
 
 export { summaryWarnings } from "./adapt-estimate-lines.js";
 
-/** What `easy-adapt adapt` reports once the adapter is written (its --json output, key for key). */
-export interface AdaptSummary {
+/**
+ * What `easy-adapt adapt` reports once the adapter is written (its --json output, key for key; the
+ * out-of-fold figures and what chose the operating point are `EstimateFigures`).
+ */
+export interface AdaptSummary extends EstimateFigures {
   adapter: string;
   lm: string;
   rows: { train: number; calib: number; distilled: number };
   probe: AdaptResult["probe"];
-  estimated: {
-    lmAlone: number;
-    ssmAlone: number;
-    adapted: number;
-    lmShare: number;
-    oracle: number;
-    /** Macro-F1 of the LM alone and of the adapter, out of fold (whatever metric chose the point). */
-    macroF1?: { lmAlone: number; adapted: number };
-    /** With some gold labels (`reference` `mixed`): the LM's accuracy against gold on the rows with one. */
-    lmOnGold?: { accuracy: number; rows: number };
-  };
-  /** The metric the operating point was chosen by. */
-  metric: OperatingMetric;
-  /** The criterion that chose the operating point (without gold labels: `max-disagreement`). */
-  criterion: OperatingCriterion;
-  /** What the estimates are measured against: gold labels, the LLM's answers (agreement), or both. */
-  reference: OperatingReference;
   /** What the user should know about the adapter, e.g. that it is below the LM alone on macro-F1. */
   warnings: string[];
   smallModel: string;
-  router: string;
   gate: AdaptResult["description"]["gate"];
   complementStrength: number;
   /** The threads that trained the fold models, the main one included (`--training-threads`). */
