@@ -11,7 +11,7 @@ import type { Adapter } from "../spec/adapter.js";
 import { UsageError } from "../spec/errors/usage-error.js";
 import type { LargeModelSetup } from "./lm-options.js";
 import type { ServedArtifact } from "./serve-adapters.js";
-import { trainingThreadsOptionSchema } from "./training-threads-option.js";
+import { addTrainingThreadsOption, trainingThreadsOptionSchema } from "./training-threads-option.js";
 
 /** A share flag's value: a number from 0 to 1. */
 export function shareFlag(flag: string) {
@@ -46,9 +46,9 @@ export const serveOnlineOptionsSchema = z.object({
 
 type ServeOnlineOptions = z.infer<typeof serveOnlineOptionsSchema>;
 
-/** Adds serve's online-mode flags: --learn-every, --learn-dir, --audit-share, --max-disagreement. */
+/** Adds serve's online-mode flags: --learn-every, --learn-dir, --audit-share, --max-disagreement, --training-threads. */
 export function addServeOnlineOptions(command: Command): Command {
-  return command
+  command
     .option(
       "--learn-every <n|auto>",
       "online mode: after every N new LLM answers (auto: growing intervals) refresh the adapter in a worker thread and swap it in",
@@ -64,11 +64,8 @@ export function addServeOnlineOptions(command: Command): Command {
     .option(
       "--max-disagreement <d>",
       "online mode: the disagreement with the LLM refreshed adapters accept (default 0.02)",
-    )
-    .option(
-      "--training-threads <n>",
-      "online mode: threads that train each refresh's fold models, the refresh's own included (default one per core, at most 4, from 1,000 rows; 1: less memory, slower refreshes)",
     );
+  return addTrainingThreadsOption(command, "online mode: each refresh's");
 }
 
 /**

@@ -1,11 +1,14 @@
 import type { Command } from "commander";
 import { z } from "zod";
 
-/** `--training-threads`, for the commands that train fold models (adapt, bench, refresh). */
-export function addTrainingThreadsOption(command: Command): Command {
+/**
+ * `--training-threads`, for the commands that train fold models: adapt, bench and refresh; stream
+ * and serve's online mode for each refresh (`scope`, e.g. "online mode: each refresh's").
+ */
+export function addTrainingThreadsOption(command: Command, scope = "the"): Command {
   return command.option(
     "--training-threads <n>",
-    "threads that train the cross-fitting's fold models (default n-gram model only), this one included; default one per core, at most 4, from 1,000 rows; 1 trains on the main thread alone (same models either way)",
+    `${scope} threads that train the cross-fitting's fold models (default n-gram model only), this one included; default one per core, at most 4, from 1,000 rows; 1 trains on the main thread alone: less memory, slower (same models either way)`,
   );
 }
 

@@ -13,7 +13,7 @@ import { parseOptions } from "../parse-options.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { runAction } from "../run-action.js";
 import { learnEverySchema, shareFlag } from "../serve-online.js";
-import { trainingThreadsOptionSchema } from "../training-threads-option.js";
+import { addTrainingThreadsOption, trainingThreadsOptionSchema } from "../training-threads-option.js";
 
 const streamOptionsSchema = z.object({
   llmColumn: z.string({ error: "--llm-column COL is required" }).min(1),
@@ -43,7 +43,7 @@ const streamOptionsSchema = z.object({
 
 /** Registers `easy-adapt stream`: the online-learning benchmark on a dataset folder. */
 export function registerStreamCommand(program: Command): void {
-  program
+  const command = program
     .command("stream")
     .description(
       "benchmark online mode on a dataset folder: its rows, shuffled, fed one by one over HTTP to a server that starts with no adapter and learns from the LLM's answers (replayed from the LLM column)",
@@ -75,16 +75,12 @@ export function registerStreamCommand(program: Command): void {
       "--max-disagreement <d>",
       "disagreement with the LLM the refreshed adapters accept (default 0.02)",
     )
-    .option(
-      "--training-threads <n>",
-      "threads that train each refresh's fold models, the refresh's own included (default one per core, at most 4, from 1,000 rows; 1: less memory, slower refreshes)",
-    )
     .option("--json", "print exactly one JSON object")
     .option(
       "--out <dir>",
       "write the chart (stream.svg), stream.json and the learnt adapters here (default: a temporary folder)",
-    )
-    .action(runAction(streamCommand));
+    );
+  addTrainingThreadsOption(command, "each refresh's").action(runAction(streamCommand));
 }
 
 /** Runs the stream and prints its table (or its JSON object); writes the chart and stream.json. */
