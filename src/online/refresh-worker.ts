@@ -1,8 +1,7 @@
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { DataRow } from "../spec/dataset.js";
 import type { Task } from "../spec/task.js";
+import { tsxLoaderFor } from "../util/tsx-loader.js";
 
 /** One refresh, as plain data a worker thread is handed: where it starts, what it learns from, where it writes. */
 export interface RefreshJob {
@@ -61,9 +60,7 @@ export interface RunningRefresh {
  * job's error, or when the worker dies or is stopped.
  */
 export function runRefreshInWorker(job: RefreshJob, module: URL = defaultRefreshJobModule): RunningRefresh {
-  const tsx = module.pathname.endsWith(".ts")
-    ? pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href
-    : undefined;
+  const tsx = tsxLoaderFor(module);
   const worker = new Worker(workerSource, { eval: true, workerData: { job, module: module.href, tsx } });
   const result = new Promise<RefreshJobResult>((resolve, reject) => {
     worker.on("message", (message: WorkerMessage) => {

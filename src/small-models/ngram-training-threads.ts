@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { TrainingSet } from "../spec/small-model.js";
+import { tsxLoaderFor } from "../util/tsx-loader.js";
 import type { NgramLinearModel } from "./ngram-linear-model.js";
 import {
   errorFromReply,
@@ -60,9 +59,7 @@ export function startNgramTrainingThreads(
   options: { signal?: AbortSignal | undefined; module?: URL } = {},
 ): NgramTrainingThreads {
   const module = options.module ?? defaultNgramTrainingModule;
-  const tsx = module.pathname.endsWith(".ts")
-    ? pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href
-    : undefined;
+  const tsx = tsxLoaderFor(module);
   const threads = Array.from({ length: count }, () => startThread(module.href, tsx));
   const stopAll = (reason: unknown) => Promise.all(threads.map((thread) => thread.stop(reason)));
   const onAbort = () => void stopAll(options.signal?.reason);
