@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { TrainedSsm } from "../small-models/ssm-trainer.js";
 import { ArtifactError } from "../spec/errors/artifact-error.js";
+import { nodeErrorCode } from "../util/node-error-code.js";
 import { type AdapterDescription, adapterDescriptionSchema } from "./adapter-parts.js";
 import { maxAdapterFileBytes, maxManifestBytes, readAdapterFile } from "./read-adapter-file.js";
 import { ssmCodecFor } from "./ssm-codec.js";
@@ -196,7 +197,7 @@ type Manifest = z.infer<typeof manifestSchema>;
 /** Refuses, before the manifest is looked for, an adapter folder that does not exist or is a file. */
 async function requireFolder(directory: string): Promise<void> {
   const found = await stat(directory).catch((error: unknown) => {
-    if ((error as { code?: string }).code === "ENOENT") {
+    if (nodeErrorCode(error) === "ENOENT") {
       throw new ArtifactError("no such adapter folder: the folder does not exist", directory);
     }
     return undefined; // Anything else: reading the manifest says what is wrong.

@@ -9,6 +9,7 @@ import { createOnlineLearner, type OnlineLearner } from "../online/online-learne
 import { defaultAuditShare, type OnlineServing } from "../serve/audit/online-serving.js";
 import type { Adapter } from "../spec/adapter.js";
 import { UsageError } from "../spec/errors/usage-error.js";
+import { nodeErrorCode } from "../util/node-error-code.js";
 import type { LargeModelSetup } from "./lm-options.js";
 import type { ServedArtifact } from "./serve-adapters.js";
 import { addTrainingThreadsOption, trainingThreadsOptionSchema } from "./training-threads-option.js";
@@ -181,7 +182,7 @@ async function checkLearnDir(learnDir: string, given: boolean): Promise<void> {
   try {
     await mkdir(learnDir, { recursive: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const code = nodeErrorCode(error) ?? String(error);
     throw new UsageError(`${named} cannot be made (${code}): ${fix}`);
   }
 }

@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { DataError } from "../spec/errors/data-error.js";
+import { nodeErrorCode } from "../util/node-error-code.js";
 
 /** One line of a decision log: its text (without the line break), number (from 1) and whether a line break ended it. */
 export interface LogLine {
@@ -71,7 +72,7 @@ async function startsWithGzipMagic(file: string): Promise<boolean> {
 
 /** The DataError of a log that could not be read (an error code) or decompressed (zlib's message). */
 function readError(file: string, error: unknown, gzipped: boolean): DataError {
-  const code = (error as { code?: string }).code;
+  const code = nodeErrorCode(error);
   if (gzipped && (code === undefined || code.startsWith("Z_") || code.startsWith("ERR_"))) {
     const message = error instanceof Error ? error.message : String(error);
     return new DataError(`cannot decompress the gzip-compressed decision log (${message})`, { file });
